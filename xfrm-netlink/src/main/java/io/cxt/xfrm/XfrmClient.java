@@ -1,0 +1,67 @@
+package io.cxt.xfrm;
+
+import java.io.IOException;
+
+import io.cxt.nl.Netlink;
+import io.cxt.nl.NetlinkSocket;
+import io.cxt.sys.NetNamespace;
+
+/**
+ * The XFRM client: one NETLINK_XFRM socket in one network namespace, with the SAD operations in
+ * {@link #states()} and the SPD operations in {@link #policies()}. Not thread-safe: give each
+ * thread its own client (a socket is cheap).
+ */
+public final class XfrmClient implements AutoCloseable {
+
+    private final NetlinkSocket socket;
+    private final String namespace;
+    private final StateOperations states;
+    private final PolicyOperations policies;
+
+    private XfrmClient(NetlinkSocket socket, String namespace) {
+        this.socket = socket;
+        this.namespace = namespace;
+        this.states = new StateOperations(socket);
+        this.policies = new PolicyOperations(socket);
+    }
+
+    /** A client for this process's own network namespace. */
+    public static XfrmClient open() throws IOException {
+        return new XfrmClient(NetlinkSocket.open(Netlink.NETLINK_XFRM), null);
+    }
+
+    /** A client for a network namespace, or the current one when {@code ns} is null. */
+    public static XfrmClient open(NetNamespace ns) throws IOException {
+        return new XfrmClient(NetlinkSocket.open(Netlink.NETLINK_XFRM, ns), ns == null ? null : ns.name());
+    }
+
+    /** A client for a namespace by its {@code ip netns} name, or the current one when null. */
+    public static XfrmClient open(String netnsName) throws IOException {
+        return open(netnsName == null ? null : NetNamespace.named(netnsName));
+    }
+
+    /** SAD: security associations. */
+    public StateOperations states() {
+        return states;
+    }
+
+    /** SPD: security policies. */
+    public PolicyOperations policies() {
+        return policies;
+    }
+
+    /** The namespace name, or null for the process's own. */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** The underlying socket, for batches and raw requests. */
+    public NetlinkSocket socket() {
+        return socket;
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
