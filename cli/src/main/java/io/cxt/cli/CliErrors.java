@@ -1,0 +1,68 @@
+package io.cxt.cli;
+
+import java.io.PrintWriter;
+
+import io.cxt.nl.MalformedNetlinkException;
+import io.cxt.nl.NetlinkErrorException;
+import io.cxt.sys.ErrnoException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * Turns every failure into one line on stderr and an exit code: 2 for a bad command line, 1 for
+ * anything the kernel or the system refused. A stack trace only with --debug.
+ */
+final class CliErrors implements IExecutionExceptionHandler, IParameterExceptionHandler {
+
+    @Override
+    public int handleParseException(ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        err.println("cxctl: " + ex.getMessage());
+        if (Cxctl.debugRequested(args)) {
+            ex.printStackTrace(err);
+        } else {
+            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
+        }
+        err.flush();
+        return ExitCodes.USAGE;
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+        PrintWriter err = cmd.getErr();
+        err.println("cxctl: " + describe(ex));
+        if (Cxctl.debugRequested(parseResult.originalArgs().toArray(new String[0]))) {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+        if (ex instanceof UsageException || ex instanceof IllegalArgumentException && !(ex instanceof MalformedNetlinkException)) {
+            return ExitCodes.USAGE;
+        }
+        return ExitCodes.FAILURE;
+    }
+
+    /** One line saying what went wrong, in the kernel's own words where it gave any. */
+    static String describe(Throwable ex) {
+        if (ex instanceof NetlinkErrorException n) {
+            String what = n.extAck() != null && !n.extAck().isEmpty() ? n.extAck() + ": " : "";
+            return "kernel refused: " + what + n.errnoName() + " (" + ErrnoException.describe(n.errno()) + ")";
+        }
+        if (ex instanceof MalformedNetlinkException) {
+            return "malformed netlink reply: " + ex.getMessage();
+        }
+        String m = ex.getMessage();
+        if (m == null || m.isBlank()) {
+            m = ex.getClass().getSimpleName();
+        }
+        return m.replace('\n', ' ');
+    }
+
+    static CommandLine install(CommandLine cl) {
+        CliErrors h = new CliErrors();
+        return cl.setExecutionExceptionHandler(h).setParameterExceptionHandler(h);
+    }
+}

@@ -1,0 +1,90 @@
+package io.cxt.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import io.cxt.xfrm.XfrmClient;
+
+/**
+ * {@code cxctl}: inspect and drive the kernel's XFRM state and the cxt agent.
+ */
+@Command(name = "cxctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = Cxctl.Version.class,
+        description = {
+            "Inspect and drive IPsec (XFRM) state and the cxt context-transfer agent.",
+            "",
+            "Commands follow iproute2's 'ip xfrm' vocabulary, so that what you type and what you read looks like 'ip xfrm state' and 'ip xfrm policy'. Every listing also has --json."},
+        footer = {"",
+            "Exit status: 0 success, 1 the kernel or the agent refused or failed, 2 bad command line.",
+            "Most commands need CAP_NET_ADMIN (root); -n also needs CAP_SYS_ADMIN."},
+        subcommands = {XfrmCommand.class, CommandLine.HelpCommand.class})
+public final class Cxctl implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-n", "--netns"}, paramLabel = "NETNS", scope = CommandLine.ScopeType.INHERIT,
+            description = "Work in network namespace NETNS (a name under /var/run/netns, like 'ip -n').")
+    String netns;
+
+    @Option(names = "--json", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print machine-readable JSON instead of text.")
+    boolean json;
+
+    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+            description = "Print stack traces on errors.")
+    boolean debug;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (try 'cxctl --help')");
+    }
+
+    /** Opens an XFRM client in the selected namespace. */
+    XfrmClient openXfrm() throws IOException {
+        return XfrmClient.open(netns);
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs cxctl and returns its exit code (tests call this). */
+    public static int execute(String... args) {
+        return newCommandLine().execute(args);
+    }
+
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new Cxctl());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        return CliErrors.install(cl);
+    }
+
+    static boolean debugRequested(String[] args) {
+        for (String a : args) {
+            if ("--debug".equals(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Cxctl.class.getPackage().getImplementationVersion();
+            return new String[] {"cxctl " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}
