@@ -413,6 +413,43 @@ public final class NetlinkSocket implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Hands every message already queued on the socket to {@code sink} without waiting; returns
+     * how many there were. Used to check a monitor for events that arrived during a dump.
+     *
+     * @throws NetlinkOverrunException if the kernel dropped messages (ENOBUFS): the caller must
+     *         assume it missed an event
+     */
+    public synchronized int drain(Consumer<NetlinkMessage> sink) throws IOException {
+        ensureOpen();
+        int n = 0;
+        while (true) {
+            long got = libc.recv(fd, recvPtr, RECV_BUFFER, LibC.MSG_TRUNC | LibC.MSG_DONTWAIT);
+            if (got < 0) {
+                int errno = LibC.errno();
+                if (errno == EAGAIN) {
+                    return n;
+                }
+                if (errno == EINTR) {
+                    continue;
+                }
+                if (errno == NetlinkOverrunException.ENOBUFS) {
+                    throw new NetlinkOverrunException("netlink recv" + where);
+                }
+                throw new ErrnoException("netlink recv" + where, errno);
+            }
+            if (got > RECV_BUFFER) {
+                throw new MalformedNetlinkException("netlink datagram of " + got + " octets truncated to " + RECV_BUFFER);
+            }
+            ByteBuffer view = recvBuf.duplicate().order(ByteOrder.nativeOrder());
+            view.position(0).limit((int) got);
+            for (NetlinkMessage m : NetlinkMessage.decodeAll(view)) {
+                sink.accept(m);
+                n++;
+            }
+        }
+    }
+
     private void writeMessage(ByteBuffer b, int type, int flags, int s, byte[] payload) {
         int len = Netlink.HEADER_LENGTH + payload.length;
         if (b.position() + Netlink.align(len) > b.capacity()) {
