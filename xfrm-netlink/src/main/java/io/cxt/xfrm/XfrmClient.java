@@ -14,13 +14,15 @@ import io.cxt.sys.NetNamespace;
 public final class XfrmClient implements AutoCloseable {
 
     private final NetlinkSocket socket;
+    private final NetNamespace netns;
     private final String namespace;
     private final StateOperations states;
     private final PolicyOperations policies;
 
-    private XfrmClient(NetlinkSocket socket, String namespace) {
+    private XfrmClient(NetlinkSocket socket, NetNamespace netns) {
         this.socket = socket;
-        this.namespace = namespace;
+        this.netns = netns;
+        this.namespace = netns == null ? null : netns.name();
         this.states = new StateOperations(socket);
         this.policies = new PolicyOperations(socket);
     }
@@ -32,7 +34,7 @@ public final class XfrmClient implements AutoCloseable {
 
     /** A client for a network namespace, or the current one when {@code ns} is null. */
     public static XfrmClient open(NetNamespace ns) throws IOException {
-        return new XfrmClient(NetlinkSocket.open(Netlink.NETLINK_XFRM, ns), ns == null ? null : ns.name());
+        return new XfrmClient(NetlinkSocket.open(Netlink.NETLINK_XFRM, ns), ns);
     }
 
     /** A client for a namespace by its {@code ip netns} name, or the current one when null. */
@@ -53,6 +55,23 @@ public final class XfrmClient implements AutoCloseable {
     /** The namespace name, or null for the process's own. */
     public String namespace() {
         return namespace;
+    }
+
+    /**
+     * A second socket in the same namespace that receives the kernel's XFRM notifications for
+     * {@code groups} (XfrmMsgType.GRP_*). The caller owns and closes it.
+     */
+    public NetlinkSocket openEventSocket(int... groups) throws IOException {
+        NetlinkSocket s = NetlinkSocket.open(Netlink.NETLINK_XFRM, netns);
+        try {
+            for (int g : groups) {
+                s.joinGroup(g);
+            }
+            return s;
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
     }
 
     /** The underlying socket, for batches and raw requests. */
