@@ -28,9 +28,12 @@ public record PolicyId(Selector selector, int index, int direction, Mark mark, I
         return new PolicyId(selector, 0, direction, null, null, null, null, List.of());
     }
 
-    /** By kernel index; the selector is all zeros (family unspecified), as iproute2 sends it. */
+    /**
+     * By kernel index. The kernel ignores the selector then; it is the empty AF_INET one that
+     * iproute2 sends, so the request bytes are the same.
+     */
     public static PolicyId byIndex(int index, int direction) {
-        return new PolicyId(Selector.any(AddressFamily.UNSPEC), index, direction, null, null, null, null, List.of());
+        return new PolicyId(Selector.any(AddressFamily.INET), index, direction, null, null, null, null, List.of());
     }
 
     public PolicyId withMark(Mark m) {
