@@ -66,6 +66,12 @@ public record SecurityPolicy(PolicyInfo info, List<UserTemplate> templates, Mark
         return new PolicyId(info.selector(), 0, info.direction(), mark, ifId, policyType, securityContext, List.of());
     }
 
+    /** The identity GET/DELPOLICY need to find this policy by its kernel index (mark, if_id and type must match too). */
+    public PolicyId indexId() {
+        return new PolicyId(Selector.any(AddressFamily.INET), info.index(), info.direction(), mark, ifId, policyType,
+                null, List.of());
+    }
+
     // ------------------------------------------------------------------ withers
 
     public SecurityPolicy withInfo(PolicyInfo i) {
