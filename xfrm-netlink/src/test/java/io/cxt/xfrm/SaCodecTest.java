@@ -491,7 +491,7 @@ class SaCodecTest {
     }
 
     /** Valid messages with some octets overwritten: reaches deep into the attribute decoders. */
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void corruptedMessagesAreDecodedOrMalformed(@ForAll("validEncodings") byte[] bytes,
                                                 @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 100000) Integer> positions,
                                                 @ForAll @Size(min = 8, max = 8) byte[] values) {
