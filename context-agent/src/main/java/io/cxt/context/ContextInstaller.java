@@ -1,0 +1,217 @@
+package io.cxt.context;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cxt.nl.Netlink;
+import io.cxt.nl.NetlinkErrorException;
+import io.cxt.nl.NetlinkRequest;
+import io.cxt.nl.NetlinkSocket.BatchFailure;
+import io.cxt.xfrm.PolicyId;
+import io.cxt.xfrm.PolicyInfo;
+import io.cxt.xfrm.SaKey;
+import io.cxt.xfrm.SecurityAssociation;
+import io.cxt.xfrm.SecurityPolicy;
+import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmMsgType;
+
+/**
+ * Installs a rewritten context into the target kernel, all or nothing.
+ *
+ * <p><b>One system call.</b> Every SA and policy goes to the kernel in one netlink batch (one
+ * {@code send}); the kernel processes the messages in order and reports each refusal by sequence
+ * number, so the installer knows exactly which ones took effect. This is the activation path:
+ * no dump, no GET, no allocation beyond the request bytes.
+ *
+ * <p><b>Order.</b> SAs first (an SA without a policy carries no traffic), then policies in the
+ * order out, fwd, in. An out policy whose SA is missing makes the kernel drop (and ACQUIRE), never
+ * send in clear; installing it before fwd/in means that from the moment the MN's traffic is
+ * accepted, the traffic towards it is already protected. SAs whose SPI was reserved with ALLOCSPI
+ * replace their larval SA with UPDSA; the others are added with NEWSA (create, exclusive).
+ *
+ * <p><b>Rollback.</b> If anything is refused, everything this install added is removed again (in
+ * reverse order, in one batch), and the SPI reservations are released, so the target is left as it
+ * was before the reservation. If every refusal was EEXIST and the target already holds exactly
+ * these SAs and policies, the install is a no-op (installing the same context twice never creates
+ * duplicates).
+ */
+public final class ContextInstaller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ContextInstaller.class);
+
+    private final XfrmClient target;
+
+    public ContextInstaller(XfrmClient target) {
+        this.target = target;
+    }
+
+    /** Direction order for installing: out, fwd, in. */
+    static int installRank(SecurityPolicy p) {
+        return switch (p.direction()) {
+            case PolicyInfo.DIR_OUT -> 0;
+            case PolicyInfo.DIR_FWD -> 1;
+            default -> 2;
+        };
+    }
+
+    public InstallReceipt install(MobileNodeContext ctx, SpiReservations reservations)
+            throws IOException, ContextException {
+        Objects.requireNonNull(reservations, "reservations");
+        if (!ctx.isRewritten()) {
+            throw new ContextException(ctx.mobileNode().label() + ": context was not rewritten for a target");
+        }
+        long t0 = System.nanoTime();
+        List<SecurityAssociation> sas = ctx.securityAssociations();
+        List<SecurityPolicy> policies = new ArrayList<>(ctx.policies());
+        policies.sort(Comparator.comparingInt(ContextInstaller::installRank));
+
+        List<NetlinkRequest> requests = new ArrayList<>(sas.size() + policies.size());
+        for (SecurityAssociation sa : sas) {
+            if (reservations.holds(sa.key())) {
+                requests.add(new NetlinkRequest(XfrmMsgType.UPDSA, 0, sa.toBytes()));
+            } else {
+                requests.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                        sa.toBytes()));
+            }
+        }
+        for (SecurityPolicy p : policies) {
+            requests.add(new NetlinkRequest(XfrmMsgType.NEWPOLICY, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
+                    p.toBytes()));
+        }
+        List<BatchFailure> failures = target.socket().batch(requests, false);
+        List<SaKey> saKeys = new ArrayList<>(sas.size());
+        for (SecurityAssociation sa : sas) {
+            saKeys.add(sa.key());
+        }
+        List<PolicyId> policyIds = new ArrayList<>(policies.size());
+        for (SecurityPolicy p : policies) {
+            policyIds.add(p.id());
+        }
+        if (failures.isEmpty()) {
+            long took = System.nanoTime() - t0;
+            LOG.info("{}: installed {} SAs and {} policies in {} us", ctx.mobileNode().label(), sas.size(),
+                    policies.size(), took / 1000);
+            return new InstallReceipt(saKeys, policyIds, false, took);
+        }
+
+        Set<Integer> failed = new HashSet<>();
+        for (BatchFailure f : failures) {
+            failed.add(f.index());
+        }
+        boolean onlyExists = failures.stream().allMatch(f -> "EEXIST".equals(f.error().errnoName()));
+        if (onlyExists && failed.size() == requests.size() && alreadyThere(sas, policyIds)) {
+            LOG.info("{}: context already installed on the target; nothing changed", ctx.mobileNode().label());
+            return new InstallReceipt(saKeys, policyIds, true, System.nanoTime() - t0);
+        }
+        // Undo what took effect, newest first.
+        List<SaKey> addedSas = new ArrayList<>();
+        List<PolicyId> addedPolicies = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            if (failed.contains(i)) {
+                continue;
+            }
+            if (i < sas.size()) {
+                addedSas.add(saKeys.get(i));
+            } else {
+                addedPolicies.add(policyIds.get(i - sas.size()));
+            }
+        }
+        BatchFailure first = failures.get(0);
+        String what = first.index() < sas.size()
+                ? "SA " + ContextRewriter.describe(sas.get(first.index()))
+                : "policy " + describe(policies.get(first.index() - sas.size()));
+        rollback(ctx, addedSas, addedPolicies, reservations);
+        throw new ContextException(ctx.mobileNode().label() + ": install refused at " + what + ": "
+                + kernelText(first.error()) + "; rolled back " + addedSas.size() + " SAs and "
+                + addedPolicies.size() + " policies", first.error());
+    }
+
+    /** Removes what an install put in (e.g. when the MN leaves the nAR again). */
+    public void uninstall(InstallReceipt receipt) throws IOException {
+        removeAll(receipt.sas(), receipt.policies());
+    }
+
+    private void rollback(MobileNodeContext ctx, List<SaKey> sas, List<PolicyId> policies, SpiReservations reservations) {
+        try {
+            removeAll(sas, policies);
+            List<SaKey> stillLarval = new ArrayList<>();
+            for (SaKey k : reservations.held()) {
+                if (sas.stream().noneMatch(s -> s.id().equals(k.id()))) {
+                    stillLarval.add(k);
+                }
+            }
+            removeAll(stillLarval, List.of());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("{}: rollback incomplete, target may hold leftovers: {}", ctx.mobileNode().label(), e.getMessage());
+        }
+    }
+
+    /** Deletes policies (in, fwd, out: reverse of install) then SAs, in one batch; absent is fine. */
+    private void removeAll(List<SaKey> sas, List<PolicyId> policies) throws IOException {
+        List<NetlinkRequest> requests = new ArrayList<>(sas.size() + policies.size());
+        for (int i = policies.size() - 1; i >= 0; i--) {
+            requests.add(new NetlinkRequest(XfrmMsgType.DELPOLICY, 0, policies.get(i).toBytes()));
+        }
+        for (int i = sas.size() - 1; i >= 0; i--) {
+            requests.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sas.get(i).toBytes()));
+        }
+        if (requests.isEmpty()) {
+            return;
+        }
+        for (BatchFailure f : target.socket().batch(requests, false)) {
+            String e = f.error().errnoName();
+            if (!"ENOENT".equals(e) && !"ESRCH".equals(e)) {
+                throw f.error();
+            }
+        }
+    }
+
+    /** Whether the target already holds these SAs (same SPI, end points, algorithms) and policies. */
+    private boolean alreadyThere(List<SecurityAssociation> sas, List<PolicyId> policies) throws IOException {
+        for (SecurityAssociation sa : sas) {
+            SecurityAssociation there;
+            try {
+                there = target.states().get(sa.key());
+            } catch (NetlinkErrorException e) {
+                return false;
+            }
+            if (!sameSa(sa, there)) {
+                return false;
+            }
+        }
+        for (PolicyId id : policies) {
+            try {
+                target.policies().get(id);
+            } catch (NetlinkErrorException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean sameSa(SecurityAssociation a, SecurityAssociation b) {
+        return a.spi() == b.spi() && a.proto() == b.proto() && a.source().equals(b.source())
+                && a.destination().equals(b.destination()) && a.reqid() == b.reqid()
+                && a.info().mode() == b.info().mode()
+                && Objects.equals(a.aead(), b.aead()) && Objects.equals(a.crypt(), b.crypt())
+                && Objects.equals(a.authTrunc(), b.authTrunc()) && Objects.equals(a.auth(), b.auth());
+    }
+
+    static String describe(SecurityPolicy p) {
+        var s = p.selector();
+        return PolicyInfo.directionName(p.direction()) + " " + s.saddr().getHostAddress() + "/" + s.prefixlenS()
+                + " -> " + s.daddr().getHostAddress() + "/" + s.prefixlenD();
+    }
+
+    static String kernelText(NetlinkErrorException e) {
+        return (e.extAck() == null ? "" : e.extAck() + ": ") + e.errnoName();
+    }
+}
