@@ -136,6 +136,29 @@ final class IkeArbitraries {
                 .uniqueElements(c -> c.protocol() + "/" + c.inboundSpi());
     }
 
+    /** The same context with every secret (SK_*, SKEYSEED, PSK) replaced by its bitwise complement. */
+    static IkeSaContext withOtherSecrets(IkeSaContext sa) {
+        IkeKeys k = sa.keys();
+        IkeKeys other = new IkeKeys(not(k.skD()), not(k.skAi()), not(k.skAr()), not(k.skEi()), not(k.skEr()),
+                not(k.skPi()), not(k.skPr()));
+        Optional<SkeySeed> seed = sa.keySeed().map(s -> new SkeySeed(not(s.skeyseed()), s.ni(), s.nr(),
+                s.initiatorSpi(), s.responderSpi()));
+        PadEntry p = sa.peer();
+        PadEntry peer = p.credential() instanceof PeerCredential.PreSharedKey psk
+                ? new PadEntry(p.identityType(), p.identity(), p.authMethod(), new PeerCredential.PreSharedKey(not(psk.key())))
+                : p;
+        return new IkeSaContext(sa.initiatorSpi(), sa.responderSpi(), sa.originalInitiator(), sa.algorithms(), other,
+                seed, sa.messageIds(), sa.lifetime(), peer, sa.childSas());
+    }
+
+    private static KeyBytes not(KeyBytes k) {
+        byte[] b = k.bytes();
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) ~b[i];
+        }
+        return KeyBytes.of(b);
+    }
+
     static Arbitrary<IkeSaContext> context() {
         return algorithms().flatMap(alg -> {
             Arbitrary<Optional<SkeySeed>> seed = Combinators.combine(bytes(32, 64), bytes(16, 64), bytes(16, 64),
