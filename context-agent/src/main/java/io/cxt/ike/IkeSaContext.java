@@ -104,7 +104,10 @@ public record IkeSaContext(long initiatorSpi, long responderSpi, boolean origina
         return withChildSas(updated);
     }
 
-    /** Overwrites all key material (SK_*, SKEYSEED, PSK) with zeros. */
+    /**
+     * Overwrites all key material (SK_*, SKEYSEED, PSK) with zeros. Contexts derived from this one
+     * (with*, applySpiUpdate) share the same key objects, so wipe only the last one in use.
+     */
     public void wipe() {
         keys.wipe();
         keySeed.ifPresent(SkeySeed::wipe);

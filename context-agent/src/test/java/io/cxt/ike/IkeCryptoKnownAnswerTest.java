@@ -33,7 +33,8 @@ import io.cxt.xfrm.KeyBytes;
  * test_vectors/aes_gcm.c (aes_gcm4, aes_gcm7);</li>
  * <li>NIST CAVS SP 800-135 IKEv2 KDF sample vectors for SKEYSEED and prf+ (SHA-256 and SHA-512), as
  * carried by NSS in gtests/common/testvectors/ike-sha256-vectors.h and ike-sha512-vectors.h
- * (cases 6 and 8-10).</li>
+ * (cases 6 and 8-10);</li>
+ * <li>strongSwan's prf+ unit test, src/libstrongswan/tests/suites/test_prf_plus.c.</li>
  * </ul>
  */
 class IkeCryptoKnownAnswerTest {
@@ -224,6 +225,21 @@ class IkeCryptoKnownAnswerTest {
             assertEquals(SHA512_DKM.substring(0, 2 * len), HEX.formatHex(
                     IkeCrypto.prfPlus(PrfAlgorithm.PRF_HMAC_SHA2_512, h(SHA512_SKEYSEED), seed, len)));
         }
+    }
+
+    /**
+     * strongSwan's prf+ unit test (src/libstrongswan/tests/suites/test_prf_plus.c, "counter" case):
+     * PRF_HMAC_SHA2_256, key 0x0b x 20, seed "Hi There", read in chunks of 3, 6, 7, 16, 8, 8, 14, 20
+     * and 40 octets; concatenated here.
+     */
+    @Test
+    void prfPlusStrongSwanVector() {
+        String expected = "b9bdc08988b4c2b75aa93e596ac84205fa2ddde1bf7a2572067b00e14b237732"
+                + "830509981ad2f94a8c32a47daa2255b660c436347ae756a6edc023477d809590"
+                + "e682f61d9c04b06b4ad971a34c8147fa66792ff1434b93c722b32e12f48832eb"
+                + "c15ce2369ce71fe9b7b81e5704c14d0f5280a6ec626e992d7a9f";
+        assertEquals(expected, HEX.formatHex(IkeCrypto.prfPlus(PrfAlgorithm.PRF_HMAC_SHA2_256, repeat(0x0b, 20),
+                ascii("Hi There"), expected.length() / 2)));
     }
 
     @Test
