@@ -17,19 +17,19 @@ public final class PolicyArbitraries {
     }
 
     /** Families including ones the kernel does not know, whose addresses are kept as 16 raw octets. */
-    static Arbitrary<Integer> anyFamily() {
+    public static Arbitrary<Integer> anyFamily() {
         return Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(4, Arbitraries.just(AddressFamily.INET)),
                 net.jqwik.api.Tuple.of(4, Arbitraries.just(AddressFamily.INET6)),
                 net.jqwik.api.Tuple.of(1, CommonArbitraries.u16()));
     }
 
-    static Arbitrary<InetAddress> address(int family) {
+    public static Arbitrary<InetAddress> address(int family) {
         return CommonArbitraries.address(family == AddressFamily.INET ? AddressFamily.INET : AddressFamily.INET6);
     }
 
     /** Attributes of types the given codec does not decode (flag bits included), with random values. */
-    static Arbitrary<List<NlAttribute>> extraAttributes(Set<Integer> knownTypes) {
+    public static Arbitrary<List<NlAttribute>> extraAttributes(Set<Integer> knownTypes) {
         Arbitrary<Integer> type = Arbitraries.oneOf(Arbitraries.integers().between(0, 60),
                         Arbitraries.integers().between(0, 60).map(t -> t | Netlink.NLA_F_NESTED),
                         CommonArbitraries.u16())
@@ -38,7 +38,7 @@ public final class PolicyArbitraries {
         return Combinators.combine(type, value).as(NlAttribute::new).list().ofMaxSize(3);
     }
 
-    static Arbitrary<UserTemplate> template() {
+    public static Arbitrary<UserTemplate> template() {
         return anyFamily().flatMap(f -> Combinators.combine(address(f), address(f), CommonArbitraries.u32(),
                         CommonArbitraries.u8(), CommonArbitraries.u32(), CommonArbitraries.u8(), CommonArbitraries.u8(),
                         CommonArbitraries.u8())
@@ -50,7 +50,7 @@ public final class PolicyArbitraries {
                                 t.mode(), t.share(), t.optional(), a, e, c))));
     }
 
-    static Arbitrary<PolicyInfo> policyInfo() {
+    public static Arbitrary<PolicyInfo> policyInfo() {
         return Combinators.combine(CommonArbitraries.selector(), CommonArbitraries.lifetimeConfig(),
                         CommonArbitraries.lifetimeCurrent(), CommonArbitraries.u32(), CommonArbitraries.u32(),
                         CommonArbitraries.u8(), CommonArbitraries.u8(), CommonArbitraries.u8())
@@ -59,24 +59,24 @@ public final class PolicyArbitraries {
                 .flatMap(i -> CommonArbitraries.u8().map(i::withShare));
     }
 
-    static Arbitrary<PolicyType> policyType() {
+    public static Arbitrary<PolicyType> policyType() {
         return CommonArbitraries.u8().map(PolicyType::new);
     }
 
-    static Arbitrary<Mark> mark() {
+    public static Arbitrary<Mark> mark() {
         return Combinators.combine(CommonArbitraries.u32(), CommonArbitraries.u32()).as(Mark::new);
     }
 
-    static Arbitrary<SecurityContext> securityContext() {
+    public static Arbitrary<SecurityContext> securityContext() {
         return Combinators.combine(CommonArbitraries.u16(), CommonArbitraries.u8(), CommonArbitraries.u8(),
                 Arbitraries.bytes().array(byte[].class).ofMaxSize(40)).as(SecurityContext::new);
     }
 
-    static Arbitrary<OffloadDevice> offload() {
+    public static Arbitrary<OffloadDevice> offload() {
         return Combinators.combine(CommonArbitraries.u32(), CommonArbitraries.u8()).as(OffloadDevice::new);
     }
 
-    static Arbitrary<SecurityPolicy> securityPolicy() {
+    public static Arbitrary<SecurityPolicy> securityPolicy() {
         return Combinators.combine(policyInfo(), template().list().ofMaxSize(4), mark().injectNull(0.4),
                         CommonArbitraries.u32().injectNull(0.4), securityContext().injectNull(0.6),
                         policyType().injectNull(0.4), offload().injectNull(0.7),
@@ -84,25 +84,25 @@ public final class PolicyArbitraries {
                 .as(SecurityPolicy::new);
     }
 
-    static Arbitrary<PolicyId> policyId() {
+    public static Arbitrary<PolicyId> policyId() {
         return Combinators.combine(CommonArbitraries.selector(), CommonArbitraries.u32(), CommonArbitraries.u8(),
                         mark().injectNull(0.5), CommonArbitraries.u32().injectNull(0.5), policyType().injectNull(0.5),
                         securityContext().injectNull(0.7), extraAttributes(PolicyAttributes.ID_KINDS))
                 .as(PolicyId::new);
     }
 
-    static Arbitrary<PolicyExpire> policyExpire() {
+    public static Arbitrary<PolicyExpire> policyExpire() {
         return Combinators.combine(securityPolicy(), Arbitraries.of(true, false)).as(PolicyExpire::new);
     }
 
-    static Arbitrary<UserMigrate> userMigrate() {
+    public static Arbitrary<UserMigrate> userMigrate() {
         return Combinators.combine(anyFamily(), anyFamily()).flatAs((of, nf) -> Combinators.combine(address(of),
                         address(of), address(nf), address(nf), CommonArbitraries.u8(), CommonArbitraries.u8(),
                         CommonArbitraries.u32())
                 .as((od, os, nd, ns, proto, mode, reqid) -> new UserMigrate(od, os, nd, ns, proto, mode, reqid, of, nf)));
     }
 
-    static Arbitrary<KmAddress> kmAddress() {
+    public static Arbitrary<KmAddress> kmAddress() {
         return anyFamily().flatMap(f -> Combinators.combine(address(f), address(f), CommonArbitraries.u32())
                 .as((l, r, res) -> new KmAddress(l, r, res, f)));
     }
@@ -110,7 +110,7 @@ public final class PolicyArbitraries {
     static final Set<Integer> MIGRATE_KINDS = Set.of(XfrmAttrType.MIGRATE, XfrmAttrType.POLICY_TYPE,
             XfrmAttrType.KMADDRESS, XfrmAttrType.ENCAP, XfrmAttrType.IF_ID, XfrmAttrType.OFFLOAD_DEV);
 
-    static Arbitrary<MigrateRequest> migrateRequest() {
+    public static Arbitrary<MigrateRequest> migrateRequest() {
         Arbitrary<NlAttribute> encap = Arbitraries.bytes().array(byte[].class).ofMaxSize(30)
                 .map(v -> new NlAttribute(XfrmAttrType.ENCAP, v));
         return Combinators.combine(CommonArbitraries.selector(), CommonArbitraries.u32(), CommonArbitraries.u8(),
@@ -126,7 +126,7 @@ public final class PolicyArbitraries {
     static final Set<Integer> SPD_KINDS = Set.of(XfrmAttrType.SPD_INFO, XfrmAttrType.SPD_HINFO,
             XfrmAttrType.SPD_IPV4_HTHRESH, XfrmAttrType.SPD_IPV6_HTHRESH);
 
-    static Arbitrary<SpdInfo> spdInfo() {
+    public static Arbitrary<SpdInfo> spdInfo() {
         Arbitrary<Integer> u = CommonArbitraries.u32();
         Arbitrary<SpdInfo.Counts> counts = Combinators.combine(u, u, u, u, u, u).as(SpdInfo.Counts::new);
         Arbitrary<SpdInfo.HashInfo> hinfo = Combinators.combine(u, u).as(SpdInfo.HashInfo::new);
@@ -136,18 +136,18 @@ public final class PolicyArbitraries {
                 t.injectNull(0.3), extraAttributes(SPD_KINDS)).as(SpdInfo::new);
     }
 
-    static Arbitrary<PolicyDefault> policyDefault() {
+    public static Arbitrary<PolicyDefault> policyDefault() {
         return Combinators.combine(CommonArbitraries.u8(), CommonArbitraries.u8(), CommonArbitraries.u8())
                 .as(PolicyDefault::new);
     }
 
-    static Arbitrary<PolicyFlush> policyFlush() {
+    public static Arbitrary<PolicyFlush> policyFlush() {
         return Combinators.combine(policyType().injectNull(0.5), extraAttributes(Set.of(XfrmAttrType.POLICY_TYPE)))
                 .as(PolicyFlush::new);
     }
 
     /** Acquires whose SA addresses are of the family the decoder infers (see AcquireEvent). */
-    static Arbitrary<AcquireEvent> acquireEvent() {
+    public static Arbitrary<AcquireEvent> acquireEvent() {
         return Combinators.combine(CommonArbitraries.u32(), CommonArbitraries.u8(), CommonArbitraries.selector(),
                         securityPolicy(), CommonArbitraries.u32(), CommonArbitraries.u32(), CommonArbitraries.u32(),
                         CommonArbitraries.u32())
@@ -159,14 +159,14 @@ public final class PolicyArbitraries {
                 .filter(AcquireEvent::addressesInferable);
     }
 
-    static Arbitrary<ReportEvent> reportEvent() {
+    public static Arbitrary<ReportEvent> reportEvent() {
         return Combinators.combine(CommonArbitraries.u8(), CommonArbitraries.selector(),
                         extraAttributes(Set.of(XfrmAttrType.COADDR)))
                 .flatAs((proto, sel, extra) -> address(sel.family()).injectNull(0.3)
                         .map(co -> new ReportEvent(proto, sel, co, extra)));
     }
 
-    static Arbitrary<MappingEvent> mappingEvent() {
+    public static Arbitrary<MappingEvent> mappingEvent() {
         return anyFamily().flatMap(f -> Combinators.combine(address(f), CommonArbitraries.u32(), CommonArbitraries.u8(),
                         CommonArbitraries.u32(), address(f), address(f), CommonArbitraries.u16(), CommonArbitraries.u16())
                 .as((d, spi, proto, reqid, os, ns, op, np) -> new MappingEvent(d, spi, f, proto, reqid, os, ns, op, np,
