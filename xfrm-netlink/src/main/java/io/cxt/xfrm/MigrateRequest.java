@@ -89,26 +89,26 @@ public record MigrateRequest(Selector selector, int index, int direction, List<U
                     }
                 }
                 case XfrmAttrType.POLICY_TYPE -> {
-                    PolicyWire.requireFirst(type, a, "XFRMA_POLICY_TYPE");
+                    PolicyWire.requireFirst(type, "XFRMA_POLICY_TYPE");
                     PolicyWire.requireLength(a, PolicyType.LENGTH, "XFRMA_POLICY_TYPE");
                     type = PolicyType.decode(v);
                 }
                 case XfrmAttrType.KMADDRESS -> {
-                    PolicyWire.requireFirst(km, a, "XFRMA_KMADDRESS");
+                    PolicyWire.requireFirst(km, "XFRMA_KMADDRESS");
                     PolicyWire.requireLength(a, KmAddress.LENGTH, "XFRMA_KMADDRESS");
                     km = KmAddress.decode(v);
                 }
                 case XfrmAttrType.ENCAP -> {
-                    PolicyWire.requireFirst(encap, a, "XFRMA_ENCAP");
+                    PolicyWire.requireFirst(encap, "XFRMA_ENCAP");
                     encap = a;
                 }
                 case XfrmAttrType.IF_ID -> {
-                    PolicyWire.requireFirst(ifId, a, "XFRMA_IF_ID");
+                    PolicyWire.requireFirst(ifId, "XFRMA_IF_ID");
                     PolicyWire.requireLength(a, 4, "XFRMA_IF_ID");
                     ifId = v.getInt();
                 }
                 case XfrmAttrType.OFFLOAD_DEV -> {
-                    PolicyWire.requireFirst(offload, a, "XFRMA_OFFLOAD_DEV");
+                    PolicyWire.requireFirst(offload, "XFRMA_OFFLOAD_DEV");
                     PolicyWire.requireLength(a, OffloadDevice.LENGTH, "XFRMA_OFFLOAD_DEV");
                     offload = OffloadDevice.decode(v);
                 }

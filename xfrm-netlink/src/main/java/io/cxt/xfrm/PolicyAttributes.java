@@ -45,7 +45,7 @@ record PolicyAttributes(List<UserTemplate> templates, SecurityContext securityCo
             ByteBuffer v = a.valueBuffer();
             switch (a.type()) {
                 case XfrmAttrType.TMPL -> {
-                    PolicyWire.requireFirst(templates, a, "XFRMA_TMPL");
+                    PolicyWire.requireFirst(templates, "XFRMA_TMPL");
                     int n = a.value().length / UserTemplate.LENGTH;
                     MalformedNetlinkException.check(n > 0 && a.value().length % UserTemplate.LENGTH == 0,
                             "XFRMA_TMPL of " + a.value().length + " octets is not a list of xfrm_user_tmpl");
@@ -55,29 +55,29 @@ record PolicyAttributes(List<UserTemplate> templates, SecurityContext securityCo
                     }
                 }
                 case XfrmAttrType.SEC_CTX -> {
-                    PolicyWire.requireFirst(ctx, a, "XFRMA_SEC_CTX");
+                    PolicyWire.requireFirst(ctx, "XFRMA_SEC_CTX");
                     ctx = SecurityContext.decode(v);
                     MalformedNetlinkException.check(!v.hasRemaining() && ctx.encodedLength() == a.value().length
                             && Short.toUnsignedInt(a.valueBuffer().getShort(0)) == ctx.encodedLength(),
                             "XFRMA_SEC_CTX lengths disagree");
                 }
                 case XfrmAttrType.POLICY_TYPE -> {
-                    PolicyWire.requireFirst(type, a, "XFRMA_POLICY_TYPE");
+                    PolicyWire.requireFirst(type, "XFRMA_POLICY_TYPE");
                     PolicyWire.requireLength(a, PolicyType.LENGTH, "XFRMA_POLICY_TYPE");
                     type = PolicyType.decode(v);
                 }
                 case XfrmAttrType.MARK -> {
-                    PolicyWire.requireFirst(mark, a, "XFRMA_MARK");
+                    PolicyWire.requireFirst(mark, "XFRMA_MARK");
                     PolicyWire.requireLength(a, Mark.LENGTH, "XFRMA_MARK");
                     mark = Mark.decode(v);
                 }
                 case XfrmAttrType.IF_ID -> {
-                    PolicyWire.requireFirst(ifId, a, "XFRMA_IF_ID");
+                    PolicyWire.requireFirst(ifId, "XFRMA_IF_ID");
                     PolicyWire.requireLength(a, 4, "XFRMA_IF_ID");
                     ifId = v.getInt();
                 }
                 case XfrmAttrType.OFFLOAD_DEV -> {
-                    PolicyWire.requireFirst(offload, a, "XFRMA_OFFLOAD_DEV");
+                    PolicyWire.requireFirst(offload, "XFRMA_OFFLOAD_DEV");
                     PolicyWire.requireLength(a, OffloadDevice.LENGTH, "XFRMA_OFFLOAD_DEV");
                     offload = OffloadDevice.decode(v);
                 }

@@ -26,7 +26,7 @@ public record PolicyFlush(PolicyType policyType, List<NlAttribute> extraAttribut
         List<NlAttribute> extra = new ArrayList<>();
         for (NlAttribute a : PolicyWire.readAttributes(b)) {
             if (a.type() == XfrmAttrType.POLICY_TYPE) {
-                PolicyWire.requireFirst(type, a, "XFRMA_POLICY_TYPE");
+                PolicyWire.requireFirst(type, "XFRMA_POLICY_TYPE");
                 PolicyWire.requireLength(a, PolicyType.LENGTH, "XFRMA_POLICY_TYPE");
                 type = PolicyType.decode(a.valueBuffer());
             } else {

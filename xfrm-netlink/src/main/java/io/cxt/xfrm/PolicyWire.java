@@ -60,7 +60,7 @@ final class PolicyWire {
     }
 
     /** Fails on a second attribute of a type the codec decodes, which the kernel never sends. */
-    static void requireFirst(Object existing, NlAttribute a, String what) {
+    static void requireFirst(Object existing, String what) {
         MalformedNetlinkException.check(existing == null, "duplicate " + what + " attribute");
     }
 

@@ -35,7 +35,7 @@ public record ReportEvent(int proto, Selector selector, InetAddress careOfAddres
         List<NlAttribute> extra = new ArrayList<>();
         for (NlAttribute a : PolicyWire.readAttributes(b)) {
             if (a.type() == XfrmAttrType.COADDR) {
-                PolicyWire.requireFirst(coaddr, a, "XFRMA_COADDR");
+                PolicyWire.requireFirst(coaddr, "XFRMA_COADDR");
                 PolicyWire.requireLength(a, XfrmStructs.ADDRESS_LENGTH, "XFRMA_COADDR");
                 coaddr = PolicyWire.readInferredAddress(a.valueBuffer(), sel.family());
             } else {

@@ -310,8 +310,8 @@ public record SecurityPolicy(PolicyInfo info, List<UserTemplate> templates, Mark
         }
     }
 
-    @Override
-    public String toString() {
+    /** One line in iproute2's spirit, for logs (the record's toString shows every field). */
+    public String summary() {
         Selector s = info.selector();
         StringBuilder sb = new StringBuilder("SecurityPolicy[")
                 .append(s.saddr().getHostAddress()).append('/').append(s.prefixlenS()).append(" -> ")

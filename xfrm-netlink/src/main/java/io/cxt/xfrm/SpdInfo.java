@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.cxt.nl.MalformedNetlinkException;
 import io.cxt.nl.NlAttribute;
 
 /**
@@ -69,29 +68,28 @@ public record SpdInfo(int flags, Counts counts, HashInfo hashInfo, HashThreshold
             ByteBuffer v = a.valueBuffer();
             switch (a.type()) {
                 case XfrmAttrType.SPD_INFO -> {
-                    PolicyWire.requireFirst(counts, a, "XFRMA_SPD_INFO");
+                    PolicyWire.requireFirst(counts, "XFRMA_SPD_INFO");
                     PolicyWire.requireLength(a, Counts.LENGTH, "XFRMA_SPD_INFO");
                     counts = Counts.decode(v);
                 }
                 case XfrmAttrType.SPD_HINFO -> {
-                    PolicyWire.requireFirst(hinfo, a, "XFRMA_SPD_HINFO");
+                    PolicyWire.requireFirst(hinfo, "XFRMA_SPD_HINFO");
                     PolicyWire.requireLength(a, HashInfo.LENGTH, "XFRMA_SPD_HINFO");
                     hinfo = new HashInfo(v.getInt(), v.getInt());
                 }
                 case XfrmAttrType.SPD_IPV4_HTHRESH -> {
-                    PolicyWire.requireFirst(t4, a, "XFRMA_SPD_IPV4_HTHRESH");
+                    PolicyWire.requireFirst(t4, "XFRMA_SPD_IPV4_HTHRESH");
                     PolicyWire.requireLength(a, HashThreshold.LENGTH, "XFRMA_SPD_IPV4_HTHRESH");
                     t4 = new HashThreshold(XfrmStructs.getU8(v), XfrmStructs.getU8(v));
                 }
                 case XfrmAttrType.SPD_IPV6_HTHRESH -> {
-                    PolicyWire.requireFirst(t6, a, "XFRMA_SPD_IPV6_HTHRESH");
+                    PolicyWire.requireFirst(t6, "XFRMA_SPD_IPV6_HTHRESH");
                     PolicyWire.requireLength(a, HashThreshold.LENGTH, "XFRMA_SPD_IPV6_HTHRESH");
                     t6 = new HashThreshold(XfrmStructs.getU8(v), XfrmStructs.getU8(v));
                 }
                 default -> extra.add(a);
             }
         }
-        MalformedNetlinkException.check(!b.hasRemaining(), "trailing octets after spdinfo attributes");
         return new SpdInfo(flags, counts, hinfo, t4, t6, extra);
     }
 

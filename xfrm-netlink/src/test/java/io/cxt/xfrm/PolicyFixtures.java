@@ -93,11 +93,18 @@ final class PolicyFixtures {
     }
 
     /**
-     * What the kernel gives back for a policy cxt added: the same, with its index, its current
-     * lifetime reset for comparison, and the policy type attribute it always adds.
+     * What the kernel gives back for a policy cxt added: the same, with its index, the policy type
+     * attribute it always adds, and share "any" (copy_to_user_policy reports XFRM_SHARE_ANY whatever
+     * was set: the kernel does not keep a policy's share). The kernel also stores a mark's value
+     * masked (xfrm_mark_get) and reports no mark when value and mask are both 0. Compare with
+     * {@link #withoutUsage}.
      */
     static SecurityPolicy asAdded(SecurityPolicy added, SecurityPolicy fromKernel) {
-        return added.withIndex(fromKernel.index()).withPolicyType(added.effectivePolicyType());
+        Mark m = added.mark();
+        Mark kept = m == null || (m.value() & m.mask()) == 0 && m.mask() == 0 ? null
+                : new Mark(m.value() & m.mask(), m.mask());
+        return added.withPolicyType(added.effectivePolicyType()).withMark(kept)
+                .withInfo(added.info().withIndex(fromKernel.index()).withShare(UserTemplate.SHARE_ANY));
     }
 
     static SecurityPolicy withoutUsage(SecurityPolicy fromKernel) {

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -441,7 +440,6 @@ class PolicyOperationsKernelTest {
                 compared++;
             }
             assertEquals(PolicyFixtures.all().size(), compared);
-            dumped.sort(Comparator.comparingInt(SecurityPolicy::priority));
         }
     }
 }
