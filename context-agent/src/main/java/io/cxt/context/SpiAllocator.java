@@ -26,6 +26,12 @@ import io.cxt.xfrm.XfrmClient;
  * an SPI also collides when any SA of the target, whatever its destination, already uses it; that
  * is checked against one dump of the target's SAD.
  *
+ * <p>What the kernel itself enforces comes first: Linux looks inbound SAs up by destination, SPI
+ * and protocol, and kernels with commit 94f39804d891 ("xfrm: Duplicate SPI Handling") refuse an
+ * ALLOCSPI whose SPI any state of the protocol already uses, whatever its destination. On such a
+ * kernel the three lookup cases behave alike for inbound SPIs; the configured case only adds
+ * checks the kernel does not make (SPI_ONLY on older kernels).
+ *
  * <p>Reservations are made before the handover (predictively) so that activation only has to
  * turn larval SAs into real ones.
  */
@@ -113,6 +119,7 @@ public final class SpiAllocator {
         } catch (IOException | ContextException | RuntimeException e) {
             held.addAll(skipped);
             releaseQuietly(new SpiReservations(held, List.of()));
+            reclaimRefusedLarval(ctx, targetRouter);
             throw e;
         }
         releaseQuietly(new SpiReservations(skipped, List.of()));
@@ -124,6 +131,29 @@ public final class SpiAllocator {
             release(r);
         } catch (IOException e) {
             LOG.warn("could not release {} SPI reservations: {}", r.held().size(), e.getMessage());
+        }
+    }
+
+    /**
+     * A refused ALLOCSPI leaves a larval SA with SPI 0 behind (xfrm_find_acq creates it before the
+     * SPI search fails), and DELSA cannot name an SPI-0 state. Giving it an SPI from the full range
+     * (ALLOCSPI with the same parameters finds the same larval state) makes it deletable, so a
+     * failed reservation leaves the target exactly as it was.
+     */
+    private void reclaimRefusedLarval(MobileNodeContext ctx, InetAddress targetRouter) {
+        for (SecurityAssociation sa : ctx.securityAssociations()) {
+            if (!sa.destination().equals(ctx.sourceRouter())) {
+                continue;
+            }
+            try {
+                SecurityAssociation got = tryAlloc(sa, ctx.mobileNode().careOfAddress(), targetRouter, DEFAULT_MIN,
+                        0xffffffff);
+                if (got != null) {
+                    target.states().delete(got.key());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("{}: could not reclaim a refused SPI reservation: {}", ctx.mobileNode().label(), e.getMessage());
+            }
         }
     }
 
