@@ -292,4 +292,41 @@ class ContextEngineKernelTest {
         assertTrue(ContextInstaller.installRank(SecurityPolicy.builder(io.cxt.xfrm.Selector.any(10), PolicyInfo.DIR_OUT).build())
                 < ContextInstaller.installRank(SecurityPolicy.builder(io.cxt.xfrm.Selector.any(10), PolicyInfo.DIR_IN).build()));
     }
+
+    @Test
+    void removalFromThePreviousRouterTakesOnlyThatMobileNode(TestNamespace par) throws Exception {
+        try (XfrmClient c = XfrmClient.open(par.netns())) {
+            setUpMobileNode(par, c, 1);
+            setUpMobileNode(par, c, 2);
+            MobileNodeContext ctx = new ContextSnapshotter(c).snapshot(new MobileNodeIdentity(hoa(2), coa(2)), PAR);
+            assertEquals(6, c.policies().dump().size());
+            assertEquals(4, c.states().dump().size());
+            ContextRemover remover = new ContextRemover(c, SequenceNumberPolicy.DEFAULT);
+            remover.remove(ctx);
+            assertEquals(3, c.policies().dump().size());
+            assertEquals(2, c.states().dump().size());
+            MobileNodeContext left = new ContextSnapshotter(c).snapshot(new MobileNodeIdentity(hoa(1), coa(1)), PAR);
+            assertEquals(3, left.policies().size());
+            assertEquals(2, left.securityAssociations().size());
+            // Removing again: everything is already gone, which is not an error.
+            remover.remove(ctx);
+            assertEquals(3, c.policies().dump().size());
+        }
+    }
+
+    @Test
+    void delayedRemovalHappensAfterTheDelay(TestNamespace par) throws Exception {
+        var scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try (XfrmClient c = XfrmClient.open(par.netns())) {
+            setUpMobileNode(par, c, 2);
+            MobileNodeContext ctx = new ContextSnapshotter(c).snapshot(new MobileNodeIdentity(hoa(2), coa(2)), PAR);
+            var f = new ContextRemover(c, SequenceNumberPolicy.DEFAULT).removeLater(ctx, 300, scheduler);
+            assertEquals(3, c.policies().dump().size());
+            f.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(0, c.policies().dump().size());
+            assertEquals(0, c.states().dump().size());
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
 }
