@@ -24,7 +24,7 @@ import io.cxt.xfrm.XfrmClient;
         footer = {"",
             "Exit status: 0 success, 1 the kernel or the agent refused or failed, 2 bad command line.",
             "Most commands need CAP_NET_ADMIN (root); -n also needs CAP_SYS_ADMIN."},
-        subcommands = {XfrmCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {XfrmCommand.class, ContextCommand.class, CommandLine.HelpCommand.class})
 public final class Cxctl implements Runnable {
 
     @Spec

@@ -34,6 +34,25 @@ public final class Json {
                 g.writeString(revealKeys ? k.revealHex() : k.toString());
             }
         });
+        // The IKE context carries keys in its encoding: only its SPIs and size are shown.
+        m.addSerializer(io.cxt.context.IkeContextSlot.class, new StdSerializer<>(io.cxt.context.IkeContextSlot.class) {
+            @Override
+            public void serialize(io.cxt.context.IkeContextSlot k, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeString(k.toString());
+            }
+        });
+        m.addSerializer(java.time.Instant.class, new StdSerializer<>(java.time.Instant.class) {
+            @Override
+            public void serialize(java.time.Instant t, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeString(t.toString());
+            }
+        });
+        m.addSerializer(java.time.Duration.class, new StdSerializer<>(java.time.Duration.class) {
+            @Override
+            public void serialize(java.time.Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
+                g.writeString(d.toString());
+            }
+        });
         return new ObjectMapper()
                 .registerModule(m)
                 .enable(SerializationFeature.INDENT_OUTPUT)

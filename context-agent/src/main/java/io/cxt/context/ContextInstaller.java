@@ -207,8 +207,8 @@ public final class ContextInstaller {
 
     static String describe(SecurityPolicy p) {
         var s = p.selector();
-        return PolicyInfo.directionName(p.direction()) + " " + s.saddr().getHostAddress() + "/" + s.prefixlenS()
-                + " -> " + s.daddr().getHostAddress() + "/" + s.prefixlenD();
+        return PolicyInfo.directionName(p.direction()) + " " + io.cxt.xfrm.AddressText.of(s.saddr()) + "/" + s.prefixlenS()
+                + " -> " + io.cxt.xfrm.AddressText.of(s.daddr()) + "/" + s.prefixlenD();
     }
 
     static String kernelText(NetlinkErrorException e) {

@@ -72,7 +72,7 @@ public final class ContextRemover {
         }
         if (failures.isEmpty()) {
             LOG.info("{}: removed {} SAs and {} policies from {}", ctx.mobileNode().label(), sas.size(),
-                    policies.size(), ctx.sourceRouter().getHostAddress());
+                    policies.size(), io.cxt.xfrm.AddressText.of(ctx.sourceRouter()));
             return;
         }
         Set<Integer> failed = new HashSet<>();

@@ -66,8 +66,8 @@ public final class ContextRewriter {
     private static void checkFamilies(RewritePlan plan) throws ContextException {
         for (var e : plan.addresses().entrySet()) {
             if (AddressFamily.of(e.getKey()) != AddressFamily.of(e.getValue())) {
-                throw new ContextException("cannot rewrite " + e.getKey().getHostAddress() + " to "
-                        + e.getValue().getHostAddress() + ": a handover across address families is not supported");
+                throw new ContextException("cannot rewrite " + io.cxt.xfrm.AddressText.of(e.getKey()) + " to "
+                        + io.cxt.xfrm.AddressText.of(e.getValue()) + ": a handover across address families is not supported");
             }
         }
     }
@@ -143,6 +143,6 @@ public final class ContextRewriter {
     /** "ESP spi 0x00001000 2001:db8::1 -> 2001:db8::2 reqid 1": never keys. */
     public static String describe(SecurityAssociation sa) {
         return SpiMapping.protoName(sa.proto()) + " spi " + String.format("0x%08x", sa.spi()) + " "
-                + sa.source().getHostAddress() + " -> " + sa.destination().getHostAddress() + " reqid " + sa.reqid();
+                + io.cxt.xfrm.AddressText.of(sa.source()) + " -> " + io.cxt.xfrm.AddressText.of(sa.destination()) + " reqid " + sa.reqid();
     }
 }

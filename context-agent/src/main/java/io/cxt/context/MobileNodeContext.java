@@ -108,9 +108,9 @@ public record MobileNodeContext(
         StringBuilder sb = new StringBuilder(mobileNode.label()).append(": ")
                 .append(securityAssociations.size()).append(" SAs, ").append(policies.size()).append(" policies");
         if (isRewritten()) {
-            sb.append(", to ").append(targetRouter.getHostAddress());
+            sb.append(", to ").append(io.cxt.xfrm.AddressText.of(targetRouter));
             if (newCareOf != null) {
-                sb.append(" nCoA ").append(newCareOf.getHostAddress());
+                sb.append(" nCoA ").append(io.cxt.xfrm.AddressText.of(newCareOf));
             }
             if (!spiMappings.isEmpty()) {
                 sb.append(", ").append(spiMappings.size()).append(" SPIs changed");

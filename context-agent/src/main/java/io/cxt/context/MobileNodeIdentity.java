@@ -20,7 +20,7 @@ public record MobileNodeIdentity(InetAddress homeAddress, InetAddress careOfAddr
 
     /** The address used in logs: "MN 2001:db8::10 (HoA 2001:db8:1::10)". */
     public String label() {
-        return "MN " + careOfAddress.getHostAddress()
-                + (homeAddress == null ? "" : " (HoA " + homeAddress.getHostAddress() + ")");
+        return "MN " + io.cxt.xfrm.AddressText.of(careOfAddress)
+                + (homeAddress == null ? "" : " (HoA " + io.cxt.xfrm.AddressText.of(homeAddress) + ")");
     }
 }

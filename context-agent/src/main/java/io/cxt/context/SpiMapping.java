@@ -20,7 +20,7 @@ public record SpiMapping(int proto, InetAddress destination, long oldSpi, long n
     @Override
     public String toString() {
         return (ikeSa ? "IKE" : protoName(proto)) + " SPI " + String.format("0x%08x", oldSpi) + " -> "
-                + String.format("0x%08x", newSpi) + (destination == null ? "" : " dst " + destination.getHostAddress());
+                + String.format("0x%08x", newSpi) + (destination == null ? "" : " dst " + io.cxt.xfrm.AddressText.of(destination));
     }
 
     static String protoName(int proto) {
