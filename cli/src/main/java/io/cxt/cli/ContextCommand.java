@@ -280,6 +280,48 @@ public final class ContextCommand implements Runnable {
                 description = "Added to outbound sequence numbers (RFC 6027 section 3.4; default ${DEFAULT-VALUE}).")
         long margin;
 
+        @Option(names = "--mobile-node",
+                description = "Move the context in place on the mobile node itself (FILE is the MN's own snapshot):"
+                    + " new SAs with the new care-of address and the new router as peer are added, the policies"
+                    + " replaced one by one (never a moment without one), then the old SAs deleted.")
+        boolean mobileNode;
+
+        @Option(names = "--spi", paramLabel = "OLD=NEW",
+                description = "An SPI the new router changed (as UPDATE_SPI tells the MN), e.g. 0xc0000001=0x3001;"
+                    + " repeatable; with --mobile-node.")
+        List<String> spiChanges = new ArrayList<>();
+
+        static int parseSpi(String s) {
+            try {
+                return s.startsWith("0x") || s.startsWith("0X") ? Integer.parseUnsignedInt(s.substring(2), 16)
+                        : Integer.parseUnsignedInt(s);
+            } catch (NumberFormatException e) {
+                throw new UsageException("invalid SPI '" + s + "'");
+            }
+        }
+
+        private Integer mobileNodeInstall(MobileNodeContext ctx, InetAddress newCoa, InetAddress router) throws Exception {
+            List<SpiMapping> changes = new ArrayList<>();
+            for (String c : spiChanges) {
+                String[] kv = c.split("=", 2);
+                if (kv.length != 2) {
+                    throw new UsageException("--spi wants OLD=NEW, got '" + c + "'");
+                }
+                changes.add(SpiMapping.ipsec(50, router, parseSpi(kv[0]), parseSpi(kv[1]), true));
+            }
+            var plan = io.cxt.context.RewritePlan.forMobileNode(ctx.mobileNode().careOfAddress(), newCoa,
+                    ctx.sourceRouter(), router, changes, new SequenceNumberPolicy(margin));
+            MobileNodeContext rw = ContextRewriter.rewrite(ctx, plan, router, newCoa);
+            try (XfrmClient c = openXfrm()) {
+                InstallReceipt receipt = new ContextInstaller(c).replace(ctx, rw);
+                out().println(rw.mobileNode().label() + ": moved to " + Formats.address(newCoa) + " behind "
+                        + Formats.address(router) + ": installed " + receipt.sas().size() + " SAs and "
+                        + receipt.policies().size() + " policies in " + receipt.nanos() / 1000 + " us");
+                out().flush();
+                return 0;
+            }
+        }
+
         @Override
         public Integer call() throws Exception {
             InetAddress newCoa = address(ncoa, "new care-of");
@@ -294,6 +336,12 @@ public final class ContextCommand implements Runnable {
                 throw new UsageException("--seq-margin must be >= 0");
             }
             MobileNodeContext ctx = read(file);
+            if (mobileNode) {
+                return mobileNodeInstall(ctx, newCoa, router);
+            }
+            if (!spiChanges.isEmpty()) {
+                throw new UsageException("--spi is for --mobile-node; a router finds its own SPI collisions");
+            }
             try (XfrmClient c = openXfrm()) {
                 SpiAllocator alloc = new SpiAllocator(c, lc);
                 SpiReservations res = alloc.reserveInbound(ctx, router);

@@ -134,6 +134,49 @@ public final class ContextInstaller {
                 + addedPolicies.size() + " policies", first.error());
     }
 
+    /**
+     * Moves a context in place on the same kernel: the mobile node's own side of a handover. New SAs
+     * (new addresses, maybe new SPIs) are added, the policies are replaced one by one with UPDPOLICY
+     * (each switch is atomic, so there is no moment without a policy and nothing leaves in clear),
+     * then the old SAs are deleted. If adding or replacing fails, the new SAs are deleted and the old
+     * policies put back.
+     */
+    public InstallReceipt replace(MobileNodeContext old, MobileNodeContext moved) throws IOException, ContextException {
+        long t0 = System.nanoTime();
+        List<NetlinkRequest> adds = new ArrayList<>();
+        for (SecurityAssociation sa : moved.securityAssociations()) {
+            adds.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
+        }
+        List<SecurityPolicy> policies = new ArrayList<>(moved.policies());
+        policies.sort(Comparator.comparingInt(ContextInstaller::installRank));
+        for (SecurityPolicy p : policies) {
+            adds.add(new NetlinkRequest(XfrmMsgType.UPDPOLICY, 0, p.toBytes()));
+        }
+        List<BatchFailure> failures = target.socket().batch(adds, false);
+        if (!failures.isEmpty()) {
+            List<NetlinkRequest> undo = new ArrayList<>();
+            for (SecurityPolicy p : old.policies()) {
+                undo.add(new NetlinkRequest(XfrmMsgType.UPDPOLICY, 0, p.withIndex(0).toBytes()));
+            }
+            for (SecurityAssociation sa : moved.securityAssociations()) {
+                undo.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sa.key().toBytes()));
+            }
+            target.socket().batch(undo, false);
+            throw new ContextException(moved.mobileNode().label() + ": move refused: "
+                    + kernelText(failures.get(0).error()) + "; old SAs and policies kept", failures.get(0).error());
+        }
+        List<SaKey> oldKeys = new ArrayList<>();
+        for (SecurityAssociation sa : old.securityAssociations()) {
+            oldKeys.add(sa.key());
+        }
+        removeAll(oldKeys, List.of());
+        List<SaKey> keys = new ArrayList<>();
+        moved.securityAssociations().forEach(sa -> keys.add(sa.key()));
+        List<PolicyId> ids = new ArrayList<>();
+        policies.forEach(p -> ids.add(p.id()));
+        return new InstallReceipt(keys, ids, false, System.nanoTime() - t0);
+    }
+
     /** Removes what an install put in (e.g. when the MN leaves the nAR again). */
     public void uninstall(InstallReceipt receipt) throws IOException {
         removeAll(receipt.sas(), receipt.policies());
