@@ -8,37 +8,37 @@ public final class Formats {
     private Formats() {
     }
 
-    /** An address without scope or host name: 10.0.0.1, 2001:db8::1 (compressed like iproute2). */
+    /**
+     * An address without scope or host name, as iproute2 prints it: 10.0.0.1, 2001:db8::1
+     * (glibc's inet_ntop, IPv4-mapped and -compatible IPv6 addresses included).
+     */
     public static String address(InetAddress a) {
         if (a == null) {
             return "-";
         }
+        if (a instanceof Inet6Address) {
+            return ipv6(a.getAddress());
+        }
         String s = a.getHostAddress();
         int pct = s.indexOf('%');
-        if (pct >= 0) {
-            s = s.substring(0, pct);
-        }
-        if (a instanceof Inet6Address) {
-            s = compressIpv6(s);
-        }
-        return s;
+        return pct >= 0 ? s.substring(0, pct) : s;
     }
 
-    /** Java prints 2001:db8:0:0:0:0:0:1; iproute2 prints 2001:db8::1 (RFC 5952). */
-    static String compressIpv6(String full) {
-        String[] parts = full.split(":");
-        if (parts.length != 8) {
-            return full;
+    /** glibc's inet_ntop6: the longest run (first on a tie) of two or more zero words becomes "::". */
+    static String ipv6(byte[] b) {
+        int[] w = new int[8];
+        for (int i = 0; i < 8; i++) {
+            w[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
         }
         int bestStart = -1;
         int bestLen = 0;
         for (int i = 0; i < 8; ) {
-            if (parts[i].equals("0")) {
+            if (w[i] == 0) {
                 int j = i;
-                while (j < 8 && parts[j].equals("0")) {
+                while (j < 8 && w[j] == 0) {
                     j++;
                 }
-                if (j - i > bestLen && j - i >= 2) {
+                if (j - i > bestLen) {
                     bestStart = i;
                     bestLen = j - i;
                 }
@@ -47,17 +47,31 @@ public final class Formats {
                 i++;
             }
         }
+        if (bestLen < 2) {
+            bestStart = -1;
+        }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                sb.append("::");
-                i += bestLen - 1;
+            if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLen) {
+                if (i == bestStart) {
+                    sb.append(':');
+                }
                 continue;
             }
-            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+            if (i != 0) {
                 sb.append(':');
             }
-            sb.append(parts[i]);
+            // an IPv4-compatible (::a.b.c.d) or IPv4-mapped (::ffff:a.b.c.d) address ends in dotted quad
+            if (i == 6 && bestStart == 0
+                    && (bestLen == 6 || bestLen == 7 && w[7] != 1 || bestLen == 5 && w[5] == 0xffff)) {
+                sb.append(b[12] & 0xff).append('.').append(b[13] & 0xff).append('.').append(b[14] & 0xff).append('.')
+                        .append(b[15] & 0xff);
+                break;
+            }
+            sb.append(Integer.toHexString(w[i]));
+        }
+        if (bestStart >= 0 && bestStart + bestLen == 8) {
+            sb.append(':');
         }
         return sb.toString();
     }
