@@ -30,24 +30,24 @@ import io.cxt.xfrm.XfrmMsgType;
             ""},
         footer = {"%nObjects (the kernel's multicast groups; default all):%n"
             + "  acquire   ACQUIRE: a policy needs an SA that is not there ('acquire proto esp ...').%n"
-            + "  expire    EXPIRE and POLEXPIRE: an SA or a policy reached its soft or hard lifetime"
-            + " ('Expired ...', then 'hard 0|1').%n"
-            + "  SA        NEWSA, UPDSA ('Updated'), DELSA ('Deleted'), FLUSHSA ('Flushed state proto P').%n"
-            + "            ALLOCSPI makes no notification: a larval SA is first seen when it is updated,"
-            + " deleted or expires.%n"
-            + "  policy    NEWPOLICY, UPDPOLICY ('Updated'), DELPOLICY ('Deleted'), FLUSHPOLICY ('Flushed policy"
-            + " ptype T'), and the defaults after SETDEFAULT ('Default policies:').%n"
+            + "  expire    EXPIRE and POLEXPIRE: an SA or a policy reached its soft or hard lifetime%n"
+            + "            ('Expired ...', then 'hard 0' or 'hard 1').%n"
+            + "  SA        NEWSA, UPDSA ('Updated ...'), DELSA ('Deleted ...'), FLUSHSA ('Flushed state proto P').%n"
+            + "            ALLOCSPI makes no notification: a larval SA is first seen when it is updated,%n"
+            + "            deleted or expires.%n"
+            + "  policy    NEWPOLICY, UPDPOLICY ('Updated ...'), DELPOLICY ('Deleted ...'), FLUSHPOLICY%n"
+            + "            ('Flushed policy ptype T'), and the defaults after SETDEFAULT ('Default policies:').%n"
             + "  aevent    NEWAE: replay counters or lifetime passed a threshold ('Async event ...').%n"
             + "  report    REPORT (Mobile IPv6).%n"
             + "  migrate   MIGRATE: a policy and its SAs moved to new end points ('Migrate ...').%n"
             + "  mapping   MAPPING: a NAT-traversal peer's address or port changed ('Mapping change ...').%n"
-            + "If the kernel drops notifications because cxctl is too slow (ENOBUFS), an 'Overrun' line (event"
-            + " \"overrun\") says so: re-read the SAD and SPD.%n"
+            + "If the kernel drops notifications because cxctl reads too slowly (ENOBUFS), an 'Overrun' line%n"
+            + "(JSON event \"overrun\") says so: then re-read the SAD and SPD.%n"
             + "%nExamples:%n"
             + "  cxctl xfrm monitor%n"
             + "  cxctl -n gw1 xfrm monitor SA policy%n"
             + "  cxctl --json xfrm monitor acquire expire | jq -c 'select(.event == \"acquire\")'%n"
-            + "  cxctl xfrm monitor -c 1 --timeout 10 policy" + XfrmHelp.EXIT_STATUS})
+            + "  cxctl xfrm monitor -c 1 --timeout 10 policy" + "%n" + XfrmHelp.EXIT_STATUS})
 public final class MonitorCommand extends XfrmLeaf {
 
     @Option(names = {"-s", "--stats"}, description = "Print events with the detail of 'list -s'.")

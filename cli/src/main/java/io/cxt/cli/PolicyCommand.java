@@ -21,11 +21,11 @@ import io.cxt.xfrm.XfrmClient;
         description = {"Security policies (the kernel's SPD), like 'ip xfrm policy'.",
             "Without a command: list every policy."},
         footer = {"%nExamples:%n"
-                + "  cxctl xfrm policy add src 10.0.0.0/24 dst 10.1.0.0/24 dir out tmpl src 192.0.2.1 dst 192.0.2.2"
-                + " proto esp reqid 7 mode tunnel%n"
+                + "  cxctl xfrm policy add src 10.0.0.0/24 dst 10.1.0.0/24 dir out \\%n"
+                + "      tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid 7 mode tunnel%n"
                 + "  cxctl -n gw1 xfrm policy list dir out%n"
                 + "  cxctl xfrm policy count%n"
-                + "Run 'cxctl xfrm policy COMMAND --help' for each command's grammar." + XfrmHelp.EXIT_STATUS},
+                + "Run 'cxctl xfrm policy COMMAND --help' for each command's grammar." + "%n" + XfrmHelp.EXIT_STATUS},
         subcommands = {PolicyCommand.ListPolicies.class, PolicyCommand.Get.class, PolicyCommand.Add.class,
             PolicyCommand.Update.class, PolicyCommand.Delete.class, PolicyCommand.Flush.class,
             PolicyCommand.Count.class, PolicyCommand.Info.class, PolicyCommand.SetDefault.class,
@@ -44,8 +44,8 @@ public final class PolicyCommand extends XfrmLeaf {
     @Command(name = "list",
             aliases = {"show", "ls"},
             mixinStandardHelpOptions = true,
-            customSynopsis = "cxctl xfrm policy list [-s]... [ nosock ] [ SELECTOR ] [ dir DIR ] [ index INDEX ]"
-                    + " [ ptype PTYPE ] [ action ACTION ] [ priority PRIORITY ] [ flag FLAG-LIST ]",
+            customSynopsis = {"cxctl xfrm policy list [-s]... [ nosock ] [ SELECTOR ] [ dir DIR ] [ index INDEX ]",
+                "        [ ptype PTYPE ] [ action ACTION ] [ priority PRIORITY ] [ flag FLAG-LIST ]"},
             description = {"Lists security policies of both types (main and sub) and all directions, laid out"
                 + " like 'ip xfrm policy list'. The filters are applied to the kernel's dump, as ip(8) does:"
                 + " a SELECTOR address must match the policy's prefix exactly (same length, same network);"
@@ -61,7 +61,7 @@ public final class PolicyCommand extends XfrmLeaf {
                 "%nExamples:%n"
                     + "  cxctl xfrm policy list%n"
                     + "  cxctl -n gw1 xfrm policy list src 10.0.0.0/24 dir out ptype main%n"
-                    + "  cxctl xfrm policy list -s action block" + XfrmHelp.EXIT_STATUS})
+                    + "  cxctl xfrm policy list -s action block" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class ListPolicies extends XfrmLeaf {
         @Option(names = {"-s", "--stats"}, description = "Also print index, share, flags, lifetimes and masks"
                 + " (like ip -s).")
@@ -101,8 +101,8 @@ public final class PolicyCommand extends XfrmLeaf {
 
     @Command(name = "get",
             mixinStandardHelpOptions = true,
-            customSynopsis = "cxctl xfrm policy get [-s]... { SELECTOR | index INDEX } dir DIR [ ctx CTX ]"
-                    + " [ mark MARK [ mask MASK ] ] [ ptype PTYPE ] [ if_id IF_ID ]",
+            customSynopsis = {"cxctl xfrm policy get [-s]... { SELECTOR | index INDEX } dir DIR [ ctx CTX ]",
+                "        [ mark MARK [ mask MASK ] ] [ ptype PTYPE ] [ if_id IF_ID ]"},
             description = {"Shows one policy (XFRM_MSG_GETPOLICY), found by its exact selector and direction or"
                 + " by its kernel index; mark, if_id and ptype must be those of the policy. The kernel answers"
                 + " ENOENT if there is none.",
@@ -111,7 +111,7 @@ public final class PolicyCommand extends XfrmLeaf {
                 ""},
             footer = {"%nExamples:%n"
                 + "  cxctl xfrm policy get src 10.0.0.0/24 dst 10.1.0.0/24 dir out%n"
-                + "  cxctl xfrm policy get index 9 dir out mark 7" + XfrmHelp.EXIT_STATUS})
+                + "  cxctl xfrm policy get index 9 dir out mark 7" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Get extends XfrmLeaf {
         @Option(names = {"-s", "--stats"}, description = "Also print index, share, flags, lifetimes and masks.")
         boolean[] stats;
@@ -157,7 +157,7 @@ public final class PolicyCommand extends XfrmLeaf {
                     + "  cxctl xfrm policy add src 2001:db8::/64 dst 2001:db8:1::/64 proto tcp dport 443 dir in \\%n"
                     + "      mark 5/0xff if_id 9 ptype sub action block%n"
                     + "  cxctl xfrm policy add src 10.0.0.1 dst 10.0.0.2 proto udp dir out flag localok \\%n"
-                    + "      limit time-soft 100 tmpl proto esp mode transport level use" + XfrmHelp.EXIT_STATUS})
+                    + "      limit time-soft 100 tmpl proto esp mode transport level use" + "%n" + XfrmHelp.EXIT_STATUS})
     static class Add extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "The policy, in the grammar above.")
         List<String> args = new ArrayList<>();
@@ -192,7 +192,7 @@ public final class PolicyCommand extends XfrmLeaf {
                 XfrmHelp.VALUES,
                 "%nExample:%n"
                     + "  cxctl xfrm policy update src 10.0.0.0/24 dst 10.1.0.0/24 dir out priority 200 \\%n"
-                    + "      tmpl src 192.0.2.1 dst 192.0.2.3 proto esp reqid 7 mode tunnel" + XfrmHelp.EXIT_STATUS})
+                    + "      tmpl src 192.0.2.1 dst 192.0.2.3 proto esp reqid 7 mode tunnel" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Update extends Add {
         @Override
         boolean update() {
@@ -203,8 +203,8 @@ public final class PolicyCommand extends XfrmLeaf {
     @Command(name = "delete",
             aliases = "del",
             mixinStandardHelpOptions = true,
-            customSynopsis = "cxctl xfrm policy delete { SELECTOR | index INDEX } dir DIR [ ctx CTX ]"
-                    + " [ mark MARK [ mask MASK ] ] [ ptype PTYPE ] [ if_id IF_ID ]",
+            customSynopsis = {"cxctl xfrm policy delete { SELECTOR | index INDEX } dir DIR [ ctx CTX ]",
+                "        [ mark MARK [ mask MASK ] ] [ ptype PTYPE ] [ if_id IF_ID ]"},
             description = {"Deletes a policy (XFRM_MSG_DELPOLICY), found as for 'get'. The kernel answers ENOENT"
                 + " if there is none.",
                 "",
@@ -212,7 +212,7 @@ public final class PolicyCommand extends XfrmLeaf {
                 ""},
             footer = {"%nExamples:%n"
                 + "  cxctl xfrm policy delete src 10.0.0.0/24 dst 10.1.0.0/24 dir out%n"
-                + "  cxctl xfrm policy delete index 9 dir out" + XfrmHelp.EXIT_STATUS})
+                + "  cxctl xfrm policy delete index 9 dir out" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Delete extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "The policy, see above.")
         List<String> args = new ArrayList<>();
@@ -232,8 +232,7 @@ public final class PolicyCommand extends XfrmLeaf {
             customSynopsis = "cxctl xfrm policy flush [ ptype PTYPE ]",
             description = {"Deletes every policy of the main database (XFRM_MSG_FLUSHPOLICY), or of the given"
                 + " type. Per-socket policies stay.", ""},
-            footer = {"%nExamples:%n  cxctl xfrm policy flush%n  cxctl xfrm policy flush ptype sub"
-                + XfrmHelp.EXIT_STATUS})
+            footer = {"%nExamples:%n  cxctl xfrm policy flush%n  cxctl xfrm policy flush ptype sub" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Flush extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "ptype PTYPE")
         List<String> args = new ArrayList<>();
@@ -303,8 +302,7 @@ public final class PolicyCommand extends XfrmLeaf {
                 "",
                 "DIR := in | fwd | out%nACTION := accept | block",
                 ""},
-            footer = {"%nExample:%n  cxctl xfrm policy setdefault in block fwd block out accept"
-                + XfrmHelp.EXIT_STATUS})
+            footer = {"%nExample:%n  cxctl xfrm policy setdefault in block fwd block out accept" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class SetDefault extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "DIR ACTION pairs.")
         List<String> args = new ArrayList<>();
@@ -346,7 +344,7 @@ public final class PolicyCommand extends XfrmLeaf {
             description = {"Sets the prefix lengths from which policies are hashed exactly"
                 + " (XFRM_MSG_NEWSPDINFO): selectors with local and remote prefixes at least LBITS and RBITS long"
                 + " go into the hash table, shorter ones into the inexact lists.", ""},
-            footer = {"%nExample:%n  cxctl xfrm policy set hthresh4 24 16 hthresh6 64 64" + XfrmHelp.EXIT_STATUS})
+            footer = {"%nExample:%n  cxctl xfrm policy set hthresh4 24 16 hthresh6 64 64" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Set extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "The thresholds, see above.")
         List<String> args = new ArrayList<>();

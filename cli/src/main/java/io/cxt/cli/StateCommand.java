@@ -26,7 +26,7 @@ import io.cxt.xfrm.XfrmClient;
                 + " max 0x1fff%n"
                 + "  cxctl xfrm state get src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000%n"
                 + "  cxctl --json xfrm state list | jq '.[].spi'%n"
-                + "Run 'cxctl xfrm state COMMAND --help' for each command's grammar." + XfrmHelp.EXIT_STATUS},
+                + "Run 'cxctl xfrm state COMMAND --help' for each command's grammar." + "%n" + XfrmHelp.EXIT_STATUS},
         subcommands = {StateCommand.ListStates.class, StateCommand.Get.class, StateCommand.Add.class,
             StateCommand.Update.class, StateCommand.Delete.class, StateCommand.Flush.class,
             StateCommand.Count.class, StateCommand.AllocSpi.class, StateCommand.Info.class})
@@ -44,8 +44,8 @@ public final class StateCommand extends XfrmLeaf {
     @Command(name = "list",
             aliases = {"show", "ls"},
             mixinStandardHelpOptions = true,
-            customSynopsis = "cxctl xfrm state list [-s]... [--keys] [ nokeys ] [ ID ] [ mode MODE ] [ reqid REQID ]"
-                    + " [ flag FLAG-LIST ]",
+            customSynopsis = {"cxctl xfrm state list [-s]... [--keys] [ nokeys ] [ ID ] [ mode MODE ]",
+                "        [ reqid REQID ] [ flag FLAG-LIST ]"},
             description = {"Lists security associations, larval ones (from allocspi or an ACQUIRE) included,"
                 + " laid out like 'ip xfrm state list'.",
                 "src and dst (which may be prefixes, ADDR/PLEN) and proto are given to the kernel as a dump"
@@ -62,7 +62,7 @@ public final class StateCommand extends XfrmLeaf {
                 "%nExamples:%n"
                     + "  cxctl xfrm state list%n"
                     + "  cxctl -n gw1 xfrm state list src 10.0.0.0/8 proto esp reqid 7%n"
-                    + "  cxctl xfrm state list -s --keys spi 0x1000" + XfrmHelp.EXIT_STATUS})
+                    + "  cxctl xfrm state list -s --keys spi 0x1000" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class ListStates extends XfrmLeaf {
         @Option(names = {"-s", "--stats"}, description = "Also print lifetimes and statistics (like ip -s).")
         boolean[] stats;
@@ -113,7 +113,7 @@ public final class StateCommand extends XfrmLeaf {
                 ""},
             footer = {"%nExamples:%n"
                 + "  cxctl xfrm state get src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000%n"
-                + "  cxctl --json xfrm state get dst 192.0.2.2 proto esp spi 0x1000 mark 7" + XfrmHelp.EXIT_STATUS})
+                + "  cxctl --json xfrm state get dst 192.0.2.2 proto esp spi 0x1000 mark 7" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Get extends XfrmLeaf {
         @Option(names = {"-s", "--stats"}, description = "Also print lifetimes and statistics (like ip -s).")
         boolean[] stats;
@@ -163,11 +163,10 @@ public final class StateCommand extends XfrmLeaf {
                     + "      auth-trunc 'hmac(sha256)' 0x$(openssl rand -hex 32) 128 enc 'cbc(aes)' 0x$(openssl rand -hex 16)%n"
                     + "  cxctl xfrm state add src 2001:db8::1 dst 2001:db8::2 proto esp spi 0x2000 mode tunnel \\%n"
                     + "      aead 'rfc4106(gcm(aes))' 0x$(openssl rand -hex 20) 128 replay-window 128 flag esn \\%n"
-                    + "      encap espinudp 4500 4500 0.0.0.0 if_id 7 mark 0x10/0xff%n"
+                    + "      encap espinudp 4500 4500 :: if_id 7 mark 0x10/0xff%n"
                     + "  cxctl xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1001 reqid 7 mode tunnel \\%n"
                     + "      enc 'cbc(aes)' 0x00112233445566778899aabbccddeeff auth 'hmac(sha1)' 0x$(openssl rand -hex 20) \\%n"
-                    + "      limit time-soft 3000 limit time-hard 3600 sel src 10.0.0.0/24 dst 10.1.0.0/24"
-                    + XfrmHelp.EXIT_STATUS})
+                    + "      limit time-soft 3000 limit time-hard 3600 sel src 10.0.0.0/24 dst 10.1.0.0/24" + "%n" + XfrmHelp.EXIT_STATUS})
     static class Add extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "The SA, in the grammar above.")
         List<String> args = new ArrayList<>();
@@ -206,7 +205,7 @@ public final class StateCommand extends XfrmLeaf {
                     + "  spi=$(cxctl --json xfrm state allocspi src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel"
                     + " reqid 7 | jq .spi)%n"
                     + "  cxctl xfrm state update src 192.0.2.1 dst 192.0.2.2 proto esp spi $spi reqid 7 mode tunnel \\%n"
-                    + "      aead 'rfc4106(gcm(aes))' 0x$(openssl rand -hex 20) 128" + XfrmHelp.EXIT_STATUS})
+                    + "      aead 'rfc4106(gcm(aes))' 0x$(openssl rand -hex 20) 128" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Update extends Add {
         @Override
         boolean update() {
@@ -223,8 +222,7 @@ public final class StateCommand extends XfrmLeaf {
                 "",
                 "ID := [ src ADDR ] dst ADDR proto XFRM-PROTO [ spi SPI ]",
                 ""},
-            footer = {"%nExample:%n  cxctl xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000"
-                + XfrmHelp.EXIT_STATUS})
+            footer = {"%nExample:%n  cxctl xfrm state delete src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Delete extends XfrmLeaf {
         @Parameters(paramLabel = "ID", arity = "0..*", description = "The SA, see above.")
         List<String> args = new ArrayList<>();
@@ -244,8 +242,7 @@ public final class StateCommand extends XfrmLeaf {
             customSynopsis = "cxctl xfrm state flush [ proto XFRM-PROTO ]",
             description = {"Deletes every IPsec SA (ESP, AH and IPCOMP; XFRM_MSG_FLUSHSA with proto ipsec-any),"
                 + " or only those of one protocol. Flushing an empty SAD succeeds.", ""},
-            footer = {"%nExamples:%n  cxctl xfrm state flush%n  cxctl -n gw1 xfrm state flush proto esp"
-                + XfrmHelp.EXIT_STATUS})
+            footer = {"%nExamples:%n  cxctl xfrm state flush%n  cxctl -n gw1 xfrm state flush proto esp" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class Flush extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "proto XFRM-PROTO")
         List<String> args = new ArrayList<>();
@@ -329,8 +326,7 @@ public final class StateCommand extends XfrmLeaf {
                 + "  mode, reqid, mark, if_id, dir   as for 'add'.%n"
                 + "%nExamples:%n"
                 + "  cxctl xfrm state allocspi src 192.0.2.1 dst 192.0.2.2 proto esp mode tunnel reqid 7%n"
-                + "  cxctl --json xfrm state allocspi src 192.0.2.1 dst 192.0.2.2 proto esp min 0x1000 max 0x1000"
-                + XfrmHelp.EXIT_STATUS})
+                + "  cxctl --json xfrm state allocspi src 192.0.2.1 dst 192.0.2.2 proto esp min 0x1000 max 0x1000" + "%n" + XfrmHelp.EXIT_STATUS})
     static final class AllocSpi extends XfrmLeaf {
         @Parameters(paramLabel = "ARGS", arity = "0..*", description = "The request, see above.")
         List<String> args = new ArrayList<>();

@@ -19,8 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
             + "  policy  { list | get | add | update | delete | flush | count | info | setdefault | getdefault"
             + " | set }%n"
             + "  monitor [ all | OBJECTS ]%n"
-            + "Run 'cxctl xfrm state --help', 'cxctl xfrm state add --help' etc. for each grammar."
-            + XfrmHelp.EXIT_STATUS},
+            + "Run 'cxctl xfrm state --help', 'cxctl xfrm state add --help' etc. for each grammar." + "%n" + XfrmHelp.EXIT_STATUS},
         subcommands = {StateCommand.class, PolicyCommand.class, MonitorCommand.class})
 public final class XfrmCommand implements Runnable {
 
