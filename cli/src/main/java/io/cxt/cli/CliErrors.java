@@ -21,18 +21,19 @@ final class CliErrors implements IExecutionExceptionHandler, IParameterException
     public int handleParseException(ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         PrintWriter err = cmd.getErr();
-        err.println("cxctl: " + ex.getMessage());
+        // one line: the problem, then where to read the grammar
+        err.println("cxctl: " + oneLine(ex.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName()
+                + " --help')");
         if (Cxctl.debugRequested(args)) {
             ex.printStackTrace(err);
-        } else {
-            err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
         }
         err.flush();
         return ExitCodes.USAGE;
     }
 
     @Override
-    public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
+    public int handleExecutionException(Exception thrown, CommandLine cmd, ParseResult parseResult) {
+        Exception ex = thrown instanceof java.io.UncheckedIOException u ? u.getCause() : thrown;
         PrintWriter err = cmd.getErr();
         err.println("cxctl: " + describe(ex));
         if (Cxctl.debugRequested(parseResult.originalArgs().toArray(new String[0]))) {
@@ -58,7 +59,11 @@ final class CliErrors implements IExecutionExceptionHandler, IParameterException
         if (m == null || m.isBlank()) {
             m = ex.getClass().getSimpleName();
         }
-        return m.replace('\n', ' ');
+        return oneLine(m);
+    }
+
+    private static String oneLine(String m) {
+        return m == null ? "" : m.strip().replace('\n', ' ').replace('\r', ' ');
     }
 
     static CommandLine install(CommandLine cl) {

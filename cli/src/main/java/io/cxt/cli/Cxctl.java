@@ -21,7 +21,17 @@ import io.cxt.xfrm.XfrmClient;
             "Inspect and drive IPsec (XFRM) state and the cxt context-transfer agent.",
             "",
             "Commands follow iproute2's 'ip xfrm' vocabulary, so that what you type and what you read looks like 'ip xfrm state' and 'ip xfrm policy'. Every listing also has --json."},
-        footer = {"",
+        footer = {"%nCommands:%n"
+            + "  xfrm state    security associations: list, get, add, update, delete, flush, count, info, allocspi%n"
+            + "  xfrm policy   security policies: list, get, add, update, delete, flush, count, info, setdefault,"
+            + " getdefault, set%n"
+            + "  xfrm monitor  the kernel's XFRM notifications%n"
+            + "Each command has --help with its grammar, keywords and examples, e.g. 'cxctl xfrm state add --help'.",
+            "%nExamples:%n"
+            + "  cxctl xfrm policy list%n"
+            + "  cxctl -n gw1 --json xfrm state list proto esp%n"
+            + "  cxctl xfrm monitor SA policy",
+            "%nErrors are one line on stderr; --debug adds the stack trace.",
             "Exit status: 0 success, 1 the kernel or the agent refused or failed, 2 bad command line.",
             "Most commands need CAP_NET_ADMIN (root); -n also needs CAP_SYS_ADMIN."},
         subcommands = {XfrmCommand.class, ContextCommand.class, CommandLine.HelpCommand.class})
@@ -60,14 +70,30 @@ public final class Cxctl implements Runnable {
         System.exit(execute(args));
     }
 
-    /** Runs cxctl and returns its exit code (tests call this). */
+    /** Runs cxctl on the process's stdout and stderr and returns its exit code. */
     public static int execute(String... args) {
         return newCommandLine().execute(args);
+    }
+
+    /** Runs cxctl with its output and errors going to {@code out} and {@code err} (tests capture them). */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = newCommandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        try {
+            return cl.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new Cxctl());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // "@file" is an ordinary token here (a key or a context may start with @)
+        cl.setExpandAtFiles(false);
+        cl.setUsageHelpWidth(110);
         return CliErrors.install(cl);
     }
 

@@ -7,9 +7,17 @@ public final class Formats {
     private Formats() {
     }
 
-    /** An address without scope or host name: 10.0.0.1, 2001:db8::1 (compressed like iproute2). */
+    /**
+     * An address without scope or host name, as iproute2 prints it: 10.0.0.1, 2001:db8::1
+     * (glibc's inet_ntop, IPv4-mapped and -compatible IPv6 addresses included).
+     */
     public static String address(InetAddress a) {
         return io.cxt.xfrm.AddressText.of(a);
+    }
+
+    /** glibc's inet_ntop6 layout (see io.cxt.xfrm.AddressText). */
+    static String ipv6(byte[] b) {
+        return io.cxt.xfrm.AddressText.ipv6(b);
     }
 
     /** An SPI as iproute2 prints it: 0x0000abcd. */

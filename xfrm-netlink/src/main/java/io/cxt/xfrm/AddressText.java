@@ -4,8 +4,8 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 
 /**
- * Addresses as operators read them (RFC 5952 for IPv6: 2001:db8::1, not Java's
- * 2001:db8:0:0:0:0:0:1), without scope or host name. Used in logs, errors and CLI output.
+ * Addresses as operators read them (like glibc's inet_ntop, as iproute2 prints them: 2001:db8::1, not
+ * Java's 2001:db8:0:0:0:0:0:1), without scope or host name. Used in logs, errors and CLI output.
  */
 public final class AddressText {
     private AddressText() {
@@ -15,28 +15,29 @@ public final class AddressText {
         if (a == null) {
             return "-";
         }
+        if (a instanceof Inet6Address) {
+            return ipv6(a.getAddress());
+        }
         String s = a.getHostAddress();
         int pct = s.indexOf('%');
-        if (pct >= 0) {
-            s = s.substring(0, pct);
-        }
-        return a instanceof Inet6Address ? compressIpv6(s) : s;
+        return pct >= 0 ? s.substring(0, pct) : s;
     }
 
-    static String compressIpv6(String full) {
-        String[] parts = full.split(":");
-        if (parts.length != 8) {
-            return full;
+    /** glibc's inet_ntop6: the longest run (first on a tie) of two or more zero words becomes "::". */
+    public static String ipv6(byte[] b) {
+        int[] w = new int[8];
+        for (int i = 0; i < 8; i++) {
+            w[i] = (b[2 * i] & 0xff) << 8 | b[2 * i + 1] & 0xff;
         }
         int bestStart = -1;
         int bestLen = 0;
         for (int i = 0; i < 8; ) {
-            if (parts[i].equals("0")) {
+            if (w[i] == 0) {
                 int j = i;
-                while (j < 8 && parts[j].equals("0")) {
+                while (j < 8 && w[j] == 0) {
                     j++;
                 }
-                if (j - i > bestLen && j - i >= 2) {
+                if (j - i > bestLen) {
                     bestStart = i;
                     bestLen = j - i;
                 }
@@ -45,16 +46,31 @@ public final class AddressText {
                 i++;
             }
         }
-        if (bestStart < 0) {
-            return String.join(":", parts);
+        if (bestLen < 2) {
+            bestStart = -1;
         }
         StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < bestStart; i++) {
-            sb.append(i > 0 ? ":" : "").append(parts[i]);
+        for (int i = 0; i < 8; i++) {
+            if (bestStart >= 0 && i >= bestStart && i < bestStart + bestLen) {
+                if (i == bestStart) {
+                    sb.append(':');
+                }
+                continue;
+            }
+            if (i != 0) {
+                sb.append(':');
+            }
+            // an IPv4-compatible (::a.b.c.d) or IPv4-mapped (::ffff:a.b.c.d) address ends in dotted quad
+            if (i == 6 && bestStart == 0
+                    && (bestLen == 6 || bestLen == 7 && w[7] != 1 || bestLen == 5 && w[5] == 0xffff)) {
+                sb.append(b[12] & 0xff).append('.').append(b[13] & 0xff).append('.').append(b[14] & 0xff).append('.')
+                        .append(b[15] & 0xff);
+                break;
+            }
+            sb.append(Integer.toHexString(w[i]));
         }
-        sb.append("::");
-        for (int i = bestStart + bestLen; i < 8; i++) {
-            sb.append(parts[i]).append(i < 7 ? ":" : "");
+        if (bestStart >= 0 && bestStart + bestLen == 8) {
+            sb.append(':');
         }
         return sb.toString();
     }
