@@ -205,7 +205,8 @@ public final class SctpTransport implements CxtpTransport {
     /** Kept apart so that com.sun.nio.sctp is touched only after the module check. */
     private static final class Probe {
         static SctpAvailability openAndClose() {
-            try (SctpMultiChannel c = SctpMultiChannel.open()) {
+            try {
+                SctpMultiChannel.open().close();
                 return SctpAvailability.yes();
             } catch (UnsupportedOperationException e) {
                 // The JDK throws this when it cannot dlopen libsctp.so.1.
