@@ -13,6 +13,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
@@ -92,13 +93,13 @@ class CxtpCodecPropertiesTest {
         b[2] = (byte) (b.length >>> 8);
         b[3] = (byte) b.length;
         System.arraycopy(body, 0, b, 4, body.length);
-        decodeOrFailCleanly(b);
+        bothOutcomes(decodeOrFailCleanly(b));
     }
 
     /** Valid messages with random octets overwritten, truncated or extended. */
     @Property(tries = 3000)
     void mutatedMessagesDecodeOrFailCleanly(@ForAll("message") CxtpMessage m, @ForAll("mutation") Mutation mutation) {
-        decodeOrFailCleanly(mutation.apply(CxtpCodec.encode(m)));
+        bothOutcomes(decodeOrFailCleanly(mutation.apply(CxtpCodec.encode(m))));
     }
 
     /** A proper prefix of a valid message contradicts its Length field and is rejected. */
@@ -119,18 +120,19 @@ class CxtpCodecPropertiesTest {
         byte[] t = Arrays.copyOf(wire, n);
         t[2] = (byte) (n >>> 8);
         t[3] = (byte) n;
-        decodeOrFailCleanly(t);
+        bothOutcomes(decodeOrFailCleanly(t));
     }
 
-    private static void decodeOrFailCleanly(byte[] bytes) {
+    /** True if the octets decoded; fails the property on any exception but CxtpDecodeException. */
+    private static boolean decodeOrFailCleanly(byte[] bytes) {
         CxtpMessage m;
         try {
             m = CxtpCodec.decode(bytes);
         } catch (CxtpDecodeException e) {
-            return;
+            return false;
         } catch (RuntimeException e) {
             fail("decoder threw " + e + " instead of CxtpDecodeException", e);
-            return;
+            return false;
         }
         byte[] again = CxtpCodec.encode(m);
         assertEquals(bytes.length, again.length, "a decoded message re-encodes to the same size");
@@ -139,6 +141,16 @@ class CxtpCodecPropertiesTest {
         } catch (CxtpDecodeException e) {
             fail("re-encoded message does not decode", e);
         }
+        return true;
+    }
+
+    /** Records the outcome and requires both outcomes in a fair share of the tries. */
+    private static void bothOutcomes(boolean decoded) {
+        Statistics.label("outcome").collect(decoded ? "decoded" : "rejected");
+        Statistics.label("outcome").coverage(c -> {
+            c.check("decoded").percentage(p -> p > 3);
+            c.check("rejected").percentage(p -> p > 3);
+        });
     }
 
     record Mutation(int kind, int position, byte value, int count) {

@@ -19,10 +19,6 @@ import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
-
 import org.junit.jupiter.api.Test;
 
 import io.cxt.cxtp.RouterChannelProtection.Accepted;
@@ -236,14 +232,5 @@ class RouterChannelProtectionTest {
         byte[] ea = a.seal(NAR, MESSAGE);
         byte[] eb = b.seal(PAR, MESSAGE);
         assertNotEquals(Arrays.toString(Arrays.copyOfRange(ea, 4, 16)), Arrays.toString(Arrays.copyOfRange(eb, 4, 16)));
-    }
-
-    /** Arbitrary octets never throw out of open() and are never accepted. */
-    @Property(tries = 2000)
-    void randomEnvelopesAreRejectedWithoutExceptions(@ForAll @Size(max = 120) byte[] junk) {
-        RouterChannelProtection receiver = nar();
-        Opened o = receiver.open(PAR_ADDR, junk);
-        assertInstanceOf(Rejected.class, o);
-        assertEquals(1, receiver.rejectedCount());
     }
 }
