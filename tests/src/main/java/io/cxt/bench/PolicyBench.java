@@ -1,6 +1,7 @@
 package io.cxt.bench;
 
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -17,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import io.cxt.nl.Netlink;
+import io.cxt.nl.NetlinkMessage;
 import io.cxt.nl.NetlinkRequest;
 import io.cxt.nl.NetlinkSocket;
 import io.cxt.xfrm.LifetimeCurrent;
@@ -158,11 +160,28 @@ public final class PolicyBench {
 
     // ------------------------------------------------------------------ timing
 
-    /** One measurement: wall time and CPU split into user and system time. */
-    record Timing(long wallNanos, long userNanos, long sysNanos) {
+    /**
+     * One measurement: wall time, CPU split into user and system time, and for in-process steps the
+     * garbage collections that ran during it (count and accumulated time) and the bytes the
+     * measuring thread allocated (-1 for a child process).
+     */
+    record Timing(long wallNanos, long userNanos, long sysNanos, long gcCount, long gcMillis, long allocated) {
         long cpuNanos() {
             return userNanos + sysNanos;
         }
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private static long[] gcTotals() {
+        long count = 0;
+        long millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     /** Ticks of this process (utime, stime) and of its reaped children (cutime, cstime). */
@@ -184,12 +203,17 @@ public final class PolicyBench {
 
     /** Times an action of this process (its own CPU ticks). */
     private static Timing timeSelf(Action a) throws IOException, InterruptedException {
+        long[] g0 = gcTotals();
+        long a0 = THREADS.getCurrentThreadAllocatedBytes();
         Ticks t0 = Ticks.now();
         long w0 = System.nanoTime();
         a.run();
         long w1 = System.nanoTime();
         Ticks t1 = Ticks.now();
-        return new Timing(w1 - w0, (t1.utime - t0.utime) * TICK_NANOS, (t1.stime - t0.stime) * TICK_NANOS);
+        long a1 = THREADS.getCurrentThreadAllocatedBytes();
+        long[] g1 = gcTotals();
+        return new Timing(w1 - w0, (t1.utime - t0.utime) * TICK_NANOS, (t1.stime - t0.stime) * TICK_NANOS,
+                g1[0] - g0[0], g1[1] - g0[1], a1 - a0);
     }
 
     /** Times a child process from start to exit (its CPU ticks, counted when it is reaped). */
@@ -210,7 +234,8 @@ public final class PolicyBench {
                 throw new IOException(String.join(" ", command) + " exited " + exit + ": "
                         + Files.readString(err).strip());
             }
-            return new Timing(w1 - w0, (t1.cutime - t0.cutime) * TICK_NANOS, (t1.cstime - t0.cstime) * TICK_NANOS);
+            return new Timing(w1 - w0, (t1.cutime - t0.cutime) * TICK_NANOS, (t1.cstime - t0.cstime) * TICK_NANOS,
+                    -1, -1, -1);
         } finally {
             Files.deleteIfExists(err);
         }
@@ -270,10 +295,17 @@ public final class PolicyBench {
 
     // ------------------------------------------------------------------ the operations measured
 
-    private Timing cxtInstall(String ns) throws IOException, InterruptedException {
+    /**
+     * addAll in a fresh client. {@code sndbuf} > 0 first shrinks the socket's send buffer, which
+     * bounds NetlinkSocket.batch's chunks to sndbuf * 2 - 64 octets (the kernel doubles the value).
+     */
+    private Timing cxtInstall(String ns, int sndbuf) throws IOException, InterruptedException {
         System.gc(); // garbage of earlier steps is not this step's cost
         return timeSelf(() -> {
             try (XfrmClient c = XfrmClient.open(ns)) {
+                if (sndbuf > 0) {
+                    c.socket().setSendBufferSize(sndbuf);
+                }
                 List<NetlinkSocket.BatchFailure> failures = c.policies().addAll(policies);
                 if (!failures.isEmpty()) {
                     throw new IOException(failures.size() + " policies refused, first: " + failures.get(0).error().getMessage());
@@ -335,7 +367,8 @@ public final class PolicyBench {
 
     private static final String[] ROWS = {
         "install  ip -batch (process)",
-        "install  cxt addAll (warm JVM)",
+        "install  cxt addAll (as is, 1 MiB chunks)",
+        "install  cxt addAll, 64 KiB chunks",
         "install  cxt child JVM (start+gen+addAll)",
         "dump     ip xfrm policy list >/dev/null",
         "dump     cxt dump() -> records (warm JVM)",
@@ -343,10 +376,13 @@ public final class PolicyBench {
     };
     private static final int IP_INSTALL = 0;
     private static final int CXT_INSTALL = 1;
-    private static final int CXT_INSTALL_JVM = 2;
-    private static final int IP_DUMP = 3;
-    private static final int CXT_DUMP = 4;
-    private static final int CXT_DUMP_JVM = 5;
+    private static final int CXT_INSTALL_SMALL = 2;
+    private static final int CXT_INSTALL_JVM = 3;
+    private static final int IP_DUMP = 4;
+    private static final int CXT_DUMP = 5;
+    private static final int CXT_DUMP_JVM = 6;
+    /** setSendBufferSize(32 KiB): the kernel grants 64 KiB, so batch chunks are 64 KiB - 64 (~260 policies). */
+    private static final int SMALL_SNDBUF = 32 << 10;
 
     private void runAll() throws IOException, InterruptedException {
         printHeader();
@@ -372,7 +408,7 @@ public final class PolicyBench {
                     deleteNamespace(ns);
                 } else {
                     String ns = newNamespace("cxt");
-                    t[CXT_INSTALL] = cxtInstall(ns);
+                    t[CXT_INSTALL] = cxtInstall(ns, 0);
                     t[CXT_DUMP] = cxtDump(ns);
                     if (round == 1) {
                         cxtContents = normalised(lastCxtDump);
@@ -382,6 +418,10 @@ public final class PolicyBench {
                         t[CXT_DUMP_JVM] = timeChild(childJvm("--child-dump", ns));
                     }
                     deleteNamespace(ns);
+                    String small = newNamespace("cxt64k");
+                    t[CXT_INSTALL_SMALL] = cxtInstall(small, SMALL_SNDBUF);
+                    expectCount(small);
+                    deleteNamespace(small);
                     if (childJvm) {
                         String ns2 = newNamespace("jvm");
                         t[CXT_INSTALL_JVM] = timeChild(childJvm("--child-install", ns2));
@@ -390,9 +430,11 @@ public final class PolicyBench {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "round %d (%s first): install ip %s, cxt %s (ratio %.2f); dump ip %s, cxt %s (ratio %.2f)%n",
+            System.out.printf(Locale.ROOT, "round %d (%s first): install ip %s, cxt %s (ratio %.2f), cxt 64 KiB chunks %s (%.2f);"
+                    + " dump ip %s, cxt %s (ratio %.2f)%n",
                     round, ipFirst ? "ip" : "cxt", ms(t[IP_INSTALL].wallNanos), ms(t[CXT_INSTALL].wallNanos),
-                    ratio(t[CXT_INSTALL].wallNanos, t[IP_INSTALL].wallNanos), ms(t[IP_DUMP].wallNanos),
+                    ratio(t[CXT_INSTALL].wallNanos, t[IP_INSTALL].wallNanos), ms(t[CXT_INSTALL_SMALL].wallNanos),
+                    ratio(t[CXT_INSTALL_SMALL].wallNanos, t[IP_INSTALL].wallNanos), ms(t[IP_DUMP].wallNanos),
                     ms(t[CXT_DUMP].wallNanos), ratio(t[CXT_DUMP].wallNanos, t[IP_DUMP].wallNanos));
             if (round == 1) {
                 checkSameContents();
@@ -406,6 +448,7 @@ public final class PolicyBench {
         printTable(results);
         if (profile) {
             profileInstall();
+            profileDump();
         }
         System.out.println("load average at end: " + loadAverage());
     }
@@ -441,7 +484,7 @@ public final class PolicyBench {
     private void warmUp() throws IOException, InterruptedException {
         for (int w = 1; w <= warmups; w++) {
             String ns = newNamespace("warm");
-            Timing i = cxtInstall(ns);
+            Timing i = cxtInstall(ns, w % 2 == 0 ? SMALL_SNDBUF : 0);
             Timing d = cxtDump(ns);
             lastCxtDump = null;
             deleteNamespace(ns);
@@ -476,21 +519,25 @@ public final class PolicyBench {
 
     private void printTable(List<List<Timing>> results) {
         System.out.println();
-        System.out.printf(Locale.ROOT, "%-42s %10s %10s %9s %9s %9s %10s%n", "operation (N=" + n + ")", "wall med",
-                "wall min", "user med", "sys med", "cpu med", "us/policy");
+        System.out.printf(Locale.ROOT, "%-42s %10s %10s %9s %9s %9s %10s  %s%n", "operation (N=" + n + ")", "wall med",
+                "wall min", "user med", "sys med", "cpu med", "us/policy", "in-process: GCs during step, allocated (med)");
         for (int r = 0; r < ROWS.length; r++) {
             List<Timing> ts = results.get(r);
             if (ts.isEmpty()) {
                 continue;
             }
             long med = median(ts, Timing::wallNanos);
-            System.out.printf(Locale.ROOT, "%-42s %10s %10s %9s %9s %9s %10.2f%n", ROWS[r], ms(med),
+            long gcs = median(ts, Timing::gcCount);
+            System.out.printf(Locale.ROOT, "%-42s %10s %10s %9s %9s %9s %10.2f  %s%n", ROWS[r], ms(med),
                     ms(min(ts, Timing::wallNanos)), ms(median(ts, Timing::userNanos)), ms(median(ts, Timing::sysNanos)),
-                    ms(median(ts, Timing::cpuNanos)), med / 1000.0 / n);
+                    ms(median(ts, Timing::cpuNanos)), med / 1000.0 / n,
+                    gcs < 0 ? "-" : gcs + " (" + median(ts, Timing::gcMillis) + " ms), "
+                            + median(ts, Timing::allocated) / n + " B/policy");
         }
         System.out.println();
         System.out.println("ratios cxt/ip             wall median  wall min  cpu median   goal");
-        printRatio("install (warm JVM)", results.get(CXT_INSTALL), results.get(IP_INSTALL), "<= 0.5");
+        printRatio("install (as is)", results.get(CXT_INSTALL), results.get(IP_INSTALL), "<= 0.5");
+        printRatio("install, 64 KiB chunks", results.get(CXT_INSTALL_SMALL), results.get(IP_INSTALL), "<= 0.5");
         printRatio("install (incl. JVM start)", results.get(CXT_INSTALL_JVM), results.get(IP_INSTALL), "");
         printRatio("dump (warm JVM)", results.get(CXT_DUMP), results.get(IP_DUMP), "<= 1.0");
         printRatio("dump (incl. JVM start)", results.get(CXT_DUMP_JVM), results.get(IP_DUMP), "");
@@ -524,32 +571,33 @@ public final class PolicyBench {
             Timing enc = timeSelf(() -> reqs.addAll(requests(policies)));
             printProfile("encode only (" + n + " SecurityPolicy.toBytes)", enc);
         }
-        int[] sndbufs = {8 << 10, 32 << 10, 128 << 10, 0};
-        for (int sndbuf : sndbufs) {
-            String ns = newNamespace("prof");
-            int[] limit = new int[1];
-            System.gc();
-            Timing t;
-            try (XfrmClient c = XfrmClient.open(ns)) {
-                NetlinkSocket s = c.socket();
-                if (sndbuf > 0) {
-                    int granted = s.setSendBufferSize(sndbuf);
-                    limit[0] = Math.min(1 << 20, granted - 64);
-                } else {
-                    limit[0] = 1 << 20;
-                }
-                t = timeSelf(() -> {
-                    List<NetlinkSocket.BatchFailure> f = s.batch(reqs, false);
-                    if (!f.isEmpty()) {
-                        throw new IOException(f.size() + " refused");
+        // Send buffer asked for -> chunk limit: the kernel doubles the value, batch subtracts 64,
+        // and the socket's 1 MiB send buffer caps it (0 = the socket's default, 1 MiB chunks).
+        int[] sndbufs = {4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 0};
+        int perMessage = Netlink.align(Netlink.HEADER_LENGTH + reqs.get(0).payload().length);
+        for (int rep = 0; rep < 2; rep++) {
+            for (int sndbuf : sndbufs) {
+                String ns = newNamespace("prof");
+                int limit = 1 << 20;
+                System.gc();
+                Timing t;
+                try (XfrmClient c = XfrmClient.open(ns)) {
+                    NetlinkSocket s = c.socket();
+                    if (sndbuf > 0) {
+                        limit = Math.min(limit, s.setSendBufferSize(sndbuf) - 64);
                     }
-                });
+                    t = timeSelf(() -> {
+                        List<NetlinkSocket.BatchFailure> f = s.batch(reqs, false);
+                        if (!f.isEmpty()) {
+                            throw new IOException(f.size() + " refused");
+                        }
+                    });
+                }
+                expectCount(ns);
+                deleteNamespace(ns);
+                printProfile(String.format(Locale.ROOT, "batch only, chunk <= %d KiB (%d msgs/send)", limit >> 10,
+                        limit / perMessage), t);
             }
-            expectCount(ns);
-            deleteNamespace(ns);
-            int perMessage = Netlink.align(Netlink.HEADER_LENGTH + reqs.get(0).payload().length);
-            printProfile(String.format(Locale.ROOT, "batch only, chunk <= %d KiB (~%d msgs/send)", limit[0] >> 10,
-                    limit[0] / perMessage), t);
         }
         String ns = newNamespace("prof1");
         System.gc();
@@ -566,6 +614,36 @@ public final class PolicyBench {
         printProfile("one add() per round trip (no batching)", one);
     }
 
+    /** Where cxt's dump time goes: receiving and splitting messages vs decoding them into records. */
+    private void profileDump() throws IOException, InterruptedException {
+        System.out.println();
+        System.out.println("profile of cxt dump (one namespace holding the " + n + " policies):");
+        String ns = newNamespace("profdump");
+        try (XfrmClient c = XfrmClient.open(ns)) {
+            c.policies().addAll(policies);
+            for (int k = 0; k < 3; k++) {
+                List<List<NetlinkMessage>> raw = new ArrayList<>();
+                System.gc();
+                Timing recv = timeSelf(() -> raw.add(c.policies().dumpMessages()));
+                printProfile("receive + split only (dumpMessages)", recv);
+                List<SecurityPolicy> decoded = new ArrayList<>(n);
+                System.gc();
+                Timing dec = timeSelf(() -> {
+                    for (NetlinkMessage m : raw.get(0)) {
+                        decoded.add(SecurityPolicy.decode(m.payloadBuffer()));
+                    }
+                });
+                printProfile("decode only (SecurityPolicy.decode, in memory)", dec);
+                raw.clear();
+                decoded.clear();
+                System.gc();
+                Timing all = timeSelf(() -> decoded.addAll(c.policies().dump()));
+                printProfile("dump() (both)", all);
+            }
+        }
+        deleteNamespace(ns);
+    }
+
     private static List<NetlinkRequest> requests(List<SecurityPolicy> ps) {
         List<NetlinkRequest> out = new ArrayList<>(ps.size());
         for (SecurityPolicy p : ps) {
@@ -575,8 +653,9 @@ public final class PolicyBench {
     }
 
     private void printProfile(String what, Timing t) {
-        System.out.printf(Locale.ROOT, "  %-48s wall %9s  user %8s  sys %8s  %6.2f us/policy%n", what, ms(t.wallNanos),
-                ms(t.userNanos), ms(t.sysNanos), t.wallNanos / 1000.0 / n);
+        System.out.printf(Locale.ROOT, "  %-48s wall %9s  user %8s  sys %8s  %6.2f us/policy  GCs %d (%d ms), %d B/policy%n",
+                what, ms(t.wallNanos), ms(t.userNanos), ms(t.sysNanos), t.wallNanos / 1000.0 / n, t.gcCount, t.gcMillis,
+                t.allocated / n);
     }
 
     // ------------------------------------------------------------------ helpers
@@ -646,6 +725,10 @@ public final class PolicyBench {
     /** A fresh JVM that does one thing and exits, timed by the parent: JVM start-up included. */
     private static void childMain(String mode, String ns, int n) throws IOException {
         try (XfrmClient c = XfrmClient.open(ns)) {
+            int sndbuf = Integer.getInteger("cxt.bench.sndbuf", 0); // for profiling a chunk size under perf
+            if (sndbuf > 0) {
+                c.socket().setSendBufferSize(sndbuf);
+            }
             switch (mode) {
                 case "--child-install" -> {
                     List<NetlinkSocket.BatchFailure> f = c.policies().addAll(policies(n));
