@@ -55,11 +55,11 @@ public final class XfrmMonitor implements AutoCloseable {
 
     /** A monitor of some groups (XfrmMsgType.GRP_*) in the client's namespace. */
     public static XfrmMonitor open(XfrmClient client, int... groups) throws IOException {
-        return open(client, DEFAULT_POLL_MILLIS, groups);
+        return openPolling(client, DEFAULT_POLL_MILLIS, groups);
     }
 
     /** As {@link #open(XfrmClient, int...)}, waking up every {@code pollMillis} to check for {@link #stop()}. */
-    public static XfrmMonitor open(XfrmClient client, int pollMillis, int... groups) throws IOException {
+    public static XfrmMonitor openPolling(XfrmClient client, int pollMillis, int... groups) throws IOException {
         Objects.requireNonNull(client, "client");
         if (pollMillis <= 0) {
             throw new IllegalArgumentException("poll interval must be positive: " + pollMillis);

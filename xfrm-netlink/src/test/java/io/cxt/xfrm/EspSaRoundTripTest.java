@@ -193,7 +193,7 @@ class EspSaRoundTripTest {
     @Test
     void newAeSetsTheOseqOfAnOutboundSaAndGetAeReadsItBack(TestNamespace ns, TestReporter report) throws IOException {
         try (XfrmClient c = XfrmClient.open(ns.netns());
-             XfrmMonitor monitor = XfrmMonitor.open(c, new int[] {XfrmMsgType.GRP_AEVENTS})) {
+             XfrmMonitor monitor = XfrmMonitor.open(c, XfrmMsgType.GRP_AEVENTS)) {
             boolean dir = EspSaRoundTrip.kernelKeepsSaDirection(c);
             report.publishEntry("SA_DIR kept", Boolean.toString(dir));
             // An outbound SA: replay window 0 (6.10+ refuses a window on an SA_DIR out SA).
@@ -345,7 +345,7 @@ class EspSaRoundTripTest {
             long before = EspSaRoundTrip.now();
             c.states().add(sa);
             long after = EspSaRoundTrip.now();
-            try (XfrmMonitor monitor = XfrmMonitor.open(c, new int[] {XfrmMsgType.GRP_SA})) {
+            try (XfrmMonitor monitor = XfrmMonitor.open(c, XfrmMsgType.GRP_SA)) {
                 c.states().delete(sa.key());
                 XfrmEvent.SaDeleted deleted = awaitEvent(monitor, XfrmEvent.SaDeleted.class, e -> true, 5_000);
                 assertEquals(SaId.of(sa.destination(), sa.spi(), ESP), deleted.id());
@@ -375,7 +375,7 @@ class EspSaRoundTripTest {
             c.states().allocSpi(src, dst, XfrmId.PROTO_COMP, 74, TUNNEL, null, null, 0x6004, 0x6004);
             assertEquals(Set.of("esp 0x6001", "esp 0x6002", "ah 0x6003", "comp 0x6004"), protosAndSpis(c));
 
-            try (XfrmMonitor monitor = XfrmMonitor.open(c, new int[] {XfrmMsgType.GRP_SA})) {
+            try (XfrmMonitor monitor = XfrmMonitor.open(c, XfrmMsgType.GRP_SA)) {
                 c.states().flush(ESP);
                 assertEquals(ESP, awaitEvent(monitor, XfrmEvent.SasFlushed.class, e -> true, 5_000).proto());
             }
@@ -404,7 +404,7 @@ class EspSaRoundTripTest {
                         V4_DST, 0x7001, 81, TUNNEL, 32, 0).withLifetime(oneTwo))
                 .aead(gcm(GCM128, 128)).mark(new Mark(0x21, 0xff)).ifId(5).build();
         try (XfrmClient c = XfrmClient.open(ns.netns());
-             XfrmMonitor monitor = XfrmMonitor.open(c, new int[] {XfrmMsgType.GRP_EXPIRE})) {
+             XfrmMonitor monitor = XfrmMonitor.open(c, XfrmMsgType.GRP_EXPIRE)) {
             long added = System.nanoTime();
             c.states().add(sa);
             List<SaExpire> expires = new ArrayList<>();
@@ -447,7 +447,7 @@ class EspSaRoundTripTest {
         InetAddress newDst = addr("203.0.113.2");
         UserMigrate move = UserMigrate.tunnel(ESP, 91, addr(V4_SRC), addr(V4_DST), newSrc, newDst);
         try (XfrmClient c = XfrmClient.open(ns.netns());
-             XfrmMonitor monitor = XfrmMonitor.open(c, new int[] {XfrmMsgType.GRP_MIGRATE})) {
+             XfrmMonitor monitor = XfrmMonitor.open(c, XfrmMsgType.GRP_MIGRATE)) {
             long before = EspSaRoundTrip.now();
             c.states().add(sa);
             long after = EspSaRoundTrip.now();
