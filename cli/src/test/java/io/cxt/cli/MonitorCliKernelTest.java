@@ -71,6 +71,7 @@ class MonitorCliKernelTest {
 
     @Test
     void printsWhatIpXfrmMonitorPrints(TestNamespace ns) throws Exception {
+        long t0 = System.nanoTime();
         Process ip = new ProcessBuilder("ip", "-n", ns.name(), "xfrm", "monitor").redirectErrorStream(true).start();
         CompletableFuture<String> ipOutput = CompletableFuture.supplyAsync(() -> {
             try {
@@ -80,12 +81,13 @@ class MonitorCliKernelTest {
             }
         }, threads);
         CompletableFuture<CliRun> cx = CompletableFuture.supplyAsync(() -> CliRun.in(ns.name(), "xfrm", "monitor",
-                "-c", Integer.toString(EVENTS), "--timeout", "30"));
+                "-c", Integer.toString(EVENTS), "--timeout", "30"), threads);
         try {
             waitUntilSubscribed();
             changes(ns);
             CliRun r = cx.get(30, TimeUnit.SECONDS);
             assertEquals(0, r.exit(), r.err());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "-c ended it, not the timeout");
             Thread.sleep(300);
             ip.destroy();
             assertTrue(ip.waitFor(5, TimeUnit.SECONDS));
@@ -108,15 +110,16 @@ class MonitorCliKernelTest {
 
     @Test
     void jsonIsOneObjectPerLine(TestNamespace ns) throws Exception {
+        long t0 = System.nanoTime();
         CompletableFuture<CliRun> cx = CompletableFuture.supplyAsync(() -> CliRun.in(ns.name(), "--json", "xfrm",
-                "monitor", "-c", Integer.toString(EVENTS), "--timeout", "20"));
+                "monitor", "-c", Integer.toString(EVENTS), "--timeout", "30"), threads);
         waitUntilSubscribed();
         changes(ns);
         CliRun r = cx.get(30, TimeUnit.SECONDS);
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.out().lines().toList();
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20), "-c ended it, not the timeout");
         assertEquals(EVENTS, lines.size(), r.out());
-        // -c ended it, not the timeout
         List<String> kinds = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
         for (String l : lines) {
@@ -136,7 +139,7 @@ class MonitorCliKernelTest {
     @Test
     void onlyTheNamedObjects(TestNamespace ns) throws Exception {
         CompletableFuture<CliRun> cx = CompletableFuture.supplyAsync(() -> CliRun.in(ns.name(), "xfrm", "monitor",
-                "SA", "-c", "1", "--timeout", "30"));
+                "SA", "-c", "1", "--timeout", "30"), threads);
         waitUntilSubscribed();
         changes(ns);
         CliRun r = cx.get(30, TimeUnit.SECONDS);
