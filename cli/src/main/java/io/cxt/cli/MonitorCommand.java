@@ -97,6 +97,7 @@ public final class MonitorCommand extends XfrmLeaf {
     }
 
     @Override
+    @SuppressWarnings("try") // the signal registration only has to be open while the monitor runs
     public Integer call() throws Exception {
         int[] groups = groups(objects);
         if (maxEvents != null && maxEvents <= 0) {

@@ -48,8 +48,8 @@ public final class PolicyCommand extends XfrmLeaf {
                 "        [ ptype PTYPE ] [ action ACTION ] [ priority PRIORITY ] [ flag FLAG-LIST ]"},
             description = {"Lists security policies of both types (main and sub) and all directions, laid out"
                 + " like 'ip xfrm policy list'. The filters are applied to the kernel's dump, as ip(8) does:"
-                + " a SELECTOR address must match the policy's prefix exactly (same length, same network);"
-                + " nosock leaves out per-socket policies.",
+                + " a policy matches a SELECTOR address if its own address lies in that prefix (and is of the"
+                + " same family); nosock leaves out per-socket policies.",
                 "",
                 XfrmHelp.SELECTOR + "DIR := in | out | fwd%nPTYPE := main | sub%nACTION := allow | block%n"
                     + "FLAG := localok | icmp",

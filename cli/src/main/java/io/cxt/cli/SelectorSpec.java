@@ -172,8 +172,9 @@ final class SelectorSpec {
         return greKey == null || ((long) s.sport() << 16 | s.dport()) == greKey;
     }
 
+    /** The policy's address lies in the filter's prefix (iproute2's xfrm_addr_match), in the filter's family. */
     private static boolean prefixMatches(InetAddress a, int len, int family, XfrmSyntax.Prefix filter) {
-        return family == filter.family() && len == filter.length() && inPrefix(a, filter.address(), filter.length());
+        return family == filter.family() && inPrefix(a, filter.address(), filter.length());
     }
 
     /** Whether {@code a} and {@code net} agree in their first {@code bits} bits (same family). */
