@@ -103,11 +103,13 @@ final class SingleMnBench {
                 populate();
                 CpuQuiescence.await(10_000);
                 long start = System.nanoTime();
+                GcClock gcStart = GcClock.now();
                 for (int i = 0; i < warmup + runs; i++) {
                     boolean measured = i >= warmup;
                     if (i == warmup) {
                         System.gc();
                         CpuQuiescence.await(10_000);
+                        gcStart = GcClock.now();
                     }
                     if (i % 2 == 0) {
                         cxtRun(measured);
@@ -120,7 +122,7 @@ final class SingleMnBench {
                         fenceRun(measured);
                     }
                 }
-                report(out, (System.nanoTime() - start) / 1e9);
+                report(out, (System.nanoTime() - start) / 1e9, GcClock.now().since(gcStart));
             }
         }
     }
@@ -230,7 +232,7 @@ final class SingleMnBench {
         s[4].add(t4 - t0);
     }
 
-    private void report(PrintStream out, double seconds) {
+    private void report(PrintStream out, double seconds, GcClock gc) {
         out.printf("(a) one MN: snapshot + reserve + rewrite + install, %d runs after %d warm-up runs (%.1f s)%n",
                 runs, warmup, seconds);
         out.printf("    MN: IPv6, 2 ESP tunnel SAs cbc(aes)+hmac(sha256), 3 tunnel policies (out, in, fwd);"
@@ -255,6 +257,8 @@ final class SingleMnBench {
         out.printf("    fence = the snapshot's event fence: open a second XFRM socket in the pAR namespace, join 3 groups,"
                 + " drain twice, close;%n            raw = the same system calls without NetlinkSocket (which adds two"
                 + " 1 MiB direct buffers per socket)%n");
+        out.printf("    JVM garbage collections during the measured runs: %d, %d ms in all (%s)%n", gc.collections(),
+                gc.millis(), GcClock.collectorNames());
         out.printf("    raw snapshot = 2 filtered GETSA dumps + GETPOLICY dump + %d GETAE; raw install = 1 batch of %d"
                 + " requests (%d octets)%n", rawGetAe.size(), rawInstall.size(), RawRequests.totalBytes(rawInstall));
     }
