@@ -146,7 +146,7 @@ class StateCliKernelTest {
     @Test
     @Tag("esp-kernel")
     void espSaRoundTripThroughTheCli(TestNamespace byCxctl, TestNamespace byIp) throws Exception {
-        String sa = ESP_SA + " replay-window 32 flag noecn mark 5/0xff if_id 7 sel src 10.0.0.0/24 dst 10.1.0.0/24"
+        String sa = ESP_SA + " replay-window 32 flag noecn mark 5 mask 0xff if_id 7 sel src 10.0.0.0/24 dst 10.1.0.0/24"
                 + " limit time-hard 3600 encap espinudp 4500 4500 0.0.0.0";
         in(byCxctl.name(), words("xfrm state add " + sa)).ok();
         byIp.ip(CliRun.concat(new String[] {"xfrm", "state", "add"}, words(sa)));
