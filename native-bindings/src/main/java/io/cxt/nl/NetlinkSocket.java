@@ -28,8 +28,8 @@ import jnr.ffi.byref.IntByReference;
  */
 public final class NetlinkSocket implements AutoCloseable {
 
-    private static final int RECV_BUFFER = 1 << 20;
-    private static final int SEND_BUFFER = 1 << 20;
+    /** Default user-space buffers: a dump datagram or a batch chunk fits with room to spare. */
+    public static final int DEFAULT_BUFFER = 1 << 20;
     private static final int WANTED_SO_RCVBUF = 8 << 20;
     private static final int WANTED_SO_SNDBUF = 4 << 20;
     private static final int MAX_DUMP_RESTARTS = 16;
@@ -43,19 +43,21 @@ public final class NetlinkSocket implements AutoCloseable {
     private int fd;
     private final int portId;
     private int seq;
+    private final int recvCapacity;
     private final ByteBuffer recvBuf;
     private final Pointer recvPtr;
     private final ByteBuffer sendBuf;
     private final Pointer sendPtr;
     private int sendLimit;
 
-    private NetlinkSocket(int fd, int protocol, String where) throws ErrnoException {
+    private NetlinkSocket(int fd, int protocol, String where, int recvBytes, int sendBytes) throws ErrnoException {
         this.fd = fd;
         this.protocol = protocol;
         this.where = where;
-        this.recvBuf = ByteBuffer.allocateDirect(RECV_BUFFER).order(ByteOrder.nativeOrder());
+        this.recvCapacity = recvBytes;
+        this.recvBuf = ByteBuffer.allocateDirect(recvBytes).order(ByteOrder.nativeOrder());
         this.recvPtr = Pointer.wrap(LibC.runtime(), recvBuf);
-        this.sendBuf = ByteBuffer.allocateDirect(SEND_BUFFER).order(ByteOrder.nativeOrder());
+        this.sendBuf = ByteBuffer.allocateDirect(sendBytes).order(ByteOrder.nativeOrder());
         this.sendPtr = Pointer.wrap(LibC.runtime(), sendBuf);
         // The kernel seeds nothing; start from a time-based value so that replies to an
         // earlier process's requests on a recycled port id are never mistaken for ours.
@@ -78,6 +80,20 @@ public final class NetlinkSocket implements AutoCloseable {
      * lives in that namespace for its whole life; no thread stays there.
      */
     public static NetlinkSocket open(int protocol, NetNamespace ns) throws IOException {
+        return open(protocol, ns, DEFAULT_BUFFER, DEFAULT_BUFFER);
+    }
+
+    /**
+     * As {@link #open(int, NetNamespace)} with user-space buffers of the given sizes. A socket that
+     * only listens to notifications (one small message per datagram) does well with 64 KiB and
+     * 4 KiB: opening one per operation (a snapshot's event fence) then costs no 2 MiB of zeroed
+     * direct memory, which dominated the snapshot's tail latency (tests/bench/README-context.md).
+     */
+    public static NetlinkSocket open(int protocol, NetNamespace ns, int recvBufferBytes, int sendBufferBytes)
+            throws IOException {
+        if (recvBufferBytes < 16 << 10 || sendBufferBytes < 4 << 10) {
+            throw new IllegalArgumentException("netlink buffers must be at least 16 KiB (receive) and 4 KiB (send)");
+        }
         LibC libc = LibC.INSTANCE;
         int fd;
         if (ns == null) {
@@ -89,7 +105,7 @@ public final class NetlinkSocket implements AutoCloseable {
             throw ErrnoException.last("netlink socket" + (ns == null ? "" : " in " + ns));
         }
         try {
-            return new NetlinkSocket(fd, protocol, ns == null ? "" : " (" + ns + ")");
+            return new NetlinkSocket(fd, protocol, ns == null ? "" : " (" + ns + ")", recvBufferBytes, sendBufferBytes);
         } catch (ErrnoException | RuntimeException e) {
             libc.close(fd);
             throw e;
@@ -160,7 +176,7 @@ public final class NetlinkSocket implements AutoCloseable {
         // (xfrm_hash_resize) from a work item that runs after a send returns, so within one huge
         // chunk every insert walks the old, tiny table's chains. Measured (tests/bench/README.md):
         // 50,000 policies in 1 MiB chunks 1440 ms, in 64 KiB chunks 283 ms; 8-256 KiB all alike.
-        this.sendLimit = Math.max(4096, Math.min(MAX_BATCH_CHUNK, granted - 64));
+        this.sendLimit = Math.max(4096, Math.min(Math.min(MAX_BATCH_CHUNK, sendBuf.capacity()), granted - 64));
         return granted;
     }
 
@@ -429,7 +445,7 @@ public final class NetlinkSocket implements AutoCloseable {
         ensureOpen();
         int n = 0;
         while (true) {
-            long got = libc.recv(fd, recvPtr, RECV_BUFFER, LibC.MSG_TRUNC | LibC.MSG_DONTWAIT);
+            long got = libc.recv(fd, recvPtr, recvCapacity, LibC.MSG_TRUNC | LibC.MSG_DONTWAIT);
             if (got < 0) {
                 int errno = LibC.errno();
                 if (errno == EAGAIN) {
@@ -443,8 +459,8 @@ public final class NetlinkSocket implements AutoCloseable {
                 }
                 throw new ErrnoException("netlink recv" + where, errno);
             }
-            if (got > RECV_BUFFER) {
-                throw new MalformedNetlinkException("netlink datagram of " + got + " octets truncated to " + RECV_BUFFER);
+            if (got > recvCapacity) {
+                throw new MalformedNetlinkException("netlink datagram of " + got + " octets truncated to " + recvCapacity);
             }
             ByteBuffer view = recvBuf.duplicate().order(ByteOrder.nativeOrder());
             view.position(0).limit((int) got);
@@ -485,7 +501,7 @@ public final class NetlinkSocket implements AutoCloseable {
 
     private List<NetlinkMessage> receiveBatch() throws IOException {
         while (true) {
-            long n = libc.recv(fd, recvPtr, RECV_BUFFER, LibC.MSG_TRUNC);
+            long n = libc.recv(fd, recvPtr, recvCapacity, LibC.MSG_TRUNC);
             if (n < 0) {
                 int errno = LibC.errno();
                 if (errno == EINTR) {
@@ -496,8 +512,8 @@ public final class NetlinkSocket implements AutoCloseable {
                 }
                 throw new ErrnoException("netlink recv" + where, errno);
             }
-            if (n > RECV_BUFFER) {
-                throw new MalformedNetlinkException("netlink datagram of " + n + " octets truncated to " + RECV_BUFFER);
+            if (n > recvCapacity) {
+                throw new MalformedNetlinkException("netlink datagram of " + n + " octets truncated to " + recvCapacity);
             }
             ByteBuffer view = recvBuf.duplicate().order(ByteOrder.nativeOrder());
             view.position(0).limit((int) n);

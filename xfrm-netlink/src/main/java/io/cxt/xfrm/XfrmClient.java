@@ -62,7 +62,9 @@ public final class XfrmClient implements AutoCloseable {
      * {@code groups} (XfrmMsgType.GRP_*). The caller owns and closes it.
      */
     public NetlinkSocket openEventSocket(int... groups) throws IOException {
-        NetlinkSocket s = NetlinkSocket.open(Netlink.NETLINK_XFRM, netns);
+        // Notifications come one small message per datagram: small buffers make this cheap to
+        // open per operation (the snapshot's event fence does).
+        NetlinkSocket s = NetlinkSocket.open(Netlink.NETLINK_XFRM, netns, 64 << 10, 4 << 10);
         try {
             for (int g : groups) {
                 s.joinGroup(g);
