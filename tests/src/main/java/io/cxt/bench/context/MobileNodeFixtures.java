@@ -120,7 +120,7 @@ final class MobileNodeFixtures {
                 .templates(List.of(UserTemplate.tunnel(ESP, tmplSrc, tmplDst, reqid))).build();
     }
 
-    /** What a router at {@code router} holds for MN {@code n} reached at {@code careOf}. */
+    /** The SAs and policies a router holds for one or more MNs. */
     record RouterSide(List<SecurityAssociation> sas, List<SecurityPolicy> policies) {
     }
 

@@ -128,8 +128,9 @@ final class SingleMnBench {
     }
 
     private void populate() throws IOException {
-        BenchChecks.noFailures("pAR", par.states().addAll(MobileNodeFixtures.parSide(MN, 1 + background).sas()));
-        BenchChecks.noFailures("pAR", par.policies().addAll(MobileNodeFixtures.parSide(MN, 1 + background).policies()));
+        MobileNodeFixtures.RouterSide parSide = MobileNodeFixtures.parSide(MN, 1 + background);
+        BenchChecks.noFailures("pAR", par.states().addAll(parSide.sas()));
+        BenchChecks.noFailures("pAR", par.policies().addAll(parSide.policies()));
         if (background > 0) {
             // MNs already on the nAR; numbers after the pAR's so that no SPI is shared with MN 0.
             MobileNodeFixtures.RouterSide side = MobileNodeFixtures.narSide(1 + background, background);
