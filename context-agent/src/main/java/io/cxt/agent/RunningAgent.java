@@ -1,0 +1,27 @@
+package io.cxt.agent;
+
+import io.cxt.agent.control.ControlHandler;
+
+/**
+ * A started agent (router or mobile node): answers control requests and stops on {@link #close()}.
+ * Made by an {@link AgentFactory}; {@link CxAgentMain} owns its life cycle.
+ */
+public interface RunningAgent extends ControlHandler, AutoCloseable {
+
+    /**
+     * Whether the agent is working (its receive loops alive). The systemd watchdog ping is sent only
+     * while this is true, so that a wedged agent gets restarted. Default: always healthy.
+     */
+    default boolean healthy() {
+        return true;
+    }
+
+    /** One line for systemd's STATUS= (shown by {@code systemctl status}); default empty = none. */
+    default String statusLine() {
+        return "";
+    }
+
+    /** Stops the agent: receive loops, timers, sockets. Must not throw for an already closed agent. */
+    @Override
+    void close() throws Exception;
+}

@@ -1,0 +1,715 @@
+package io.cxt.agent.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+
+import io.cxt.context.SadLookupCase;
+import io.cxt.xfrm.KeyBytes;
+
+/**
+ * Reads and validates cxagent's TOML configuration (docs/agent.md). Every problem is reported as
+ * one {@link ConfigException} naming the file, the line where it can tell, and the key. Unknown
+ * tables and keys are errors (a typo must not silently fall back to a default).
+ *
+ * <p>Line numbers of keys are found by a light scan of the text (table headers and {@code key =}
+ * lines), because Jackson's tree model keeps no positions; for TOML syntax errors Jackson's own
+ * position is used.
+ *
+ * <p>Key files ({@code key-file}, {@code token-key-file}) hold the key as hex (an optional 0x,
+ * whitespace and {@code #} comment lines allowed); relative paths are resolved against the
+ * configuration file's directory. A key file readable by group or others is accepted with a
+ * warning in {@link AgentConfig#warnings()}.
+ */
+public final class AgentConfigParser {
+
+    /** Router-channel keys (AES-256-GCM) are exactly this long. */
+    public static final int PEER_KEY_OCTETS = 32;
+    /** Token keys (HMAC-SHA1, RFC 4067 2.5.1): 20 octets usual; this range accepted. */
+    public static final int TOKEN_KEY_MIN_OCTETS = 16;
+    public static final int TOKEN_KEY_MAX_OCTETS = 64;
+
+    private static final Set<String> TABLES = Set.of("agent", "router", "peer", "mobile-node", "mobile", "ike", "timers");
+    private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
+    private static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F:.]+");
+
+    private AgentConfigParser() {
+    }
+
+    /** Reads the file; key files are resolved relative to its directory. */
+    public static AgentConfig parse(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file.toString(), 0, "", "no such file");
+        } catch (IOException e) {
+            throw new ConfigException(file.toString(), 0, "", "cannot read: " + e.getMessage());
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), dir == null ? Path.of(".") : dir);
+    }
+
+    /** Parses text; relative key files are resolved against the working directory. */
+    public static AgentConfig parse(String text, String sourceName) throws ConfigException {
+        return parse(text, sourceName, Path.of(""));
+    }
+
+    /** Parses text; relative key files are resolved against {@code baseDirectory}. */
+    public static AgentConfig parse(String text, String sourceName, Path baseDirectory) throws ConfigException {
+        return new Run(text, sourceName, baseDirectory).parse();
+    }
+
+    /** Parses a duration as the configuration writes it: "200ms", "2s", "5m", "1h". */
+    public static Duration parseDuration(String s) {
+        Matcher m = DURATION.matcher(s.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration: '" + s + "' (expected a number with unit ms, s, m or h,"
+                    + " e.g. \"200ms\" or \"30s\")");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    /** One parse: the text, its line index and the warnings found on the way. */
+    private static final class Run {
+        private final String text;
+        private final String source;
+        private final Path base;
+        private final LineIndex lines;
+        private final List<String> warnings = new ArrayList<>();
+
+        Run(String text, String source, Path base) {
+            this.text = text;
+            this.source = source;
+            this.base = base;
+            this.lines = new LineIndex(text);
+        }
+
+        AgentConfig parse() throws ConfigException {
+            JsonNode root;
+            try {
+                root = new TomlMapper().readTree(text);
+            } catch (JacksonException e) {
+                JsonLocation loc = e.getLocation();
+                int line = loc == null ? 0 : Math.max(0, loc.getLineNr());
+                throw new ConfigException(source, line, "", "TOML syntax error: " + e.getOriginalMessage());
+            }
+            if (root == null || root.isMissingNode() || root.isNull()) {
+                root = new TomlMapper().createObjectNode();
+            }
+            if (!(root instanceof ObjectNode top)) {
+                throw new ConfigException(source, 0, "", "not a TOML document");
+            }
+            // top level: only the known tables
+            for (Iterator<Map.Entry<String, JsonNode>> it = top.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String k = e.getKey();
+                if (!TABLES.contains(k)) {
+                    String what = e.getValue().isObject() || e.getValue().isArray() && !e.getValue().isEmpty()
+                            && e.getValue().get(0).isObject() ? "unknown table" : "unknown key";
+                    throw new ConfigException(source, lines.topLevel(k), what.equals("unknown table") ? "[" + k + "]" : k,
+                            what + " (known tables: [agent], [router], [[peer]], [[mobile-node]], [mobile], [ike], [timers])");
+                }
+            }
+            Table agentTable = table(top, "agent", true);
+            AgentSection agent = agentSection(agentTable);
+            AgentRole role = agent.role();
+
+            Optional<RouterSection> router = Optional.empty();
+            List<PeerSection> peers = List.of();
+            List<MobileNodeKey> mns = List.of();
+            Optional<MobileSection> mobile = Optional.empty();
+            if (role == AgentRole.ACCESS_ROUTER) {
+                forbid(top, "mobile", role);
+                Table r = table(top, "router", false);
+                if (r == null) {
+                    throw new ConfigException(source, 0, "[router]", "required for role access-router");
+                }
+                RouterSection rs = routerSection(r);
+                router = Optional.of(rs);
+                peers = peers(top, rs);
+                mns = mobileNodes(top, rs);
+            } else {
+                forbid(top, "router", role);
+                forbid(top, "peer", role);
+                forbid(top, "mobile-node", role);
+                Table m = table(top, "mobile", false);
+                if (m == null) {
+                    throw new ConfigException(source, 0, "[mobile]", "required for role mobile-node");
+                }
+                mobile = Optional.of(mobileSection(m));
+            }
+            Table ikeTable = table(top, "ike", false);
+            IkeSection ike = ikeTable == null ? IkeSection.DEFAULT : ikeSection(ikeTable);
+            Table timerTable = table(top, "timers", false);
+            TimerSection timers = timerTable == null ? TimerSection.DEFAULT : timerSection(timerTable);
+            return new AgentConfig(source, agent, router, peers, mns, mobile, ike, timers, warnings);
+        }
+
+        private void forbid(ObjectNode top, String name, AgentRole role) throws ConfigException {
+            if (top.has(name)) {
+                String label = name.equals("peer") || name.equals("mobile-node") ? "[[" + name + "]]" : "[" + name + "]";
+                throw new ConfigException(source, lines.table(name, 0), label, "not allowed for role " + role.spelling());
+            }
+        }
+
+        private Table table(ObjectNode top, String name, boolean required) throws ConfigException {
+            JsonNode n = top.get(name);
+            if (n == null) {
+                if (required) {
+                    throw new ConfigException(source, 0, "[" + name + "]", "required table is missing");
+                }
+                return null;
+            }
+            if (!n.isObject()) {
+                throw new ConfigException(source, lines.topLevel(name), "[" + name + "]", "must be a table");
+            }
+            return new Table((ObjectNode) n, "[" + name + "]", name, 0);
+        }
+
+        private List<Table> arrayOfTables(ObjectNode top, String name) throws ConfigException {
+            JsonNode n = top.get(name);
+            List<Table> out = new ArrayList<>();
+            if (n == null) {
+                return out;
+            }
+            if (!n.isArray()) {
+                throw new ConfigException(source, lines.topLevel(name), "[[" + name + "]]",
+                        "must be an array of tables (write [[" + name + "]], not [" + name + "])");
+            }
+            int i = 0;
+            for (JsonNode e : (ArrayNode) n) {
+                if (!e.isObject()) {
+                    throw new ConfigException(source, lines.topLevel(name), "[[" + name + "]]", "entries must be tables");
+                }
+                out.add(new Table((ObjectNode) e, "[[" + name + "]] #" + (i + 1), name, i));
+                i++;
+            }
+            return out;
+        }
+
+        // ----- sections
+
+        private AgentSection agentSection(Table t) throws ConfigException {
+            t.allow("role", "name", "control-socket", "control-group", "state-directory", "log-level");
+            String roleText = t.string("role", null);
+            if (roleText == null) {
+                throw t.error("role", "required (access-router or mobile-node)");
+            }
+            AgentRole role;
+            try {
+                role = AgentRole.parse(roleText);
+            } catch (IllegalArgumentException e) {
+                throw t.error("role", e.getMessage());
+            }
+            String name = t.string("name", null);
+            if (name == null || name.isBlank()) {
+                throw t.error("name", "required (how logs, status and peers call this agent)");
+            }
+            Path socket = t.absolutePath("control-socket", AgentSection.DEFAULT_CONTROL_SOCKET);
+            String group = t.string("control-group", null);
+            if (group != null && !group.matches("[A-Za-z_][A-Za-z0-9_.-]*\\$?")) {
+                throw t.error("control-group", "not a group name: '" + group + "'");
+            }
+            Path state = t.absolutePath("state-directory", AgentSection.DEFAULT_STATE_DIRECTORY);
+            String level = t.string("log-level", AgentSection.DEFAULT_LOG_LEVEL).toLowerCase(Locale.ROOT);
+            if (!LOG_LEVELS.contains(level)) {
+                throw t.error("log-level", "unknown level '" + level + "' (expected error, warn, info, debug or trace)");
+            }
+            return new AgentSection(role, name, socket, Optional.ofNullable(group), state, level);
+        }
+
+        private RouterSection routerSection(Table t) throws ConfigException {
+            t.allow("address", "cxtp-port", "mobile-transport", "mobile-prefix", "sender-id", "handover-timeout",
+                    "ctar-rate", "sequence-margin", "sad-lookup", "spi-range", "token-key-source");
+            InetAddress address = t.requiredAddress("address", "access-router");
+            int port = t.port("cxtp-port", RouterSection.DEFAULT_CXTP_PORT);
+            MobileTransport mt = t.choice("mobile-transport", "icmp", MobileTransport::parse);
+            String prefixText = t.string("mobile-prefix", null);
+            if (prefixText == null) {
+                throw t.error("mobile-prefix", "required for role access-router (the MN care-of prefix served here,"
+                        + " e.g. \"2001:db8:1::/64\")");
+            }
+            IpPrefix prefix = prefix(t, "mobile-prefix", prefixText);
+            if (prefix.network().getAddress().length != address.getAddress().length) {
+                throw t.error("mobile-prefix", "address family differs from [router] address");
+            }
+            Long sender = t.integer("sender-id", null, 0, 0xFFFF_FFFFL);
+            if (sender == null) {
+                throw t.error("sender-id", "required for role access-router (this router's router-channel sender id)");
+            }
+            Duration handover = t.duration("handover-timeout", RouterSection.DEFAULT_HANDOVER_TIMEOUT);
+            int rate = t.integer("ctar-rate", (long) RouterSection.DEFAULT_CTAR_RATE, 1, 1_000_000).intValue();
+            long margin = t.integer("sequence-margin", RouterSection.DEFAULT_SEQUENCE_MARGIN, 0, 1L << 32);
+            SadLookupCase sad = t.choice("sad-lookup", SadLookupCase.DEFAULT.spelling(), SadLookupCase::parse);
+            SpiRange spis = SpiRange.DEFAULT;
+            String spiText = t.string("spi-range", null);
+            if (spiText != null) {
+                spis = spiRange(t, spiText);
+            }
+            TokenKeySource tks = t.choice("token-key-source", "configured", TokenKeySource::parse);
+            return new RouterSection(address, port, mt, prefix, sender.intValue(), handover, rate, margin, sad, spis, tks);
+        }
+
+        private List<PeerSection> peers(ObjectNode top, RouterSection router) throws ConfigException {
+            List<PeerSection> out = new ArrayList<>();
+            Map<String, Table> names = new HashMap<>();
+            Map<Integer, Table> ids = new HashMap<>();
+            Map<String, Table> endpoints = new HashMap<>();
+            for (Table t : arrayOfTables(top, "peer")) {
+                t.allow("name", "address", "port", "transport", "sender-id", "key", "key-file");
+                String name = t.string("name", null);
+                if (name == null || name.isBlank()) {
+                    throw t.error("name", "required");
+                }
+                InetAddress address = t.requiredAddress("address", null);
+                int port = t.port("port", RouterSection.DEFAULT_CXTP_PORT);
+                PeerTransport transport = t.choice("transport", "udp", PeerTransport::parse);
+                Long sender = t.integer("sender-id", null, 0, 0xFFFF_FFFFL);
+                if (sender == null) {
+                    throw t.error("sender-id", "required (the peer's router-channel sender id)");
+                }
+                Optional<KeyBytes> key = key(t, "key", "key-file", PEER_KEY_OCTETS, PEER_KEY_OCTETS);
+                if (key.isEmpty()) {
+                    throw t.error("key", "required: key = \"<64 hex digits>\" or key-file = \"PATH\"");
+                }
+                if (names.put(name, t) != null) {
+                    throw t.error("name", "duplicate peer name '" + name + "' (also " + names.get(name).label + ")");
+                }
+                int id = sender.intValue();
+                if (id == router.senderId()) {
+                    throw t.error("sender-id", Integer.toUnsignedString(id) + " is this router's own sender id ([router] sender-id)");
+                }
+                Table other = ids.put(id, t);
+                if (other != null) {
+                    throw t.error("sender-id", "duplicate sender id " + Integer.toUnsignedString(id) + " (also " + other.label + ")");
+                }
+                String endpoint = io.cxt.xfrm.AddressText.of(address) + " port " + port;
+                other = endpoints.put(endpoint, t);
+                if (other != null) {
+                    throw t.error("address", "duplicate peer " + endpoint + " (also " + other.label + ")");
+                }
+                out.add(new PeerSection(name, address, port, transport, id, key.get()));
+            }
+            return out;
+        }
+
+        private List<MobileNodeKey> mobileNodes(ObjectNode top, RouterSection router) throws ConfigException {
+            List<MobileNodeKey> out = new ArrayList<>();
+            Map<InetAddress, Table> seen = new HashMap<>();
+            for (Table t : arrayOfTables(top, "mobile-node")) {
+                t.allow("address", "token-key", "token-key-file");
+                InetAddress address = t.requiredAddress("address", null);
+                Optional<KeyBytes> key = key(t, "token-key", "token-key-file", TOKEN_KEY_MIN_OCTETS, TOKEN_KEY_MAX_OCTETS);
+                if (router.tokenKeySource() == TokenKeySource.CONFIGURED && key.isEmpty()) {
+                    throw t.error("token-key", "required: token-key = \"<hex>\" or token-key-file = \"PATH\""
+                            + " (or [router] token-key-source = \"ike\")");
+                }
+                if (router.tokenKeySource() == TokenKeySource.IKE && key.isPresent()) {
+                    throw t.error(t.has("token-key") ? "token-key" : "token-key-file",
+                            "not used with [router] token-key-source = \"ike\"");
+                }
+                Table other = seen.put(address, t);
+                if (other != null) {
+                    throw t.error("address", "duplicate mobile node " + io.cxt.xfrm.AddressText.of(address)
+                            + " (also " + other.label + ")");
+                }
+                out.add(new MobileNodeKey(address, key));
+            }
+            return out;
+        }
+
+        private MobileSection mobileSection(Table t) throws ConfigException {
+            t.allow("home-address", "care-of-address", "access-router", "token-key", "token-key-file",
+                    "token-key-source", "transport");
+            InetAddress home = t.requiredAddress("home-address", "mobile-node");
+            InetAddress coa = t.requiredAddress("care-of-address", "mobile-node");
+            InetAddress ar = t.requiredAddress("access-router", "mobile-node");
+            TokenKeySource tks = t.choice("token-key-source", "configured", TokenKeySource::parse);
+            Optional<KeyBytes> key = key(t, "token-key", "token-key-file", TOKEN_KEY_MIN_OCTETS, TOKEN_KEY_MAX_OCTETS);
+            if (tks == TokenKeySource.CONFIGURED && key.isEmpty()) {
+                throw t.error("token-key", "required: token-key = \"<hex>\" or token-key-file = \"PATH\""
+                        + " (or token-key-source = \"ike\")");
+            }
+            if (tks == TokenKeySource.IKE && key.isPresent()) {
+                throw t.error(t.has("token-key") ? "token-key" : "token-key-file", "not used with token-key-source = \"ike\"");
+            }
+            MobileTransport transport = t.choice("transport", "icmp", MobileTransport::parse);
+            return new MobileSection(home, coa, ar, key, tks, transport);
+        }
+
+        private IkeSection ikeSection(Table t) throws ConfigException {
+            t.allow("port", "max-round-trips", "timer", "retransmit-initial", "fallback-hook");
+            IkeSection d = IkeSection.DEFAULT;
+            int port = t.integer("port", (long) d.port(), 1, 65535).intValue();
+            if (port != 500 && port != 4500) {
+                throw t.error("port", "must be 500 or 4500 (got " + port + ")");
+            }
+            int rounds = t.integer("max-round-trips", (long) d.maxRoundTrips(), 1, 100).intValue();
+            Duration timer = t.duration("timer", d.timer());
+            Duration retransmit = t.duration("retransmit-initial", d.retransmitInitial());
+            List<String> hook = List.of();
+            JsonNode h = t.take("fallback-hook");
+            if (h != null) {
+                if (!h.isArray() || h.isEmpty()) {
+                    throw t.error("fallback-hook", "must be a non-empty array of strings, e.g. [\"/usr/local/sbin/full-ike\", \"%mn%\"]");
+                }
+                List<String> parts = new ArrayList<>();
+                for (JsonNode p : h) {
+                    if (!p.isTextual()) {
+                        throw t.error("fallback-hook", "must be an array of strings");
+                    }
+                    parts.add(p.asText());
+                }
+                if (!parts.get(0).startsWith("/")) {
+                    throw t.error("fallback-hook", "the command must be an absolute path (got '" + parts.get(0) + "')");
+                }
+                hook = parts;
+            }
+            return new IkeSection(port, rounds, timer, retransmit, hook);
+        }
+
+        private TimerSection timerSection(Table t) throws ConfigException {
+            t.allow("cxtp-retry-initial", "cxtp-retry-max", "max-transfer-time");
+            TimerSection d = TimerSection.DEFAULT;
+            Duration initial = t.duration("cxtp-retry-initial", d.cxtpRetryInitial());
+            Duration max = t.duration("cxtp-retry-max", d.cxtpRetryMax());
+            Duration transfer = t.duration("max-transfer-time", d.maxTransferTime());
+            if (max.compareTo(initial) < 0) {
+                throw t.error("cxtp-retry-max", "must not be shorter than cxtp-retry-initial");
+            }
+            return new TimerSection(initial, max, transfer);
+        }
+
+        // ----- value helpers
+
+        private IpPrefix prefix(Table t, String key, String s) throws ConfigException {
+            int slash = s.indexOf('/');
+            if (slash < 0) {
+                throw t.error(key, "not a prefix: '" + s + "' (expected ADDRESS/LENGTH)");
+            }
+            InetAddress a = literal(s.substring(0, slash));
+            if (a == null) {
+                throw t.error(key, "not an IP address: '" + s.substring(0, slash) + "'");
+            }
+            try {
+                return new IpPrefix(a, Integer.parseInt(s.substring(slash + 1)));
+            } catch (IllegalArgumentException e) {
+                throw t.error(key, "bad prefix length in '" + s + "'");
+            }
+        }
+
+        private SpiRange spiRange(Table t, String s) throws ConfigException {
+            int dash = s.indexOf('-');
+            if (dash < 0) {
+                throw t.error("spi-range", "expected FIRST-LAST, e.g. \"0x100-0xcfffffff\" (got '" + s + "')");
+            }
+            try {
+                long first = Long.decode(s.substring(0, dash).strip());
+                long last = Long.decode(s.substring(dash + 1).strip());
+                if (first < 0 || last < 0 || first > 0xFFFF_FFFFL || last > 0xFFFF_FFFFL) {
+                    throw t.error("spi-range", "SPIs are 32-bit values (got '" + s + "')");
+                }
+                return new SpiRange((int) first, (int) last);
+            } catch (NumberFormatException e) {
+                throw t.error("spi-range", "expected FIRST-LAST, e.g. \"0x100-0xcfffffff\" (got '" + s + "')");
+            } catch (IllegalArgumentException e) {
+                throw t.error("spi-range", e.getMessage());
+            }
+        }
+
+        private Optional<KeyBytes> key(Table t, String inline, String fileKey, int min, int max) throws ConfigException {
+            String hex = t.string(inline, null);
+            String file = t.string(fileKey, null);
+            if (hex != null && file != null) {
+                throw t.error(fileKey, "give either " + inline + " or " + fileKey + ", not both");
+            }
+            String lengths = min == max ? (2 * min) + " hex digits (" + min + " octets)"
+                    : (2 * min) + " to " + (2 * max) + " hex digits (" + min + " to " + max + " octets)";
+            if (hex != null) {
+                KeyBytes k = hexKey(hex);
+                if (k == null || k.length() < min || k.length() > max) {
+                    throw t.error(inline, "must be " + lengths + (k == null ? "" : ", got " + k.length() + " octets"));
+                }
+                return Optional.of(k);
+            }
+            if (file == null) {
+                return Optional.empty();
+            }
+            Path p = base.resolve(file);
+            String content;
+            try {
+                content = Files.readString(p, StandardCharsets.US_ASCII);
+            } catch (NoSuchFileException e) {
+                throw t.error(fileKey, "cannot read key file " + p + ": no such file");
+            } catch (IOException | SecurityException e) {
+                throw t.error(fileKey, "cannot read key file " + p + ": " + e.getMessage());
+            }
+            StringBuilder digits = new StringBuilder();
+            for (String l : content.split("\n", -1)) {
+                String s = l.strip();
+                if (!s.startsWith("#")) {
+                    digits.append(s.replaceAll("\\s+", ""));
+                }
+            }
+            KeyBytes k = hexKey(digits.toString());
+            if (k == null || k.length() < min || k.length() > max) {
+                throw t.error(fileKey, "key file " + p + " must hold " + lengths
+                        + (k == null ? " (found other characters)" : ", found " + k.length() + " octets"));
+            }
+            try {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+                if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                    warnings.add("key file " + p + " is readable by " + (perms.contains(PosixFilePermission.OTHERS_READ)
+                            ? "others" : "its group") + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+                            + "); chmod 0600 recommended");
+                }
+            } catch (IOException | UnsupportedOperationException e) {
+                // permissions unknown: nothing to warn about
+            }
+            return Optional.of(k);
+        }
+
+        private static KeyBytes hexKey(String s) {
+            String h = s.strip();
+            if (h.startsWith("0x") || h.startsWith("0X")) {
+                h = h.substring(2);
+            }
+            if (h.isEmpty() || h.length() % 2 != 0 || !h.matches("[0-9a-fA-F]+")) {
+                return null;
+            }
+            byte[] b = HexFormat.of().parseHex(h);
+            KeyBytes k = KeyBytes.of(b);
+            java.util.Arrays.fill(b, (byte) 0);
+            return k;
+        }
+
+        /** A table being read: takes keys one by one so that leftovers are known. */
+        private final class Table {
+            final ObjectNode node;
+            final String label;
+            final String tableName;
+            final int index;
+            final Set<String> taken = new HashSet<>();
+
+            Table(ObjectNode node, String label, String tableName, int index) {
+                this.node = node;
+                this.label = label;
+                this.tableName = tableName;
+                this.index = index;
+            }
+
+            /** Rejects keys not in the list, before any value is looked at (a typo explains "missing" errors). */
+            void allow(String... keys) throws ConfigException {
+                Set<String> known = new LinkedHashSet<>(List.of(keys));
+                for (Iterator<String> it = node.fieldNames(); it.hasNext();) {
+                    String k = it.next();
+                    if (!known.contains(k)) {
+                        throw new ConfigException(source, line(k), label + " " + k,
+                                "unknown key (known: " + String.join(", ", known) + ")");
+                    }
+                }
+            }
+
+            boolean has(String key) {
+                return node.has(key);
+            }
+
+            int line(String key) {
+                int l = lines.key(tableName, index, key);
+                return l > 0 ? l : lines.table(tableName, index);
+            }
+
+            ConfigException error(String key, String problem) {
+                return new ConfigException(source, line(key), label + " " + key, problem);
+            }
+
+            JsonNode take(String key) {
+                taken.add(key);
+                return node.get(key);
+            }
+
+            String string(String key, String dflt) throws ConfigException {
+                JsonNode n = take(key);
+                if (n == null) {
+                    return dflt;
+                }
+                if (!n.isTextual()) {
+                    throw error(key, "must be a string (in double quotes)");
+                }
+                return n.asText();
+            }
+
+            Long integer(String key, Long dflt, long min, long max) throws ConfigException {
+                JsonNode n = take(key);
+                if (n == null) {
+                    return dflt;
+                }
+                if (!n.isIntegralNumber() || !n.canConvertToLong()) {
+                    throw error(key, "must be an integer");
+                }
+                long v = n.asLong();
+                if (v < min || v > max) {
+                    throw error(key, "out of range " + min + ".." + max + " (got " + v + ")");
+                }
+                return v;
+            }
+
+            int port(String key, int dflt) throws ConfigException {
+                JsonNode n = node.get(key);
+                if (n != null && n.isIntegralNumber() && (n.asLong() < 1 || n.asLong() > 65535)) {
+                    throw error(key, "port out of range 1..65535 (got " + n.asText() + ")");
+                }
+                return integer(key, (long) dflt, 1, 65535).intValue();
+            }
+
+            Duration duration(String key, Duration dflt) throws ConfigException {
+                String s = string(key, null);
+                if (s == null) {
+                    return dflt;
+                }
+                Duration d;
+                try {
+                    d = parseDuration(s);
+                } catch (IllegalArgumentException e) {
+                    throw error(key, e.getMessage());
+                }
+                if (d.isZero()) {
+                    throw error(key, "must be longer than 0");
+                }
+                return d;
+            }
+
+            Path absolutePath(String key, Path dflt) throws ConfigException {
+                String s = string(key, null);
+                if (s == null) {
+                    return dflt;
+                }
+                if (!s.startsWith("/")) {
+                    throw error(key, "must be an absolute path (got '" + s + "')");
+                }
+                return Path.of(s);
+            }
+
+            <T> T choice(String key, String dflt, java.util.function.Function<String, T> parser) throws ConfigException {
+                String s = string(key, dflt);
+                try {
+                    return parser.apply(s);
+                } catch (IllegalArgumentException e) {
+                    throw error(key, e.getMessage());
+                }
+            }
+
+            InetAddress requiredAddress(String key, String requiredForRole) throws ConfigException {
+                String s = string(key, null);
+                if (s == null) {
+                    throw error(key, requiredForRole == null ? "required" : "required for role " + requiredForRole);
+                }
+                InetAddress a = literal(s);
+                if (a == null) {
+                    throw error(key, "not an IP address: '" + s + "'");
+                }
+                return a;
+            }
+        }
+    }
+
+    /** An address literal (IPv4 dotted quad or IPv6 text), never a host name lookup. */
+    static InetAddress literal(String s) {
+        if (s == null || !ADDRESS.matcher(s).matches() || !s.contains(":") && !s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(s);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Where tables and keys are in the text: a scan of table headers and {@code key =} lines. Good for
+     * the files people write; a multi-line string that happens to contain "x =" may confuse it, which only
+     * costs a line number in a message.
+     */
+    static final class LineIndex {
+        private static final Pattern ARRAY_TABLE = Pattern.compile("^\\s*\\[\\[\\s*\"?([A-Za-z0-9_.-]+)\"?\\s*]]");
+        private static final Pattern TABLE = Pattern.compile("^\\s*\\[\\s*\"?([A-Za-z0-9_.-]+)\"?\\s*]");
+        private static final Pattern KEY = Pattern.compile("^\\s*\"?([A-Za-z0-9_-]+)\"?\\s*[.=]");
+
+        private final Map<String, Integer> tables = new HashMap<>();
+        private final Map<String, Integer> keys = new HashMap<>();
+
+        LineIndex(String text) {
+            Map<String, Integer> arrayCounts = new HashMap<>();
+            String current = "";
+            String[] ls = text.split("\n", -1);
+            for (int i = 0; i < ls.length; i++) {
+                String l = ls[i];
+                Matcher m = ARRAY_TABLE.matcher(l);
+                if (m.find()) {
+                    int idx = arrayCounts.merge(m.group(1), 1, Integer::sum) - 1;
+                    current = m.group(1) + "#" + idx;
+                    tables.putIfAbsent(current, i + 1);
+                    continue;
+                }
+                m = TABLE.matcher(l);
+                if (m.find()) {
+                    current = m.group(1) + "#0";
+                    tables.putIfAbsent(current, i + 1);
+                    continue;
+                }
+                m = KEY.matcher(l);
+                if (m.find()) {
+                    keys.putIfAbsent(current + "/" + m.group(1), i + 1);
+                }
+            }
+        }
+
+        int table(String name, int index) {
+            return tables.getOrDefault(name + "#" + index, 0);
+        }
+
+        int key(String table, int index, String key) {
+            return keys.getOrDefault(table + "#" + index + "/" + key, 0);
+        }
+
+        /** A top-level name: its table header, or a top-level key line. */
+        int topLevel(String name) {
+            int t = table(name, 0);
+            return t > 0 ? t : keys.getOrDefault("/" + name, 0);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.cxt.agent.control;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import jnr.unixsocket.UnixSocketAddress;
+import jnr.unixsocket.UnixSocketChannel;
+
+/**
+ * Client of cxagent's control socket (used by {@code cxctl agent} and {@code cxctl ike}). One
+ * connection; requests are answered in order.
+ */
+public final class ControlClient implements AutoCloseable {
+
+    /** Where cxagent listens unless configured otherwise. */
+    public static final Path DEFAULT_SOCKET = Path.of("/run/cxt/cxagent.sock");
+
+    private final Path path;
+    private final UnixSocketChannel channel;
+    private final ControlServer.LineReader in;
+    private final ObjectMapper json = ControlJson.mapper();
+
+    private ControlClient(Path path, UnixSocketChannel channel) {
+        this.path = path;
+        this.channel = channel;
+        this.in = new ControlServer.LineReader(channel, 64 << 20);
+    }
+
+    /**
+     * Connects.
+     *
+     * @throws IOException "cannot reach cxagent at PATH: REASON (is cxagent running?)"
+     */
+    public static ControlClient connect(Path socket) throws IOException {
+        try {
+            return new ControlClient(socket, UnixSocketChannel.open(new UnixSocketAddress(socket.toFile())));
+        } catch (IOException e) {
+            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String hint = reason.toLowerCase(java.util.Locale.ROOT).contains("permission denied")
+                    ? "(root or a member of cxagent's control-group may use it)" : "(is cxagent running?)";
+            throw new IOException("cannot reach cxagent at " + socket + ": " + reason + " " + hint, e);
+        }
+    }
+
+    /** Connects, sends one request and closes. */
+    public static JsonNode request(Path socket, String command, Map<String, String> arguments)
+            throws IOException, ControlException {
+        try (ControlClient c = connect(socket)) {
+            return c.request(command, arguments);
+        }
+    }
+
+    /**
+     * Sends a request and waits for its reply.
+     *
+     * @return the reply's {@code result} (a JSON null node when the result is null)
+     * @throws ControlException the agent's one-line error when it answered {@code ok:false}
+     * @throws IOException the connection failed or the reply was not protocol
+     */
+    public JsonNode request(String command, Map<String, String> arguments) throws IOException, ControlException {
+        ObjectNode req = json.createObjectNode();
+        req.put("command", command);
+        ObjectNode args = req.putObject("arguments");
+        arguments.forEach(args::put);
+        ByteBuffer b = ByteBuffer.wrap((json.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        } catch (IOException e) {
+            // a refused peer's connection may already be closed; its error line can still be read below
+        }
+        String line = in.readLine();
+        if (line == null) {
+            throw new IOException("cxagent at " + path + " closed the connection without answering");
+        }
+        JsonNode reply;
+        try {
+            reply = json.readTree(line);
+        } catch (IOException e) {
+            throw new IOException("cxagent at " + path + " sent a reply that is not JSON");
+        }
+        if (reply == null || !reply.isObject() || !reply.path("ok").isBoolean()) {
+            throw new IOException("cxagent at " + path + " sent a reply without \"ok\"");
+        }
+        if (!reply.get("ok").asBoolean()) {
+            throw new ControlException(reply.path("error").asText("failed"));
+        }
+        JsonNode result = reply.get("result");
+        return result == null ? json.nullNode() : result;
+    }
+
+    public Path socketPath() {
+        return path;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
