@@ -19,8 +19,9 @@ import io.cxt.xfrm.KeyBytes;
  * @param transport ICMP (default) or UDP
  * @param routerUdpPort the AR's MN-side UDP port when {@code transport} is UDP (default 5092)
  * @param retransmission CTAR retransmission (default RFC 4067: 2 s doubling until 15 s)
- * @param sequenceMargin outbound sequence margin for the MN's own rewrite (default 0: the MN reads
- *        its own kernel right before the rewrite)
+ * @param sequenceMargin outbound sequence margin for the MN's own rewrite ({@link #of} uses the
+ *        router default, 10,000: traffic may still leave on the old SA between the MN's snapshot and
+ *        its rewrite, and a sequence number must never be used twice under one key)
  * @param dropPolicy test switch: lose outbound CTARs (default none)
  */
 public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
@@ -41,11 +42,11 @@ public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddre
         }
     }
 
-    /** ICMP, RFC retransmission, margin 0, no drops. */
+    /** ICMP, RFC retransmission, margin 10,000, no drops. */
     public static MobileNodeSettings of(String name, InetAddress homeAddress, InetAddress careOfAddress,
                                         InetAddress accessRouter, KeyBytes tokenKey) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, MobileTransport.ICMP, 0,
-                null, 0, null);
+                null, io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null);
     }
 
     public MobileNodeSettings withRetransmission(RetransmissionPolicy r) {
