@@ -363,7 +363,6 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         long t0 = System.nanoTime();
         MobileNodeContext snap;
-        byte[] bytes;
         synchronized (lock) {
             try {
                 snap = snapshotter.snapshot(new MobileNodeIdentity(homeAddresses.get(mobileNode), mobileNode),
@@ -372,10 +371,27 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 emit("transfer-failed", mobileNode, "snapshot failed: " + e.getMessage());
                 throw new ControlException("snapshot of MN " + AddressText.of(mobileNode) + " failed: " + e.getMessage(), e);
             }
-            if (snap.securityAssociations().isEmpty() && snap.policies().isEmpty()) {
-                emit("transfer-failed", mobileNode, "no SAs or policies for this MN in the kernel");
-                throw new ControlException("MN " + AddressText.of(mobileNode) + " has no SAs or policies here");
-            }
+        }
+        if (snap.securityAssociations().isEmpty() && snap.policies().isEmpty()) {
+            emit("transfer-failed", mobileNode, "no SAs or policies for this MN in the kernel");
+            throw new ControlException("MN " + AddressText.of(mobileNode) + " has no SAs or policies here");
+        }
+        return push(mobileNode, snap, peer, key, t0);
+    }
+
+    /** Sends a snapshot predictively (tests use it directly with contexts this kernel cannot hold). */
+    OperationResult push(InetAddress mobileNode, MobileNodeContext snap, String to) throws ControlException {
+        KeyBytes key = tokenKeys.get(mobileNode);
+        if (key == null) {
+            throw new ControlException("no token key for MN " + AddressText.of(mobileNode));
+        }
+        return push(mobileNode, snap, peer(to), key, System.nanoTime());
+    }
+
+    private OperationResult push(InetAddress mobileNode, MobileNodeContext snap, Peer peer, KeyBytes key, long t0)
+            throws ControlException {
+        byte[] bytes;
+        synchronized (lock) {
             List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
             PredictiveContextTransferData pctd = new PredictiveContextTransferData(false, 0, mobileNode,
                     TokenKeyMaterial.hmacSha1(key), blocks);
@@ -697,7 +713,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 count("ctreq.rejected");
                 return;
             }
-            if (usedSequences.putIfAbsent(prev.getHostAddress() + "|" + req.sequenceNumber(), Boolean.TRUE) != null) {
+            if (usedSequences.putIfAbsent(AddressText.of(prev) + "|" + req.sequenceNumber(), Boolean.TRUE) != null) {
                 emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " repeats sequence "
                         + req.sequenceNumber() + "; no context sent");
                 count("ctreq.replayed");
@@ -836,7 +852,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             triggerFromMobileNode(from, ctar);
             return;
         }
-        if (usedSequences.containsKey(prev.getHostAddress() + "|" + ctar.sequenceNumber())) {
+        if (usedSequences.containsKey(AddressText.of(prev) + "|" + ctar.sequenceNumber())) {
             count("ctar.replayed");
             emit("ctar-replayed", prev, "CTAR sequence " + ctar.sequenceNumber() + " from "
                     + AddressText.of(from.getAddress()) + " was already used; ignored");
@@ -863,7 +879,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             startReactive(from, ctar, t0);
             return;
         }
-        usedSequences.put(prev.getHostAddress() + "|" + ctar.sequenceNumber(), Boolean.TRUE);
+        usedSequences.put(AddressText.of(prev) + "|" + ctar.sequenceNumber(), Boolean.TRUE);
         activate(from, prev, h.received, h.peer, h.predictive, h.reservations, h.predictedCareOf, h.rewritten, t0);
     }
 
@@ -886,7 +902,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 receipt = installer.install(ctx, reservations);
             } catch (IOException | ContextException | RuntimeException e) {
                 releaseQuietly(reservations);
-                journal.done(prev.getHostAddress());
+                journal.done(AddressText.of(prev));
                 count("activation.failed");
                 sendCtaa(from, prev, StatusCodes.INSTALL_FAILED);
                 send(peer, CxtpCodec.encode(new ContextTransferDataReply(false, prev,
@@ -901,7 +917,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         long took = System.nanoTime() - t0;
         lastActivationNanos.set(took);
         send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
-        journal.active(prev.getHostAddress());
+        journal.active(AddressText.of(prev));
         count("activations");
         lastHandover = "MN " + AddressText.of(prev) + " -> " + AddressText.of(newCareOf) + " from " + peer.settings.name()
                 + (predictive ? " (predictive)" : " (reactive)") + ", " + took / 1000 + " us";
@@ -971,7 +987,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
             journal.hold(journalEntry(prev, ctx, res));
         }
-        usedSequences.put(prev.getHostAddress() + "|" + p.ctar.sequenceNumber(), Boolean.TRUE);
+        usedSequences.put(AddressText.of(prev) + "|" + p.ctar.sequenceNumber(), Boolean.TRUE);
         activate(p.from, prev, ctx, peer, false, res, null, null, p.receivedNanos);
     }
 
@@ -1104,7 +1120,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private void releaseHeld(InetAddress prev, Held h) {
         cancelTimers(h);
         releaseQuietly(h.reservations);
-        journal.done(prev.getHostAddress());
+        journal.done(AddressText.of(prev));
         if (h.tokenKey != null) {
             h.tokenKey.key().wipe();
             h.tokenKey = null;
@@ -1138,7 +1154,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         for (SecurityPolicy p : ctx.policies()) {
             pols.add(p.id());
         }
-        return new RuntimeJournal.Entry(prev.getHostAddress(), sas, out, pols);
+        return new RuntimeJournal.Entry(AddressText.of(prev), sas, out, pols);
     }
 
     // ================================================================ helpers

@@ -40,6 +40,7 @@ public final class EventLog implements EventSink {
     private final AgentEvent[] ring;
     private long nextId = 1;
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> lines = new ConcurrentHashMap<>();
     private final Map<String, long[]> lastLogged = new ConcurrentHashMap<>(); // key -> {millis, suppressed}
 
     public EventLog() {
@@ -78,10 +79,12 @@ public final class EventLog implements EventSink {
                 suppressed = st[1];
                 st[1] = 0;
             }
+            lines.computeIfAbsent(kind, k -> new LongAdder()).increment();
             LOG.warn("{} peer {}: {}{}", kind, mn, d,
                     suppressed == 0 ? "" : " (" + suppressed + " more in the last minute not logged)");
             return;
         }
+        lines.computeIfAbsent(kind, k -> new LongAdder()).increment();
         if (kind.endsWith("-failed") || kind.endsWith("-rejected") || kind.startsWith("ike-full")) {
             LOG.warn("{} {}: {}", kind, mn.isEmpty() ? "-" : "MN " + mn, d);
         } else {
@@ -107,6 +110,12 @@ public final class EventLog implements EventSink {
     /** Events of one kind so far (including those no longer in the buffer). */
     public long count(String kind) {
         LongAdder a = counts.get(kind);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Log lines written for a kind (fewer than {@link #count} for rate-limited kinds). */
+    public long linesLogged(String kind) {
+        LongAdder a = lines.get(kind);
         return a == null ? 0 : a.sum();
     }
 
