@@ -34,9 +34,18 @@ public final class UdpTransport implements CxtpTransport {
     private final TransportCounters counters = new TransportCounters();
     private final ReliableDelivery delivery;
     private final Thread receiveThread;
+    private final RejectionListener rejectionListener;
     private volatile boolean closed;
 
-    private UdpTransport(DatagramChannel channel, CxtpReceiver receiver, TransportOptions options) throws IOException {
+    /** Told about every envelope {@link RouterChannelProtection} refused (on the receive thread; must not block). */
+    @FunctionalInterface
+    public interface RejectionListener {
+        void rejected(InetSocketAddress from, RouterChannelProtection.RejectionReason reason);
+    }
+
+    private UdpTransport(DatagramChannel channel, CxtpReceiver receiver, TransportOptions options,
+                         RejectionListener rejectionListener) throws IOException {
+        this.rejectionListener = rejectionListener;
         this.channel = channel;
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.protection = options.protection();
@@ -51,12 +60,18 @@ public final class UdpTransport implements CxtpTransport {
      */
     public static UdpTransport open(InetSocketAddress bindAddress, CxtpReceiver receiver, TransportOptions options)
             throws IOException {
+        return open(bindAddress, receiver, options, null);
+    }
+
+    /** As {@link #open(InetSocketAddress, CxtpReceiver, TransportOptions)}, telling {@code rejections} about refused envelopes. */
+    public static UdpTransport open(InetSocketAddress bindAddress, CxtpReceiver receiver, TransportOptions options,
+                                    RejectionListener rejections) throws IOException {
         ProtocolFamily family = bindAddress.getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         DatagramChannel ch = DatagramChannel.open(family);
         try {
             ch.bind(bindAddress);
-            UdpTransport t = new UdpTransport(ch, receiver, options);
+            UdpTransport t = new UdpTransport(ch, receiver, options, rejections);
             t.receiveThread.start();
             return t;
         } catch (IOException | RuntimeException e) {
@@ -98,6 +113,13 @@ public final class UdpTransport implements CxtpTransport {
                     if (o instanceof RouterChannelProtection.Rejected r) {
                         counters.increment(TransportCounter.PROTECTION_REJECTED);
                         LOG.debug("udp {}: envelope from {} rejected: {}", localAddress, from, r.reason());
+                        if (rejectionListener != null) {
+                            try {
+                                rejectionListener.rejected(from, r.reason());
+                            } catch (RuntimeException e) {
+                                LOG.debug("udp {}: rejection listener failed: {}", localAddress, e.toString());
+                            }
+                        }
                         continue;
                     }
                     message = ((RouterChannelProtection.Accepted) o).plaintext();

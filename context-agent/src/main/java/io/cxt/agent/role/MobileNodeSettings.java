@@ -1,0 +1,66 @@
+package io.cxt.agent.role;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+import io.cxt.cxtp.DropPolicy;
+import io.cxt.cxtp.RetransmissionPolicy;
+import io.cxt.xfrm.KeyBytes;
+
+/**
+ * Everything a {@link MobileNodeAgent} needs (role "mobile-node").
+ *
+ * @param name the agent's name
+ * @param homeAddress the MN's home address, or null when it has none
+ * @param careOfAddress its care-of address now (at {@code accessRouter})
+ * @param accessRouter its current access router's tunnel address
+ * @param tokenKey the key shared with the access router for the CTAR token (HMAC-SHA1); may be
+ *        replaced later ({@link MobileNodeAgent#setTokenKey}) when it is derived from the IKE SA
+ * @param transport ICMP (default) or UDP
+ * @param routerUdpPort the AR's MN-side UDP port when {@code transport} is UDP (default 5092)
+ * @param retransmission CTAR retransmission (default RFC 4067: 2 s doubling until 15 s)
+ * @param sequenceMargin outbound sequence margin for the MN's own rewrite ({@link #of} uses the
+ *        router default, 10,000: traffic may still leave on the old SA between the MN's snapshot and
+ *        its rewrite, and a sequence number must never be used twice under one key)
+ * @param dropPolicy test switch: lose outbound CTARs (default none)
+ */
+public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
+        KeyBytes tokenKey, MobileTransport transport, int routerUdpPort, RetransmissionPolicy retransmission,
+        long sequenceMargin, DropPolicy dropPolicy) {
+
+    public MobileNodeSettings {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(careOfAddress, "care-of address");
+        Objects.requireNonNull(accessRouter, "access router");
+        tokenKey = tokenKey == null ? KeyBytes.EMPTY : tokenKey;
+        transport = transport == null ? MobileTransport.ICMP : transport;
+        routerUdpPort = routerUdpPort == 0 ? RouterSettings.DEFAULT_MOBILE_UDP_PORT : routerUdpPort;
+        retransmission = retransmission == null ? RetransmissionPolicy.RFC_4067 : retransmission;
+        dropPolicy = dropPolicy == null ? DropPolicy.none() : dropPolicy;
+        if (sequenceMargin < 0) {
+            throw new IllegalArgumentException("sequence margin must be >= 0");
+        }
+    }
+
+    /** ICMP, RFC retransmission, margin 10,000, no drops. */
+    public static MobileNodeSettings of(String name, InetAddress homeAddress, InetAddress careOfAddress,
+                                        InetAddress accessRouter, KeyBytes tokenKey) {
+        return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, MobileTransport.ICMP, 0,
+                null, io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null);
+    }
+
+    public MobileNodeSettings withRetransmission(RetransmissionPolicy r) {
+        return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
+                r, sequenceMargin, dropPolicy);
+    }
+
+    public MobileNodeSettings withDropPolicy(DropPolicy d) {
+        return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
+                retransmission, sequenceMargin, d);
+    }
+
+    public MobileNodeSettings withTransport(MobileTransport t, int port) {
+        return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, t, port,
+                retransmission, sequenceMargin, dropPolicy);
+    }
+}

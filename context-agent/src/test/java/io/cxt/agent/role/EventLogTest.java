@@ -1,0 +1,78 @@
+package io.cxt.agent.role;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.cxt.agent.view.AgentEvent;
+
+class EventLogTest {
+
+    /** A clock the test moves by hand. */
+    static final class ManualClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    @Test
+    void theRingKeepsTheNewestEventsWithIncreasingIds() {
+        EventLog log = new EventLog(3, Clock.systemUTC());
+        for (int i = 1; i <= 5; i++) {
+            log.emit("context-received", "2001:db8::" + i, "n" + i);
+        }
+        List<AgentEvent> all = log.since(0);
+        assertEquals(List.of(3L, 4L, 5L), all.stream().map(AgentEvent::id).toList());
+        assertEquals("2001:db8::5", all.get(2).mobileNode());
+        assertEquals(List.of(5L), log.since(4).stream().map(AgentEvent::id).toList());
+        assertEquals(5, log.count("context-received"), "counted beyond the buffer");
+        assertEquals(5L, log.counters().get("events.context-received"));
+        assertEquals(5, log.lastId());
+    }
+
+    @Test
+    void protectionRejectionsAreLoggedOncePerPeerPerMinuteButAllCounted() {
+        ManualClock clock = new ManualClock();
+        EventLog log = new EventLog(100, clock);
+        for (int i = 0; i < 5; i++) {
+            log.emit("protection-rejected", "par", "bad tag");
+        }
+        log.emit("protection-rejected", "other", "unknown peer");
+        assertEquals(6, log.count("protection-rejected"));
+        assertEquals(2, log.linesLogged("protection-rejected"));
+        clock.now = clock.now.plus(Duration.ofSeconds(59));
+        log.emit("protection-rejected", "par", "bad tag");
+        assertEquals(2, log.linesLogged("protection-rejected"));
+        clock.now = clock.now.plus(Duration.ofSeconds(2));
+        log.emit("protection-rejected", "par", "bad tag");
+        assertEquals(3, log.linesLogged("protection-rejected"));
+        assertEquals(8, log.since(0).size(), "every event is kept");
+    }
+
+    @Test
+    void otherKindsAreAlwaysLogged() {
+        EventLog log = new EventLog();
+        log.emit("context-activated", "2001:db8::1", "x");
+        log.emit("context-activated", "2001:db8::1", "y");
+        assertEquals(2, log.linesLogged("context-activated"));
+    }
+}
