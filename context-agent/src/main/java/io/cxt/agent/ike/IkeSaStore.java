@@ -207,7 +207,7 @@ public final class IkeSaStore implements IkeCommands {
         byte[] b = p.identity();
         if (b.length == 4 || b.length == 16) {
             try {
-                return java.net.InetAddress.getByAddress(b).getHostAddress();
+                return io.cxt.xfrm.AddressText.of(java.net.InetAddress.getByAddress(b));
             } catch (java.net.UnknownHostException e) {
                 // not reached for 4 or 16 octets
             }

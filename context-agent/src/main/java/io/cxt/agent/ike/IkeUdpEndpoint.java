@@ -64,7 +64,8 @@ public final class IkeUdpEndpoint implements AutoCloseable {
 
     /** Opens on {@code port} of the wildcard address (IPv6 socket, IPv4 too where the host allows). */
     public static IkeUdpEndpoint open(int port, NetNamespace namespace, Handler handler) throws IOException {
-        return open(new InetSocketAddress(port), namespace, port == NAT_T_PORT, handler);
+        return open(new InetSocketAddress(java.net.Inet6Address.getByAddress(null, new byte[16], null), port), namespace,
+                port == NAT_T_PORT, handler);
     }
 
     /**
@@ -80,11 +81,15 @@ public final class IkeUdpEndpoint implements AutoCloseable {
         DatagramChannel[] made = new DatagramChannel[1];
         NetNamespace.IntAction create = () -> {
             InetAddress a = bind.getAddress();
-            DatagramChannel ch = a instanceof java.net.Inet4Address
-                    ? DatagramChannel.open(StandardProtocolFamily.INET) : DatagramChannel.open();
+            boolean v4Only = a instanceof java.net.Inet4Address && !a.isAnyLocalAddress();
+            DatagramChannel ch = v4Only ? DatagramChannel.open(StandardProtocolFamily.INET)
+                    : DatagramChannel.open(StandardProtocolFamily.INET6);
+            InetSocketAddress local = a == null || a.isAnyLocalAddress()
+                    ? new InetSocketAddress(java.net.Inet6Address.getByAddress(null, new byte[16], null), bind.getPort())
+                    : bind;
             try {
                 ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                ch.bind(bind);
+                ch.bind(v4Only ? bind : local);
             } catch (IOException | RuntimeException e) {
                 ch.close();
                 throw e;

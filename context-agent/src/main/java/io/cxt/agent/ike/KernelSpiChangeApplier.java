@@ -82,7 +82,7 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
                     && Integer.toUnsignedLong(s.spi()) == u.oldSpi() && s.destination().equals(dstBefore));
             if (!known) {
                 throw new ContextException(mn.label() + ": no " + u.protocol() + " SA with SPI "
-                        + String.format("0x%08x", u.oldSpi()) + " to " + dstBefore.getHostAddress() + " in the kernel");
+                        + String.format("0x%08x", u.oldSpi()) + " to " + io.cxt.xfrm.AddressText.of(dstBefore) + " in the kernel");
             }
             mappings.add(SpiMapping.ipsec(proto, ownSpi ? coa : newPeer, (int) u.oldSpi(), (int) u.newSpi(), ownSpi));
         }
@@ -133,7 +133,7 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
         MobileNodeContext newPart = part(moved, newSas, newPolicies, mappings, newPeer, coa);
         new ContextInstaller(client).replace(oldPart, newPart);
         LOG.info("{}: {} SAs and {} policies moved ({} SPI changes, peer {})", mn.label(), newSas.size(),
-                newPolicies.size(), mappings.size(), newPeer.getHostAddress());
+                newPolicies.size(), mappings.size(), io.cxt.xfrm.AddressText.of(newPeer));
         if (!newPeer.equals(router)) {
             routerChanged.accept(newPeer);
         }

@@ -175,7 +175,7 @@ public final class SpiUpdateInitiator implements ActivationListener, AutoCloseab
     private static String mnText(Activation a) {
         InetAddress hoa = a.installed() == null ? null : a.installed().mobileNode().homeAddress();
         InetAddress who = hoa != null ? hoa : a.newCareOf() != null ? a.newCareOf() : a.previousCareOf();
-        return who == null ? "" : who.getHostAddress();
+        return who == null ? "" : io.cxt.xfrm.AddressText.of(who);
     }
 
     private Outcome run(Activation a) {
@@ -215,11 +215,11 @@ public final class SpiUpdateInitiator implements ActivationListener, AutoCloseab
             });
             long mid = req[0].messageId();
             events.emit("spi-update-sent", mn, "round trip " + round + ", message " + mid + " to "
-                    + to.getAddress().getHostAddress() + " port " + to.getPort() + ": UPDATE_SA_ADDRESSES"
+                    + io.cxt.xfrm.AddressText.of(to.getAddress()) + " port " + to.getPort() + ": UPDATE_SA_ADDRESSES"
                     + (updates.isEmpty() ? "" : ", " + SpiUpdateResponder.describe(updates)));
             InformationalExchange.AcceptedResponse response = exchange(current, req[0], to, deadline);
             if (response == null) {
-                return giveUp(mn, "no valid answer from " + to.getAddress().getHostAddress() + " within " + options.timer()
+                return giveUp(mn, "no valid answer from " + io.cxt.xfrm.AddressText.of(to.getAddress()) + " within " + options.timer()
                         + " (round trip " + round + ")");
             }
             List<UpdateSpiRefusal> refusals = UpdateSpiRefusal.in(response.content());
@@ -227,7 +227,7 @@ public final class SpiUpdateInitiator implements ActivationListener, AutoCloseab
                 List<UpdateSpiNotify> done = updates;
                 store.update(spiI, s -> applyAll(s, done, mn));
                 events.emit("spi-update-acknowledged", mn, "message " + mid + " acknowledged by "
-                        + to.getAddress().getHostAddress() + (done.isEmpty() ? ": addresses updated"
+                        + io.cxt.xfrm.AddressText.of(to.getAddress()) + (done.isEmpty() ? ": addresses updated"
                         : ": " + SpiUpdateResponder.describe(done)));
                 return Outcome.ACKNOWLEDGED;
             }
@@ -292,7 +292,7 @@ public final class SpiUpdateInitiator implements ActivationListener, AutoCloseab
                     try {
                         return InformationalExchange.acceptResponse(sa, req.messageId(), answer);
                     } catch (IkeRejectedException e) {
-                        events.emit("ike-rejected", "", "response from " + to.getAddress().getHostAddress()
+                        events.emit("ike-rejected", "", "response from " + io.cxt.xfrm.AddressText.of(to.getAddress())
                                 + " dropped: " + e.getMessage());
                     }
                 }

@@ -106,7 +106,7 @@ public final class SpiUpdateResponder {
         Optional<IkeSaStore.Entry> entry = store.entry(h.initiatorSpi());
         if (entry.isEmpty()) {
             unknownSa.incrementAndGet();
-            events.emit("ike-rejected", "", "INFORMATIONAL from " + from.getAddress().getHostAddress()
+            events.emit("ike-rejected", "", "INFORMATIONAL from " + io.cxt.xfrm.AddressText.of(from.getAddress())
                     + " for unknown IKE SA " + IkeSaStore.hex64(h.initiatorSpi()));
             return Optional.empty();
         }
@@ -154,18 +154,18 @@ public final class SpiUpdateResponder {
         lastExchange.put(h.initiatorSpi(), new Cached(accepted.messageId(), message.clone(), response.clone()));
         if (refusals.isEmpty()) {
             events.emit("spi-update-applied", mn, "message " + accepted.messageId() + " from "
-                    + from.getAddress().getHostAddress() + (content.updateSaAddresses() ? ": addresses updated" : "")
+                    + io.cxt.xfrm.AddressText.of(from.getAddress()) + (content.updateSaAddresses() ? ": addresses updated" : "")
                     + (changes.isEmpty() ? "" : ", " + describe(changes)));
         } else {
             events.emit("spi-update-refused", mn, "message " + accepted.messageId() + " from "
-                    + from.getAddress().getHostAddress() + ": " + refusals);
+                    + io.cxt.xfrm.AddressText.of(from.getAddress()) + ": " + refusals);
         }
         return Optional.of(response);
     }
 
     private Optional<byte[]> reject(IkeRejectedException.Reason reason, String mn, InetSocketAddress from, String detail) {
         rejected.get(reason).incrementAndGet();
-        events.emit("ike-rejected", mn, "INFORMATIONAL from " + from.getAddress().getHostAddress() + " dropped: " + detail);
+        events.emit("ike-rejected", mn, "INFORMATIONAL from " + io.cxt.xfrm.AddressText.of(from.getAddress()) + " dropped: " + detail);
         return Optional.empty();
     }
 
