@@ -1,0 +1,148 @@
+package io.cxt.agent.role;
+
+import static io.cxt.agent.role.HandoverLab.MN_KEY;
+import static io.cxt.agent.role.HandoverLab.NAR;
+import static io.cxt.agent.role.HandoverLab.NCOA;
+import static io.cxt.agent.role.HandoverLab.PAR;
+import static io.cxt.agent.role.HandoverLab.PCOA;
+import static io.cxt.agent.role.HandoverLab.await;
+import static io.cxt.agent.role.HandoverLab.dump;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.List;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import io.cxt.agent.view.OperationResult;
+import io.cxt.testing.NetnsExtension;
+import io.cxt.testing.TestNamespace;
+import io.cxt.xfrm.SaKey;
+import io.cxt.xfrm.SecurityAssociation;
+import io.cxt.xfrm.XfrmClient;
+
+/**
+ * Handover with real ESP SAs (tunnel mode, IPv6, AES-GCM): MN - pAR - nAR - CN, the three agents
+ * in one JVM, traffic MN (HoA) to CN through the pAR before and through the nAR after the
+ * activation. Needs the lab kernel (tests/lab/run-kernel-suite).
+ */
+@Tag("esp-kernel")
+@ExtendWith(NetnsExtension.class)
+class HandoverEspKernelTest {
+
+    static long packets(XfrmClient c, SaKey k) throws IOException {
+        return c.states().get(k).info().current().packets();
+    }
+
+    static boolean empty(XfrmClient c) {
+        try {
+            return c.states().dump().isEmpty() && c.policies().dump().isEmpty();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void handover(boolean predictive, TestNamespace p, TestNamespace n, TestNamespace m, TestNamespace cn) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.withParLinkAndCn(cn);
+            lab.installEspContext();
+            assertTrue(lab.ping(2), "traffic through the pAR before the handover");
+            AccessRouterAgent par = lab.startPar(lab.parSettings().build());
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().build());
+            MobileNodeAgent mn = lab.startMn(MN_KEY);
+            if (predictive) {
+                assertTrue(par.transfer(PCOA, "nar").ok());
+                await("nAR holds the context", () -> !nar.contexts().isEmpty());
+            }
+            lab.moveToNar();
+
+            OperationResult r = mn.activate(NAR, null);
+
+            assertTrue(r.ok(), r.summary() + " " + r.details());
+            assertEquals(NCOA, mn.currentIdentity().careOfAddress());
+            SaKey narIn = SaKey.of(NCOA, NAR, 0xc0000001, 50);
+            SaKey narOut = SaKey.of(NAR, NCOA, 0xc1000001, 50);
+            long inBefore = packets(lab.nar, narIn);
+            long outBefore = packets(lab.nar, narOut);
+            assertTrue(lab.ping(3), "traffic through the nAR after the activation\n" + lab.narNs.ip("-s", "xfrm", "state"));
+            assertTrue(packets(lab.nar, narIn) >= inBefore + 3, "nAR inbound ESP packets rising");
+            assertTrue(packets(lab.nar, narOut) >= outBefore + 3, "nAR outbound ESP packets rising");
+            SecurityAssociation mnOut = lab.mn.states().get(SaKey.of(NCOA, NAR, 0xc0000001, 50));
+            assertTrue(mnOut.info().current().packets() >= 3, "MN sends on its moved SA");
+            await("the pAR removed the MN's SAs and policies", () -> empty(lab.par));
+            assertEquals(predictive ? 0 : 1, nar.counter("ctreq.sent"));
+            assertEquals(1, lab.activations.size());
+            assertEquals(PAR, lab.activations.get(0).previousRouter());
+        }
+    }
+
+    @Test
+    void predictiveHandoverCarriesTrafficThroughTheNar(TestNamespace p, TestNamespace n, TestNamespace m, TestNamespace cn)
+            throws Exception {
+        handover(true, p, n, m, cn);
+    }
+
+    @Test
+    void reactiveHandoverCarriesTrafficThroughTheNar(TestNamespace p, TestNamespace n, TestNamespace m, TestNamespace cn)
+            throws Exception {
+        handover(false, p, n, m, cn);
+    }
+
+    @Test
+    void wrongTokenInstallsNothing(TestNamespace p, TestNamespace n, TestNamespace m, TestNamespace cn) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.withParLinkAndCn(cn);
+            lab.installEspContext();
+            AccessRouterAgent par = lab.startPar(lab.parSettings().build());
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().build());
+            MobileNodeAgent mn = lab.startMn(HandoverLab.key(20, 99));
+            assertTrue(par.transfer(PCOA, "nar").ok());
+            await("nAR holds the context", () -> !nar.contexts().isEmpty());
+            lab.moveToNar();
+            List<String> narBefore = dump(lab.nar);
+            List<String> parBefore = dump(lab.par);
+            List<String> mnBefore = dump(lab.mn);
+
+            OperationResult r = mn.activate(NAR, null);
+
+            assertFalse(r.ok());
+            assertEquals(narBefore, dump(lab.nar), "only the reservation, as before");
+            assertEquals(1, lab.nar.states().dump().size());
+            assertTrue(lab.nar.policies().dump().isEmpty());
+            assertEquals(parBefore, dump(lab.par));
+            assertEquals(mnBefore, dump(lab.mn));
+            assertEquals(1, lab.narLog.count("ctar-rejected"));
+            assertFalse(lab.ping(1), "nothing carries the MN's traffic at the nAR");
+        }
+    }
+
+    @Test
+    void restartMidTransferLeavesNoOrphans(TestNamespace p, TestNamespace n, TestNamespace m, TestNamespace cn)
+            throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.withParLinkAndCn(cn);
+            lab.installEspContext();
+            List<String> parBefore = dump(lab.par);
+            AccessRouterAgent par = lab.startPar(lab.parSettings().build());
+            RouterSettings s = lab.narSettings().build();
+            AccessRouterAgent nar = AccessRouterAgent.start(s, lab.nar, lab.narNs.netns(), lab.narLog, a -> { });
+            assertTrue(par.transfer(PCOA, "nar").ok());
+            await("nAR holds the context", () -> !nar.contexts().isEmpty());
+            nar.flushJournal();
+            // Half an install: the predicted outbound SA is already in.
+            SecurityAssociation out = HandoverLab.esp(NAR, NCOA, 0xc1000001, 19000, 0, HandoverLab.key(20, 2));
+            lab.nar.states().add(out);
+            nar.abandon();
+            assertEquals(2, lab.nar.states().dump().size(), dump(lab.nar).toString());
+
+            lab.startNar(s);
+
+            assertTrue(empty(lab.nar), dump(lab.nar).toString());
+            assertEquals(parBefore, dump(lab.par), "the pAR keeps the MN's state: it never left");
+        }
+    }
+}
