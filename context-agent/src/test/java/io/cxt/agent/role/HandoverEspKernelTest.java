@@ -140,7 +140,7 @@ class HandoverEspKernelTest {
             byte[] ctc = CxtpCodec.encode(new ContextTransferCancel(PCOA));
             lab.parNs.netns().runInside(() -> {
                 try (DatagramChannel ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET6)) {
-                    ch.bind(new InetSocketAddress(HandoverLab.PAR_CX, 5091));
+                    ch.bind(new InetSocketAddress(HandoverLab.PAR_CX, 5099)); // the pAR agent holds 5091
                     ch.send(ByteBuffer.wrap(forger.seal(2, ctc)), narSock);
                 }
                 return 0;
