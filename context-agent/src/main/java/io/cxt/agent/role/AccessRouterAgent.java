@@ -644,17 +644,22 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             completeReactive(peer, p, ctx, key);
             return;
         }
+        if (key == null) {
+            // A CTD without a CTAR waiting (it came too late, or was never asked for): nothing could
+            // verify a later CTAR against it. S=0 stops the pAR's retransmission; it keeps its state.
+            emit("transfer-failed", prev, "CTD from " + peer.settings.name() + " without a pending CTAR ignored");
+            ctx.discard();
+            if (m.acknowledgementRequested()) {
+                send(peer, CxtpCodec.encode(new ContextTransferDataReply(false, prev,
+                        List.of(new FeatureStatus(ContextBlocks.FPT_HEADER, StatusCodes.NO_CONTEXT)))));
+            }
+            return;
+        }
         hold(peer, prev, ctx, key, m.type() == io.cxt.cxtp.MessageType.PCTD);
     }
 
     private void hold(Peer peer, InetAddress prev, MobileNodeContext ctx, TokenKeyMaterial key, boolean predictive) {
         SpiReservations reserved;
-        if (key == null) {
-            // A CTD without a CTAR waiting: nothing can verify a later CTAR against it.
-            emit("transfer-failed", prev, "CTD from " + peer.settings.name() + " without a pending CTAR ignored");
-            ctx.discard();
-            return;
-        }
         synchronized (lock) {
             Held old = held.remove(prev);
             if (old != null) {

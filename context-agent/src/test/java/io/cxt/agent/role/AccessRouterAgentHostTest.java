@@ -309,4 +309,39 @@ class AccessRouterAgentHostTest {
             assertTrue(again.contexts().isEmpty());
         }
     }
+
+    @Test
+    void aCtarNamingAnUnknownRouterGetsAFailedCtaa(TestNamespace p, TestNamespace n, TestNamespace m) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().build());
+            List<String> before = dump(lab.nar);
+            long seq = 77;
+            int token = AuthorizationToken.compute(MN_KEY, PCOA, seq, List.of());
+            byte[] ctar = CxtpCodec.encode(new ContextTransferActivateRequest(true, PCOA,
+                    HandoverLab.ip("2001:db8:99::1"), seq, token, List.of()));
+            TransportOptions o = TransportOptions.defaults().withRetransmission(HandoverLab.FAST);
+            try (IcmpTransport t = IcmpTransport.open(LibC.AF_INET6, lab.mnNs.netns(), (f, msg, b) -> { }, o)) {
+                SendResult r = t.send(new InetSocketAddress(NAR, 0), ctar).get(5, TimeUnit.SECONDS);
+                ContextTransferActivateAcknowledge ctaa = (ContextTransferActivateAcknowledge) r.acknowledgement();
+                assertEquals(StatusCodes.UNKNOWN_ROUTER, ctaa.failedContexts().get(0).statusCode());
+            }
+            assertEquals(1, lab.narLog.count("ctar-rejected"));
+            assertEquals(0, nar.counter("ctreq.sent"));
+            assertEquals(before, dump(lab.nar));
+        }
+    }
+
+    @Test
+    void sctpPeersFailClearlyWhereSctpIsMissing(TestNamespace p, TestNamespace n, TestNamespace m) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(io.cxt.cxtp.SctpTransport.availability().available(),
+                "SCTP works here");
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            RouterSettings s = lab.narSettings().peers(List.of(new io.cxt.agent.role.PeerSettings("par", PAR_CX, 5091,
+                    io.cxt.agent.role.PeerSettings.Transport.SCTP, 1, CHANNEL_KEY, PAR))).build();
+            java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> AccessRouterAgent.start(s, lab.nar, lab.narNs.netns(), lab.narLog, a -> { }));
+            assertTrue(e.getMessage().contains("SCTP unavailable"), e.getMessage());
+            assertTrue(e.getMessage().contains("transport = \"udp\""), e.getMessage());
+        }
+    }
 }

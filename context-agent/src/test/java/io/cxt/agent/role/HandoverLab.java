@@ -130,6 +130,78 @@ final class HandoverLab implements AutoCloseable {
         Commands.run("ip", "netns", "exec", narNs.name(), "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
     }
 
+    private String parLink;
+
+    /**
+     * The full section 4.1 topology for traffic: the MN also has a link to the pAR (pCoA, its
+     * default route at first), and a CN (2001:db8:200::5) sits behind both routers, reaching the
+     * HoA through the pAR until {@link #moveToNar} (what a Mobile IPv6 binding update achieves).
+     */
+    void withParLinkAndCn(TestNamespace cnNs) {
+        String sfx = Long.toHexString(System.nanoTime() & 0xfffff);
+        parLink = "mp" + sfx;
+        Commands.run("ip", "link", "add", parLink, "netns", mnNs.name(), "type", "veth", "peer", "name", "pm" + sfx,
+                "netns", parNs.name());
+        Commands.run("ip", "link", "add", "pc" + sfx, "netns", parNs.name(), "type", "veth", "peer", "name", "cp" + sfx,
+                "netns", cnNs.name());
+        Commands.run("ip", "link", "add", "nc" + sfx, "netns", narNs.name(), "type", "veth", "peer", "name", "cn" + sfx,
+                "netns", cnNs.name());
+        mnNs.ip("addr", "add", PCOA.getHostAddress() + "/64", "dev", parLink, "nodad");
+        parNs.ip("addr", "add", PAR.getHostAddress() + "/64", "dev", "pm" + sfx, "nodad");
+        parNs.ip("addr", "add", "2001:db8:f1::1/64", "dev", "pc" + sfx, "nodad");
+        cnNs.ip("addr", "add", "2001:db8:f1::5/64", "dev", "cp" + sfx, "nodad");
+        narNs.ip("addr", "add", "2001:db8:f2::1/64", "dev", "nc" + sfx, "nodad");
+        cnNs.ip("addr", "add", "2001:db8:f2::5/64", "dev", "cn" + sfx, "nodad");
+        cnNs.ip("addr", "add", CN.getHostAddress() + "/128", "dev", "lo", "nodad");
+        mnNs.ip("link", "set", parLink, "up");
+        parNs.ip("link", "set", "pm" + sfx, "up");
+        parNs.ip("link", "set", "pc" + sfx, "up");
+        cnNs.ip("link", "set", "cp" + sfx, "up");
+        narNs.ip("link", "set", "nc" + sfx, "up");
+        cnNs.ip("link", "set", "cn" + sfx, "up");
+        mnNs.ip("route", "replace", "default", "via", PAR.getHostAddress());
+        parNs.ip("route", "add", HOA.getHostAddress() + "/128", "via", PCOA.getHostAddress());
+        parNs.ip("route", "add", "2001:db8:200::/48", "via", "2001:db8:f1::5");
+        narNs.ip("route", "add", HOA.getHostAddress() + "/128", "via", NCOA.getHostAddress());
+        narNs.ip("route", "add", "2001:db8:200::/48", "via", "2001:db8:f2::5");
+        cnNs.ip("route", "add", HOA.getHostAddress() + "/128", "via", "2001:db8:f1::1");
+        for (TestNamespace r : List.of(parNs, narNs)) {
+            Commands.run("ip", "netns", "exec", r.name(), "sysctl", "-q", "-w", "net.ipv6.conf.all.forwarding=1");
+        }
+        this.cnNs = cnNs;
+    }
+
+    private TestNamespace cnNs;
+
+    /** The MN's link to the pAR goes down; its default route and the CN's route to the HoA go via the nAR. */
+    void moveToNar() {
+        mnNs.ip("link", "set", parLink, "down");
+        mnNs.ip("route", "replace", "default", "via", NAR.getHostAddress());
+        cnNs.ip("route", "replace", HOA.getHostAddress() + "/128", "via", "2001:db8:f2::1");
+    }
+
+    /** Installs the same ESP SAs on pAR and MN, the pAR's policies (out, in, fwd) and the MN's mirror ones. */
+    void installEspContext() throws IOException {
+        MobileNodeContext ctx = parContextWithSas();
+        for (SecurityAssociation sa : ctx.securityAssociations()) {
+            par.states().add(sa);
+            mn.states().add(sa);
+        }
+        for (SecurityPolicy p : parPolicies()) {
+            par.policies().add(p);
+        }
+        for (SecurityPolicy p : mnPolicies()) {
+            mn.policies().add(p);
+        }
+    }
+
+    /** ping -c COUNT from the HoA to the CN; true when every reply came. */
+    boolean ping(int count) {
+        Commands.Result r = Commands.exec(List.of("ip", "netns", "exec", mnNs.name(), "ping", "-6", "-c",
+                String.valueOf(count), "-i", "0.2", "-W", "2", "-I", HOA.getHostAddress(), CN.getHostAddress()), null);
+        return r.exit() == 0;
+    }
+
     RouterSettings.Builder parSettings() {
         return RouterSettings.builder("par", PAR_CX, 1).tunnelAddress(PAR)
                 .mobilePrefix(Prefix.parse("2001:db8:a::/64")).stateDirectory(stateDir.resolve("par"))
