@@ -84,6 +84,24 @@ class KernelSpiChangeApplierEspKernelTest {
         }
     }
 
+    /** MOBIKE alone (no SPI change): the inbound SA keeps its SPI and CoA, only its source moves. */
+    @Test
+    void anAddressOnlyUpdateMovesBothSasToTheNewPeer(TestNamespace mn) throws Exception {
+        try (XfrmClient c = XfrmClient.open(mn.netns())) {
+            installMn(c);
+            AtomicReference<InetAddress> router = new AtomicReference<>(NAR);
+            applier(c, router).apply(IkeAgentFixtures.mobileNode(IkeAgentFixtures.CBC, 3, 5), OTHER_ROUTER, List.of());
+            assertEquals(OTHER_ROUTER, router.get());
+            assertEquals(2, c.states().dump().size(), MnKernelFixtures.dump(c).toString());
+            assertEquals(NCOA, c.states().get(SaKey.of(NCOA, OTHER_ROUTER, (int) AR_ESP_IN, 50)).source());
+            assertEquals(OTHER_ROUTER, c.states().get(SaKey.of(OTHER_ROUTER, NCOA, (int) MN_ESP_IN, 50)).source());
+            for (SecurityPolicy p : c.policies().dump()) {
+                var t = p.templates().get(0);
+                assertTrue(t.daddr().equals(OTHER_ROUTER) || t.saddr().equals(OTHER_ROUTER), p.toString());
+            }
+        }
+    }
+
     @Test
     void aNewSpiAlreadyInUseIsACollisionAndChangesNothing(TestNamespace mn) throws Exception {
         try (XfrmClient c = XfrmClient.open(mn.netns())) {
