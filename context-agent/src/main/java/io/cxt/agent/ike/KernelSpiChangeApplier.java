@@ -23,7 +23,11 @@ import io.cxt.context.SpiMapping;
 import io.cxt.ike.IkeSaContext;
 import io.cxt.ike.ProtocolId;
 import io.cxt.ike.UpdateSpiNotify;
+import io.cxt.nl.Netlink;
 import io.cxt.nl.NetlinkErrorException;
+import io.cxt.nl.NetlinkRequest;
+import io.cxt.nl.NetlinkSocket;
+import io.cxt.xfrm.XfrmMsgType;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.XfrmClient;
@@ -91,10 +95,20 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
 
         List<SecurityAssociation> oldSas = new ArrayList<>();
         List<SecurityAssociation> newSas = new ArrayList<>();
+        // Same (destination, SPI, protocol), new source: the kernel identifies an SA without its
+        // source, so the new one cannot be added next to the old one; these are swapped instead.
+        List<SecurityAssociation> swapOld = new ArrayList<>();
+        List<SecurityAssociation> swapNew = new ArrayList<>();
         for (int i = 0; i < now.securityAssociations().size(); i++) {
             SecurityAssociation before = now.securityAssociations().get(i);
             SecurityAssociation after = moved.securityAssociations().get(i);
-            if (!before.key().equals(after.key())) {
+            if (before.key().equals(after.key())) {
+                continue;
+            }
+            if (before.key().id().equals(after.key().id())) {
+                swapOld.add(before);
+                swapNew.add(after);
+            } else {
                 oldSas.add(before);
                 newSas.add(after);
             }
@@ -109,7 +123,7 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
                 newPolicies.add(after);
             }
         }
-        if (newSas.isEmpty() && newPolicies.isEmpty()) {
+        if (newSas.isEmpty() && swapNew.isEmpty() && newPolicies.isEmpty()) {
             LOG.debug("{}: update changes nothing in the kernel", mn.label());
             return;
         }
@@ -131,12 +145,54 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
         }
         MobileNodeContext oldPart = part(now, oldSas, oldPolicies, mappings, router, coa);
         MobileNodeContext newPart = part(moved, newSas, newPolicies, mappings, newPeer, coa);
-        new ContextInstaller(client).replace(oldPart, newPart);
-        LOG.info("{}: {} SAs and {} policies moved ({} SPI changes, peer {})", mn.label(), newSas.size(),
+        swap(mn, swapOld, swapNew);
+        try {
+            new ContextInstaller(client).replace(oldPart, newPart);
+        } catch (IOException | ContextException | RuntimeException e) {
+            try {
+                swap(mn, swapNew, swapOld);
+            } catch (IOException | ContextException | RuntimeException undo) {
+                LOG.error("{}: could not restore the SAs swapped before the refused move: {}", mn.label(), undo.toString());
+            }
+            throw e;
+        }
+        LOG.info("{}: {} SAs and {} policies moved ({} SPI changes, peer {})", mn.label(), newSas.size() + swapNew.size(),
                 newPolicies.size(), mappings.size(), io.cxt.xfrm.AddressText.of(newPeer));
         if (!newPeer.equals(router)) {
             routerChanged.accept(newPeer);
         }
+    }
+
+    /**
+     * Replaces SAs by ones with the same kernel identity but another source, in one batch of DELSA
+     * and NEWSA; if any NEWSA is refused, the ones made are deleted and the old SAs put back.
+     */
+    private void swap(MobileNodeIdentity mn, List<SecurityAssociation> from, List<SecurityAssociation> to)
+            throws IOException, ContextException {
+        if (from.isEmpty()) {
+            return;
+        }
+        List<NetlinkRequest> batch = new ArrayList<>();
+        for (SecurityAssociation sa : from) {
+            batch.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sa.key().toBytes()));
+        }
+        for (SecurityAssociation sa : to) {
+            batch.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
+        }
+        List<NetlinkSocket.BatchFailure> failures = client.socket().batch(batch, false);
+        if (failures.isEmpty()) {
+            return;
+        }
+        List<NetlinkRequest> undo = new ArrayList<>();
+        for (SecurityAssociation sa : to) {
+            undo.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sa.key().toBytes()));
+        }
+        for (SecurityAssociation sa : from) {
+            undo.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
+        }
+        client.socket().batch(undo, false);
+        NetlinkErrorException first = failures.get(0).error();
+        throw new ContextException(mn.label() + ": SA move refused: " + first.errnoName() + "; old SAs kept", first);
     }
 
     private boolean exists(SecurityAssociation s) throws IOException {
