@@ -333,6 +333,23 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     // ================================================================ public API
 
     /** Settings the agent runs with. */
+    /**
+     * Where the pAR finds the IKE SA that travels with an MN's context (the agent's IKE store; set by
+     * the glue). Null or a null answer: the context carries no IKE SA.
+     */
+    public void setIkeContextSource(java.util.function.Function<MobileNodeIdentity, io.cxt.context.IkeContextSlot> source) {
+        this.ikeContextSource = source;
+    }
+
+    private volatile java.util.function.Function<MobileNodeIdentity, io.cxt.context.IkeContextSlot> ikeContextSource;
+
+    private MobileNodeContext snapshotWithIke(MobileNodeIdentity mn) throws IOException, ContextException {
+        MobileNodeContext snap = snapshotter.snapshot(mn, settings.tunnelAddress());
+        var source = ikeContextSource;
+        io.cxt.context.IkeContextSlot ike = source == null ? null : source.apply(mn);
+        return ike == null ? snap : snap.withIkeContext(ike);
+    }
+
     public RouterSettings settings() {
         return settings;
     }
@@ -365,8 +382,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         MobileNodeContext snap;
         synchronized (lock) {
             try {
-                snap = snapshotter.snapshot(new MobileNodeIdentity(homeAddresses.get(mobileNode), mobileNode),
-                        settings.tunnelAddress());
+                snap = snapshotWithIke(new MobileNodeIdentity(homeAddresses.get(mobileNode), mobileNode));
             } catch (IOException | ContextException e) {
                 emit("transfer-failed", mobileNode, "snapshot failed: " + e.getMessage());
                 throw new ControlException("snapshot of MN " + AddressText.of(mobileNode) + " failed: " + e.getMessage(), e);
@@ -729,7 +745,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         byte[] bytes;
         synchronized (lock) {
             try {
-                snap = snapshotter.snapshot(new MobileNodeIdentity(homeAddresses.get(prev), prev), settings.tunnelAddress());
+                snap = snapshotWithIke(new MobileNodeIdentity(homeAddresses.get(prev), prev));
             } catch (IOException | ContextException e) {
                 emit("transfer-failed", prev, "snapshot for CT-Req from " + peer.settings.name() + " failed: " + e.getMessage());
                 return;

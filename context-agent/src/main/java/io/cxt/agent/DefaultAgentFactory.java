@@ -1,0 +1,323 @@
+package io.cxt.agent;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cxt.agent.config.AgentConfig;
+import io.cxt.agent.config.MobileNodeKey;
+import io.cxt.agent.config.MobileSection;
+import io.cxt.agent.config.PeerSection;
+import io.cxt.agent.config.RouterSection;
+import io.cxt.agent.config.TimerSection;
+import io.cxt.agent.config.TokenKeySource;
+import io.cxt.agent.control.ControlException;
+import io.cxt.agent.ike.IkeCommands;
+import io.cxt.agent.ike.IkeSaStore;
+import io.cxt.agent.ike.IkeUdpEndpoint;
+import io.cxt.agent.ike.KernelSpiChangeApplier;
+import io.cxt.agent.ike.SpiUpdateInitiator;
+import io.cxt.agent.ike.SpiUpdateResponder;
+import io.cxt.agent.role.AccessRouterAgent;
+import io.cxt.agent.role.EventLog;
+import io.cxt.agent.role.MobileNodeAgent;
+import io.cxt.agent.role.MobileNodeSettings;
+import io.cxt.agent.role.MobileTransport;
+import io.cxt.agent.role.PeerSettings;
+import io.cxt.agent.role.Prefix;
+import io.cxt.agent.role.RouterSettings;
+import io.cxt.agent.role.ServedMobileNode;
+import io.cxt.context.IkeContextSlot;
+import io.cxt.context.MobileNodeIdentity;
+import io.cxt.cxtp.RetransmissionPolicy;
+import io.cxt.ike.IkeContextSlots;
+import io.cxt.ike.IkeSaContext;
+import io.cxt.ike.TokenKeyDerivation;
+import io.cxt.xfrm.AddressText;
+import io.cxt.xfrm.KeyBytes;
+import io.cxt.xfrm.XfrmClient;
+
+/**
+ * The glue between the configuration and the roles: builds an {@link AccessRouterAgent} (pAR and
+ * nAR) or a {@link MobileNodeAgent}, each with the IKE part (io.cxt.agent.ike) beside it, in the
+ * network namespace cxagent was started in (systemd, or {@code ip netns exec}). Found by
+ * {@link AgentFactories} through META-INF/services.
+ *
+ * <p>IKE wiring: on a router, the IKE SAs imported for its MNs travel with their contexts (the
+ * snapshot gets an {@link IkeContextSlot}); after an activation the nAR keeps the transferred IKE SA
+ * and tells the MN its new SPIs and addresses ({@link SpiUpdateInitiator}, the paper's Algorithm 1).
+ * On the MN, {@link SpiUpdateResponder} applies such updates to its own kernel. With
+ * {@code token-key-source = "ike"} the CTAR token key is derived from the IKE SA on both ends
+ * ({@link TokenKeyDerivation}), so whichever router holds the MN's IKE SA can check its token.
+ */
+public final class DefaultAgentFactory implements AgentFactory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultAgentFactory.class);
+
+    @Override
+    public RunningAgent start(AgentConfig config, EventSink sink) throws Exception {
+        EventLog events = new EventLog();
+        return switch (config.role()) {
+            case ACCESS_ROUTER -> RouterRuntime.start(config, events);
+            case MOBILE_NODE -> MobileRuntime.start(config, events);
+        };
+    }
+
+    /**
+     * RFC 4067's schedule from [timers]: the first wait {@code cxtp-retry-initial}, doubling, nothing
+     * sent later than {@code cxtp-retry-max} after the first copy (2 s and 15 s give copies at 0, 2, 6, 14 s).
+     */
+    static RetransmissionPolicy retransmission(TimerSection t) {
+        long initial = t.cxtpRetryInitial().toMillis();
+        long giveUp = Math.max(initial, t.cxtpRetryMax().toMillis());
+        long at = 0;
+        long wait = initial;
+        int transmissions = 1;
+        while (at + wait <= giveUp && transmissions < 32) {
+            at += wait;
+            wait = Math.min(wait * 2, giveUp);
+            transmissions++;
+        }
+        return new RetransmissionPolicy(t.cxtpRetryInitial(), java.time.Duration.ofMillis(giveUp),
+                java.time.Duration.ofMillis(giveUp), transmissions);
+    }
+
+    static SpiUpdateInitiator.Options ikeOptions(AgentConfig c) {
+        return new SpiUpdateInitiator.Options(c.ike().port(), c.ike().maxRoundTrips(), c.ike().timer(),
+                c.ike().retransmitInitial(), c.ike().fallbackHook());
+    }
+
+    static IkeUdpEndpoint openIke(AgentConfig c, IkeUdpEndpoint.Handler handler) throws IOException {
+        return IkeUdpEndpoint.open(c.ike().port(), null, handler);
+    }
+
+    // ------------------------------------------------------------------------------------ router
+
+    static final class RouterRuntime implements RunningAgent {
+        private final AgentConfig config;
+        private final EventLog events;
+        private final IkeSaStore ike;
+        private XfrmClient kernel;
+        private IkeUdpEndpoint endpoint;
+        private SpiUpdateInitiator initiator;
+        private AccessRouterAgent agent;
+
+        private RouterRuntime(AgentConfig config, EventLog events) {
+            this.config = config;
+            this.events = events;
+            this.ike = new IkeSaStore(events);
+        }
+
+        static RouterRuntime start(AgentConfig config, EventLog events) throws Exception {
+            RouterRuntime r = new RouterRuntime(config, events);
+            try {
+                r.open();
+                return r;
+            } catch (Exception | Error e) {
+                r.close();
+                throw e;
+            }
+        }
+
+        private void open() throws IOException {
+            RouterSection rs = config.router().orElseThrow();
+            kernel = XfrmClient.open();
+            endpoint = openIke(config, (from, m, via) -> { });
+            initiator = new SpiUpdateInitiator(ike, endpoint, events, ikeOptions(config), SpiUpdateInitiator.SpiReallocator.SAME);
+            endpoint.setHandler(IkeUdpEndpoint.byDirection((from, m, via) -> { }, initiator::received));
+            List<PeerSettings> peers = new ArrayList<>();
+            for (PeerSection p : config.peers()) {
+                peers.add(new PeerSettings(p.name(), p.address(), p.port(),
+                        p.transport().spelling().equals("sctp") ? PeerSettings.Transport.SCTP : PeerSettings.Transport.UDP,
+                        p.senderId(), p.key(), null));
+            }
+            List<ServedMobileNode> served = new ArrayList<>();
+            for (MobileNodeKey mn : config.mobileNodes()) {
+                mn.tokenKey().ifPresent(k -> served.add(new ServedMobileNode(mn.address(), null, k)));
+            }
+            RouterSettings settings = RouterSettings.builder(config.agent().name(), rs.address(), rs.senderId())
+                    .cxtpPort(rs.cxtpPort())
+                    .mobileTransport(rs.mobileTransport().spelling().equals("udp") ? MobileTransport.UDP : MobileTransport.ICMP)
+                    .mobilePrefix(new Prefix(rs.mobilePrefix().network(), rs.mobilePrefix().length()))
+                    .handoverTimeout(rs.handoverTimeout())
+                    .ctarRate(rs.ctarRate())
+                    .sequenceMargin(rs.sequenceMargin())
+                    .sadLookup(rs.sadLookup())
+                    .spiRange(rs.spiRange().first(), rs.spiRange().last())
+                    .stateDirectory(config.agent().stateDirectory())
+                    .peers(peers)
+                    .mobileNodes(served)
+                    .retransmission(retransmission(config.timers()))
+                    .build();
+            agent = AccessRouterAgent.start(settings, kernel, null, events, this::activated);
+            agent.setIkeContextSource(this::ikeContextFor);
+        }
+
+        /** pAR: the IKE SA imported for this MN (by home or care-of address) travels with its context. */
+        private IkeContextSlot ikeContextFor(MobileNodeIdentity mn) {
+            Optional<IkeSaStore.Entry> e = ownedBy(mn);
+            return e.map(entry -> IkeContextSlots.of(entry.sa())).orElse(null);
+        }
+
+        private Optional<IkeSaStore.Entry> ownedBy(MobileNodeIdentity mn) {
+            Optional<IkeSaStore.Entry> e = Optional.empty();
+            if (mn.homeAddress() != null) {
+                e = ike.findByOwner(AddressText.of(mn.homeAddress()));
+            }
+            if (e.isEmpty() && mn.careOfAddress() != null) {
+                e = ike.findByOwner(AddressText.of(mn.careOfAddress()));
+            }
+            return e;
+        }
+
+        /** nAR: after the CTAA left. The IKE SA (if any) becomes ours; the MN hears of new SPIs/addresses. */
+        private void activated(ActivationListener.Activation a) {
+            if (a.ike() != null && tokenKeysFromIke()) {
+                try {
+                    IkeSaContext sa = IkeContextSlots.decode(a.ike());
+                    agent.setTokenKey(a.newCareOf(), TokenKeyDerivation.fromIkeSa(sa));
+                } catch (Exception e) {
+                    LOG.warn("{}: transferred IKE SA unreadable, no token key for {}: {}", config.agent().name(),
+                            AddressText.of(a.newCareOf()), e.getMessage());
+                }
+            }
+            initiator.activated(a);
+        }
+
+        private boolean tokenKeysFromIke() {
+            return config.router().map(r -> r.tokenKeySource() == TokenKeySource.IKE).orElse(false);
+        }
+
+        @Override
+        public Object handle(String command, Map<String, String> arguments) throws ControlException {
+            if (IkeCommands.isIkeCommand(command)) {
+                Object result = ike.handleIke(command, arguments);
+                if (command.equals("ike-import") && tokenKeysFromIke()) {
+                    String owner = arguments.getOrDefault("mn", "");
+                    if (owner.isEmpty()) {
+                        throw new ControlException("ike-import on a router with token-key-source = \"ike\" needs mn=ADDRESS "
+                                + "(the MN's care-of address) to know whose token key it is");
+                    }
+                    IkeSaStore.Entry e = ike.findByOwner(owner).orElseThrow();
+                    try {
+                        agent.setTokenKey(InetAddress.getByName(owner), TokenKeyDerivation.fromIkeSa(e.sa()));
+                    } catch (IOException x) {
+                        throw new ControlException("mn=" + owner + " is not an address");
+                    }
+                }
+                return result;
+            }
+            return agent.handle(command, arguments);
+        }
+
+        @Override
+        public boolean healthy() {
+            return agent != null;
+        }
+
+        @Override
+        public String statusLine() {
+            return agent == null ? "" : agent.contexts().size() + " contexts, " + ike.size() + " IKE SAs";
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(agent);
+            closeQuietly(initiator);
+            closeQuietly(endpoint);
+            closeQuietly(kernel);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ mobile node
+
+    static final class MobileRuntime implements RunningAgent {
+        private final AgentConfig config;
+        private final EventLog events;
+        private final IkeSaStore ike;
+        private XfrmClient kernel;
+        private MobileNodeAgent agent;
+        private IkeUdpEndpoint endpoint;
+        private SpiUpdateResponder responder;
+
+        private MobileRuntime(AgentConfig config, EventLog events) {
+            this.config = config;
+            this.events = events;
+            this.ike = new IkeSaStore(events);
+        }
+
+        static MobileRuntime start(AgentConfig config, EventLog events) throws Exception {
+            MobileRuntime r = new MobileRuntime(config, events);
+            try {
+                r.open();
+                return r;
+            } catch (Exception | Error e) {
+                r.close();
+                throw e;
+            }
+        }
+
+        private void open() throws IOException {
+            MobileSection m = config.mobile().orElseThrow();
+            kernel = XfrmClient.open();
+            MobileNodeSettings settings = new MobileNodeSettings(config.agent().name(), m.homeAddress(), m.careOfAddress(),
+                    m.accessRouter(), m.tokenKey().orElse(KeyBytes.EMPTY),
+                    m.transport().spelling().equals("udp") ? MobileTransport.UDP : MobileTransport.ICMP, 0,
+                    retransmission(config.timers()), io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null);
+            agent = MobileNodeAgent.start(settings, kernel, null, events);
+            KernelSpiChangeApplier applier = new KernelSpiChangeApplier(kernel, agent::currentIdentity, agent::currentRouter,
+                    router -> agent.updateLocation(agent.currentIdentity().careOfAddress(), router));
+            responder = new SpiUpdateResponder(ike, applier, events, new SecureRandom());
+            endpoint = openIke(config, IkeUdpEndpoint.byDirection(responder::received, (from, msg, via) -> { }));
+        }
+
+        @Override
+        public Object handle(String command, Map<String, String> arguments) throws ControlException {
+            if (IkeCommands.isIkeCommand(command)) {
+                Map<String, String> args = arguments;
+                if (command.equals("ike-import") && !arguments.containsKey("mn")) {
+                    args = new java.util.HashMap<>(arguments);
+                    args.put("mn", AddressText.of(agent.currentIdentity().homeAddress() != null
+                            ? agent.currentIdentity().homeAddress() : agent.currentIdentity().careOfAddress()));
+                }
+                Object result = ike.handleIke(command, args);
+                if (command.equals("ike-import")
+                        && config.mobile().map(mm -> mm.tokenKeySource() == TokenKeySource.IKE).orElse(false)) {
+                    ike.findByOwner(args.get("mn")).ifPresent(e -> agent.setTokenKey(TokenKeyDerivation.fromIkeSa(e.sa())));
+                }
+                return result;
+            }
+            return agent.handle(command, arguments);
+        }
+
+        @Override
+        public String statusLine() {
+            return agent == null ? "" : "at " + AddressText.of(agent.currentRouter()) + ", " + ike.size() + " IKE SAs";
+        }
+
+        @Override
+        public void close() {
+            closeQuietly(endpoint);
+            closeQuietly(agent);
+            closeQuietly(kernel);
+        }
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("close: {}", e.toString());
+        }
+    }
+}
