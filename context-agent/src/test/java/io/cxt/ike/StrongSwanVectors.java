@@ -25,7 +25,7 @@ record StrongSwanVectors(String name, Map<String, String> fields, IkeAlgorithms 
         List<Captured> messages) {
 
     static final List<String> NAMES = List.of("aes128-sha256-prfsha256-modp2048", "aes256-sha512-prfsha512-modp2048",
-            "aes256gcm16-prfsha256-modp2048");
+            "aes256gcm16-prfsha256-modp2048", "aes128-sha256-prfsha256-modp2048-udp4500");
 
     /**
      * One captured datagram.
@@ -37,9 +37,10 @@ record StrongSwanVectors(String name, Map<String, String> fields, IkeAlgorithms 
      * @param strongswan     strongSwan's own summary, e.g. "INFORMATIONAL request 2 [ D ]"
      * @param deletes        what strongSwan logged it was deleting in it: "ESP c1234567" or "IKE"
      * @param bytes          the UDP payload (without a non-ESP marker)
+     * @param udpPorts       source and destination port: 500, or 4500 after a switch to UDP encapsulation
      */
     record Captured(int index, boolean fromInitiator, String exchange, boolean response, long messageId,
-            String strongswan, List<String> deletes, byte[] bytes) {
+            String strongswan, List<String> deletes, byte[] bytes, List<Integer> udpPorts) {
         /** Payload names strongSwan lists between the brackets of its summary. */
         List<String> strongswanPayloads() {
             String inside = strongswan.substring(strongswan.indexOf('[') + 1, strongswan.lastIndexOf(']')).strip();
@@ -98,7 +99,8 @@ record StrongSwanVectors(String name, Map<String, String> fields, IkeAlgorithms 
         for (Map<String, List<String>> b : blocks) {
             messages.add(new Captured(messages.size(), one(b, "sender").equals("initiator"), one(b, "exchange"),
                     one(b, "kind").equals("response"), Long.parseLong(one(b, "message-id")), one(b, "strongswan"),
-                    b.getOrDefault("delete", List.of()), hex.parseHex(one(b, "hex"))));
+                    b.getOrDefault("delete", List.of()), hex.parseHex(one(b, "hex")),
+                    List.of(port(one(b, "from")), port(one(b, "to")))));
         }
         return new StrongSwanVectors(name, fields, alg, Long.parseUnsignedLong(fields.get("spi-i"), 16),
                 Long.parseUnsignedLong(fields.get("spi-r"), 16), key(fields, "skeyseed"), keys,
@@ -118,6 +120,10 @@ record StrongSwanVectors(String name, Map<String, String> fields, IkeAlgorithms 
         EncryptionAlgorithm enc = m.group(1).equals("CBC") ? EncryptionAlgorithm.AES_CBC : EncryptionAlgorithm.AES_GCM_16;
         IntegrityAlgorithm integrity = m.group(3) == null ? IntegrityAlgorithm.NONE : IntegrityAlgorithm.valueOf(m.group(3));
         return new IkeAlgorithms(enc, Integer.parseInt(m.group(2)), integrity, PrfAlgorithm.valueOf(m.group(4)), 14);
+    }
+
+    private static int port(String addressAndPort) {
+        return Integer.parseInt(addressAndPort.substring(addressAndPort.lastIndexOf(' ') + 1));
     }
 
     private static KeyBytes key(Map<String, String> fields, String name) {

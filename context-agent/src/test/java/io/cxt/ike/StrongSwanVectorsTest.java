@@ -37,7 +37,7 @@ class StrongSwanVectorsTest {
     }
 
     @Test
-    void theThreeProposalsOfTheIssueWereCaptured() {
+    void theThreeProposalsOfTheIssueWereCapturedAndOneOnPort4500() {
         List<IkeAlgorithms> algs = vectors().map(StrongSwanVectors::algorithms).toList();
         assertEquals(List.of(
                 new IkeAlgorithms(EncryptionAlgorithm.AES_CBC, 128, IntegrityAlgorithm.HMAC_SHA2_256_128,
@@ -45,7 +45,17 @@ class StrongSwanVectorsTest {
                 new IkeAlgorithms(EncryptionAlgorithm.AES_CBC, 256, IntegrityAlgorithm.HMAC_SHA2_512_256,
                         PrfAlgorithm.PRF_HMAC_SHA2_512, 14),
                 new IkeAlgorithms(EncryptionAlgorithm.AES_GCM_16, 256, IntegrityAlgorithm.NONE,
+                        PrfAlgorithm.PRF_HMAC_SHA2_256, 14),
+                new IkeAlgorithms(EncryptionAlgorithm.AES_CBC, 128, IntegrityAlgorithm.HMAC_SHA2_256_128,
                         PrfAlgorithm.PRF_HMAC_SHA2_256, 14)), algs);
+        // UDP encapsulation forced: IKE_SA_INIT on 500, everything after on 4500 (non-ESP marker removed).
+        StrongSwanVectors natt = StrongSwanVectors.load("aes128-sha256-prfsha256-modp2048-udp4500");
+        for (Captured c : natt.messages()) {
+            int port = c.exchange().equals("IKE_SA_INIT") ? 500 : 4500;
+            assertEquals(List.of(port, port), c.udpPorts(), c.toString());
+        }
+        vectors().filter(v -> v != natt && !v.name().endsWith("udp4500")).flatMap(v -> v.messages().stream())
+                .forEach(c -> assertEquals(List.of(500, 500), c.udpPorts(), c.toString()));
         vectors().forEach(v -> assertTrue(v.fields().get("version").contains("strongSwan 5.9.8"), v.name()));
     }
 
