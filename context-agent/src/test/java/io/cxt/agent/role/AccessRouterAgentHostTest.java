@@ -384,4 +384,31 @@ class AccessRouterAgentHostTest {
             assertEquals(3, lab.par.policies().dump().size(), "the pAR keeps serving the MN until the CTDR");
         }
     }
+
+    @Test
+    void heldReservationsAreRenewedAndReleasedWhenTheHandoverTimerExpires(TestNamespace p, TestNamespace n,
+                                                                         TestNamespace m) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.installPolicyOnlyContext();
+            AccessRouterAgent par = lab.startPar(lab.parSettings().handoverTimeout(java.time.Duration.ofMillis(1500)).build());
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().handoverTimeout(java.time.Duration.ofMillis(1500))
+                    .reservationRefresh(java.time.Duration.ofMillis(300)).build());
+            par.push(PCOA, HandoverLab.parContextWithSas(), "nar");
+            await("held", () -> !nar.contexts().isEmpty());
+            await("renewed twice", () -> nar.counter("reservations.renewed") >= 2);
+            assertEquals(1, lab.nar.states().dump().size(), "one larval SA, renewed in place");
+            await("expired on both sides", () -> nar.contexts().isEmpty() && par.contexts().isEmpty());
+            await("reservation released", () -> {
+                try {
+                    return lab.nar.states().dump().isEmpty();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(1, lab.narLog.count("context-expired"));
+            assertEquals(1, lab.parLog.count("transfer-expired"));
+            assertEquals(0, lab.parLog.count("context-removed"));
+            assertEquals(3, lab.par.policies().dump().size(), "predictive, never activated: the pAR keeps the MN's state");
+        }
+    }
 }
