@@ -305,7 +305,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             int family = settings.tunnelAddress() instanceof Inet6Address ? LibC.AF_INET6 : LibC.AF_INET;
             mobile = IcmpTransport.open(family, namespace, this::mobileReceived, mobileOptions);
         } else {
-            InetSocketAddress mb = new InetSocketAddress(settings.tunnelAddress(), settings.mobileUdpPort());
+            // Bound to the wildcard: the tunnel address need not be on an interface of this router
+            // (a pAR only ever answers trigger CTARs), and replies take the routed source address.
+            InetAddress any = InetAddress.getByName(settings.tunnelAddress() instanceof Inet6Address ? "::" : "0.0.0.0");
+            InetSocketAddress mb = new InetSocketAddress(any, settings.mobileUdpPort());
             mobile = inNamespace(() -> UdpTransport.open(mb, this::mobileReceived, mobileOptions));
         }
         LOG.info("{}: access router up: CXTP {} port {} ({} peers), MN side {} on {}", settings.name(),

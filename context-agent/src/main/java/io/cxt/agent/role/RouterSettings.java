@@ -41,7 +41,8 @@ import io.cxt.cxtp.RetransmissionPolicy;
  * @param retransmission CXTP retransmission on UDP (default RFC 4067: 2 s doubling, 15 s)
  * @param mobileRetransmission retransmission on the MN-AR transport (the AR requests no acks there; kept for symmetry)
  * @param reactiveTimeout how long the nAR waits for the pAR's CTD after a CT-Req before it answers the
- *        MN with a failed CTAA (default CT_RETRY_MAX, 15 s: the CTD's own retransmissions fit in)
+ *        MN with a failed CTAA (default 10 s: the CTD's transmissions at 0, 2 and 6 s fit in, and the
+ *        MN, which retransmits until 15 s, is still listening for the answer)
  * @param reservationRefresh how often held SPI reservations are renewed, below net.core.xfrm_acq_expires
  *        (default 20 s; the kernel's default acq_expires is 30 s)
  * @param removalDelay how long the pAR waits after a CTDR before it removes the MN's state (default 0)
@@ -57,6 +58,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
 
     public static final int DEFAULT_MOBILE_UDP_PORT = 5092;
     public static final Duration DEFAULT_RESERVATION_REFRESH = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_REACTIVE_TIMEOUT = Duration.ofSeconds(10);
     public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/run/cxt");
 
     public RouterSettings {
@@ -71,7 +73,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         mobileNodes = List.copyOf(mobileNodes == null ? List.of() : mobileNodes);
         retransmission = retransmission == null ? RetransmissionPolicy.RFC_4067 : retransmission;
         mobileRetransmission = mobileRetransmission == null ? RetransmissionPolicy.RFC_4067 : mobileRetransmission;
-        reactiveTimeout = reactiveTimeout == null ? CxtpConstants.CT_RETRY_MAX : reactiveTimeout;
+        reactiveTimeout = reactiveTimeout == null ? DEFAULT_REACTIVE_TIMEOUT : reactiveTimeout;
         reservationRefresh = reservationRefresh == null ? DEFAULT_RESERVATION_REFRESH : reservationRefresh;
         removalDelay = removalDelay == null ? Duration.ZERO : removalDelay;
         routerDropPolicy = routerDropPolicy == null ? DropPolicy.none() : routerDropPolicy;
@@ -151,7 +153,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         private List<ServedMobileNode> mobileNodes = List.of();
         private RetransmissionPolicy retransmission = RetransmissionPolicy.RFC_4067;
         private RetransmissionPolicy mobileRetransmission = RetransmissionPolicy.RFC_4067;
-        private Duration reactiveTimeout = CxtpConstants.CT_RETRY_MAX;
+        private Duration reactiveTimeout = DEFAULT_REACTIVE_TIMEOUT;
         private Duration reservationRefresh = DEFAULT_RESERVATION_REFRESH;
         private Duration removalDelay = Duration.ZERO;
         private DropPolicy routerDropPolicy = DropPolicy.none();

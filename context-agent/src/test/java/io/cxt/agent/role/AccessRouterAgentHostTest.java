@@ -344,4 +344,71 @@ class AccessRouterAgentHostTest {
             assertTrue(e.getMessage().contains("transport = \"udp\""), e.getMessage());
         }
     }
+
+    @Test
+    void mobileNodeAndRoutersCanUseUdpInsteadOfIcmp(TestNamespace p, TestNamespace n, TestNamespace m) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.installPolicyOnlyContext();
+            lab.startPar(lab.parSettings().mobileTransport(MobileTransport.UDP).build());
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().mobileTransport(MobileTransport.UDP).build());
+            MobileNodeSettings s = MobileNodeSettings.of("mn", HOA, PCOA, PAR, MN_KEY).withRetransmission(HandoverLab.FAST)
+                    .withTransport(MobileTransport.UDP, RouterSettings.DEFAULT_MOBILE_UDP_PORT);
+            MobileNodeAgent mn = MobileNodeAgent.start(s, lab.mn, lab.mnNs.netns(), lab.mnLog);
+            lab.track(mn);
+            OperationResult r = mn.activate(NAR, null);
+            assertTrue(r.ok(), r.summary());
+            assertMoved(lab);
+            assertEquals(1, nar.stats().get("mobile.udp.delivered"));
+        }
+    }
+
+    @Test
+    void aCtarSentToThePArTriggersThePredictiveTransfer(TestNamespace p, TestNamespace n, TestNamespace m,
+                                                        TestNamespace cn) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.withParLinkAndCn(cn); // the MN is still at the pAR (pCoA), default route via the pAR
+            lab.installPolicyOnlyContext();
+            AccessRouterAgent par = lab.startPar(lab.parSettings().build());
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().build());
+            long seq = 99;
+            byte[] ctar = CxtpCodec.encode(new ContextTransferActivateRequest(true, PCOA, NAR, seq,
+                    AuthorizationToken.compute(MN_KEY, PCOA, seq, List.of()), List.of()));
+            TransportOptions o = TransportOptions.defaults().withRetransmission(HandoverLab.FAST);
+            try (IcmpTransport t = IcmpTransport.open(LibC.AF_INET6, lab.mnNs.netns(), (f, msg, b) -> { }, o)) {
+                SendResult r = t.send(new InetSocketAddress(PAR, 0), ctar).get(5, TimeUnit.SECONDS);
+                assertTrue(((ContextTransferActivateAcknowledge) r.acknowledgement()).failedContexts().isEmpty());
+            }
+            await("nAR holds the context", () -> !nar.contexts().isEmpty());
+            assertEquals("predictive", nar.contexts().get(0).mode());
+            assertEquals("SENT", par.contexts().get(0).state());
+            assertEquals(3, lab.par.policies().dump().size(), "the pAR keeps serving the MN until the CTDR");
+        }
+    }
+
+    @Test
+    void heldReservationsAreRenewedAndReleasedWhenTheHandoverTimerExpires(TestNamespace p, TestNamespace n,
+                                                                         TestNamespace m) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.installPolicyOnlyContext();
+            AccessRouterAgent par = lab.startPar(lab.parSettings().handoverTimeout(java.time.Duration.ofMillis(1500)).build());
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().handoverTimeout(java.time.Duration.ofMillis(1500))
+                    .reservationRefresh(java.time.Duration.ofMillis(300)).build());
+            par.push(PCOA, HandoverLab.parContextWithSas(), "nar");
+            await("held", () -> !nar.contexts().isEmpty());
+            await("renewed twice", () -> nar.counter("reservations.renewed") >= 2);
+            assertEquals(1, lab.nar.states().dump().size(), "one larval SA, renewed in place");
+            await("expired on both sides", () -> nar.contexts().isEmpty() && par.contexts().isEmpty());
+            await("reservation released", () -> {
+                try {
+                    return lab.nar.states().dump().isEmpty();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertEquals(1, lab.narLog.count("context-expired"));
+            assertEquals(1, lab.parLog.count("transfer-expired"));
+            assertEquals(0, lab.parLog.count("context-removed"));
+            assertEquals(3, lab.par.policies().dump().size(), "predictive, never activated: the pAR keeps the MN's state");
+        }
+    }
 }
