@@ -242,7 +242,7 @@ class SpiUpdateExchangeTest {
             }
             recorder.apply(sa, peer, changes);
         };
-        SpiUpdateInitiator.SpiReallocator realloc = (who, refused) -> refused.stream()
+        SpiUpdateInitiator.SpiReallocator realloc = (act, sa, refused) -> refused.stream()
                 .map(u -> new UpdateSpiNotify(u.protocol(), u.oldSpi(), other, u.owner())).toList();
         Pair p = new Pair(mn, nar, GCM, 500, fast(500, 3, Duration.ofSeconds(5), List.of()), mnSide, true, realloc);
         assertEquals(Outcome.ACKNOWLEDGED,
