@@ -277,6 +277,17 @@ class SpiUpdateExchangeTest {
     }
 
     @Test
+    void activationNeverBlocksTheCaller(TestNamespace mn, TestNamespace nar) throws Exception {
+        Pair p = new Pair(mn, nar, CBC, 500, fast(500, 3, Duration.ofMillis(800), List.of()), null, false, null);
+        long t0 = System.nanoTime();
+        p.initiator.activated(activation(transferred(CBC, AR_NEXT_SEND)));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 100, "activated() returned after " + ms + " ms");
+        await("the give-up", Duration.ofSeconds(5), () -> !p.narEvents.of("ike-full-negotiation-required").isEmpty());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= 800);
+    }
+
+    @Test
     void nothingToSayMeansNoExchange(TestNamespace mn, TestNamespace nar) throws Exception {
         Pair p = new Pair(mn, nar, CBC, 500, fast(500, 3, Duration.ofSeconds(2), List.of()), null, true, null);
         Activation same = new Activation(null, null, List.of(), NCOA, NCOA, NAR, NAR, transferred(CBC, AR_NEXT_SEND));
