@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -88,7 +87,6 @@ public final class IkeUdpEndpoint implements AutoCloseable {
                     ? new InetSocketAddress(java.net.Inet6Address.getByAddress(null, new byte[16], null), bind.getPort())
                     : bind;
             try {
-                ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
                 ch.bind(v4Only ? bind : local);
             } catch (IOException | RuntimeException e) {
                 ch.close();

@@ -108,9 +108,16 @@ public final class SpiUpdateInitiator implements ActivationListener, AutoCloseab
     @FunctionalInterface
     public interface SpiReallocator {
         /** Asks again with the same SPIs (a collision at the MN may be transient). */
-        SpiReallocator SAME = (mn, refused) -> refused;
+        SpiReallocator SAME = (activation, sa, refused) -> refused;
 
-        List<UpdateSpiNotify> reallocate(String mobileNode, List<UpdateSpiNotify> refused) throws Exception;
+        /**
+         * @param activation the activation being announced (addresses of the MN and this router)
+         * @param sa         the IKE SA as this router holds it (its role decides whose SPI a D bit names)
+         * @param refused    the UPDATE_SPIs the MN refused; their new SPI is what this router uses now
+         * @return replacements: same old SPI and owner, another new SPI (this router's state changed to match)
+         */
+        List<UpdateSpiNotify> reallocate(Activation activation, IkeSaContext sa, List<UpdateSpiNotify> refused)
+                throws Exception;
     }
 
     private final IkeSaStore store;
@@ -248,7 +255,7 @@ public final class SpiUpdateInitiator implements ActivationListener, AutoCloseab
                 (refusals.stream().anyMatch(r -> r.refuses(u)) ? refused : kept).add(u);
             }
             try {
-                List<UpdateSpiNotify> replacement = reallocator.reallocate(mn, refused);
+                List<UpdateSpiNotify> replacement = reallocator.reallocate(a, store.get(spiI).orElseThrow(), refused);
                 if (replacement.isEmpty() && !refused.isEmpty()) {
                     return giveUp(mn, "no other SPI available for " + refused);
                 }

@@ -84,6 +84,62 @@ class KernelSpiChangeApplierEspKernelTest {
         }
     }
 
+    /**
+     * The whole MN-side path over UDP: the nAR (which replaced its colliding inbound SPI) sends the
+     * UPDATE_SPI request on the transferred IKE SA; the MN's responder moves its outbound SA to the new
+     * SPI; then the MN pings an address of the nAR from its home address and ESP carries it both ways
+     * on the new SPI.
+     */
+    @Test
+    void anUpdateOverUdpMovesTheMnToTheNewSpiAndTrafficFlows(TestNamespace mn, TestNamespace nar) throws Exception {
+        IkeAgentFixtures.link(mn, nar);
+        InetAddress cnOnNar = IkeAgentFixtures.ip("2001:db8:200::5");
+        mn.ip("addr", "add", HOA.getHostAddress() + "/128", "dev", "lo", "nodad");
+        mn.ip("route", "add", "default", "via", NAR.getHostAddress());
+        nar.ip("addr", "add", cnOnNar.getHostAddress() + "/128", "dev", "lo", "nodad");
+        nar.ip("route", "add", HOA.getHostAddress() + "/128", "via", NCOA.getHostAddress());
+        try (XfrmClient mnKernel = XfrmClient.open(mn.netns()); XfrmClient narKernel = XfrmClient.open(nar.netns())) {
+            installMn(mnKernel);
+            // The nAR as installed after the transfer: its inbound SA on the new SPI (same keys).
+            narKernel.states().add(MnKernelFixtures.esp(NCOA, NAR, AR_ESP_IN, 1, true, 0).withSpi((int) NEW_AR_ESP_IN));
+            narKernel.states().add(MnKernelFixtures.esp(NAR, NCOA, MN_ESP_IN, 1, false, 20_000));
+            narKernel.policies().add(MnKernelFixtures.tunnelPolicy(PolicyInfo.DIR_IN, HOA, 128, CN, 48, NCOA, NAR, 1));
+            narKernel.policies().add(MnKernelFixtures.tunnelPolicy(PolicyInfo.DIR_OUT, CN, 48, HOA, 128, NAR, NCOA, 1));
+
+            AtomicReference<InetAddress> router = new AtomicReference<>(NAR);
+            IkeAgentFixtures.Events mnEvents = new IkeAgentFixtures.Events();
+            IkeSaStore mnStore = new IkeSaStore(mnEvents);
+            mnStore.put(IkeAgentFixtures.mobileNode(IkeAgentFixtures.CBC, 3, 5), "2001:db8:100::10");
+            SpiUpdateResponder responder = new SpiUpdateResponder(mnStore, applier(mnKernel, router), mnEvents,
+                    new java.security.SecureRandom());
+            IkeSaStore narStore = new IkeSaStore(null);
+            try (IkeUdpEndpoint mnEnd = IkeUdpEndpoint.open(500, mn.netns(), responder::received);
+                 IkeUdpEndpoint narEnd = IkeUdpEndpoint.open(500, nar.netns(), null);
+                 SpiUpdateInitiator initiator = new SpiUpdateInitiator(narStore, narEnd, null,
+                         new SpiUpdateInitiator.Options(500, 3, java.time.Duration.ofSeconds(10),
+                                 java.time.Duration.ofMillis(300), List.of()), null)) {
+                narEnd.setHandler(IkeUdpEndpoint.byDirection(null, initiator::received));
+                var slot = io.cxt.ike.IkeContextSlots.of(IkeAgentFixtures.accessRouter(IkeAgentFixtures.CBC, 5, 3));
+                var activation = new io.cxt.agent.ActivationListener.Activation(null, null, List.of(
+                        io.cxt.context.SpiMapping.ipsec(50, NAR, (int) AR_ESP_IN, (int) NEW_AR_ESP_IN, true)),
+                        IkeAgentFixtures.PCOA, NCOA, IkeAgentFixtures.PAR, NAR, slot);
+                assertEquals(SpiUpdateInitiator.Outcome.ACKNOWLEDGED,
+                        initiator.start(activation).get(20, java.util.concurrent.TimeUnit.SECONDS), mnEvents.all.toString());
+            }
+            SecurityAssociation out = mnKernel.states().get(SaKey.of(NCOA, NAR, (int) NEW_AR_ESP_IN, 50));
+            assertEquals(NCOA, out.source());
+            assertEquals(2, mnKernel.states().dump().size(), MnKernelFixtures.dump(mnKernel).toString());
+
+            io.cxt.testing.Commands.Result ping = io.cxt.testing.Commands.exec(List.of("ip", "netns", "exec", mn.name(),
+                    "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", "-I", HOA.getHostAddress(), cnOnNar.getHostAddress()), null);
+            assertEquals(0, ping.exit(), ping.stdout() + ping.stderr() + "\n" + mn.ip("-s", "xfrm", "state"));
+            SecurityAssociation mnOut = mnKernel.states().get(SaKey.of(NCOA, NAR, (int) NEW_AR_ESP_IN, 50));
+            assertTrue(mnOut.info().current().packets() >= 3, "MN sends on the new SPI");
+            SecurityAssociation narIn = narKernel.states().get(SaKey.of(NCOA, NAR, (int) NEW_AR_ESP_IN, 50));
+            assertTrue(narIn.info().current().packets() >= 3, "nAR receives on the new SPI");
+        }
+    }
+
     /** MOBIKE alone (no SPI change): the inbound SA keeps its SPI and CoA, only its source moves. */
     @Test
     void anAddressOnlyUpdateMovesBothSasToTheNewPeer(TestNamespace mn) throws Exception {

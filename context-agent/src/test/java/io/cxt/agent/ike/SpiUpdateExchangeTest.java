@@ -242,7 +242,7 @@ class SpiUpdateExchangeTest {
             }
             recorder.apply(sa, peer, changes);
         };
-        SpiUpdateInitiator.SpiReallocator realloc = (who, refused) -> refused.stream()
+        SpiUpdateInitiator.SpiReallocator realloc = (act, sa, refused) -> refused.stream()
                 .map(u -> new UpdateSpiNotify(u.protocol(), u.oldSpi(), other, u.owner())).toList();
         Pair p = new Pair(mn, nar, GCM, 500, fast(500, 3, Duration.ofSeconds(5), List.of()), mnSide, true, realloc);
         assertEquals(Outcome.ACKNOWLEDGED,
@@ -274,6 +274,17 @@ class SpiUpdateExchangeTest {
         }
         assertEquals(1, p.mnEndpoint.receivedCount());
         assertEquals(1, p.applier.calls.size());
+    }
+
+    @Test
+    void activationNeverBlocksTheCaller(TestNamespace mn, TestNamespace nar) throws Exception {
+        Pair p = new Pair(mn, nar, CBC, 500, fast(500, 3, Duration.ofMillis(800), List.of()), null, false, null);
+        long t0 = System.nanoTime();
+        p.initiator.activated(activation(transferred(CBC, AR_NEXT_SEND)));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 100, "activated() returned after " + ms + " ms");
+        await("the give-up", Duration.ofSeconds(5), () -> !p.narEvents.of("ike-full-negotiation-required").isEmpty());
+        assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) >= 800);
     }
 
     @Test
