@@ -23,6 +23,7 @@ import io.cxt.agent.ike.IkeCommands;
 import io.cxt.agent.ike.IkeSaStore;
 import io.cxt.agent.ike.IkeUdpEndpoint;
 import io.cxt.agent.ike.KernelSpiChangeApplier;
+import io.cxt.agent.ike.KernelSpiReallocator;
 import io.cxt.agent.ike.SpiUpdateInitiator;
 import io.cxt.agent.ike.SpiUpdateResponder;
 import io.cxt.agent.role.AccessRouterAgent;
@@ -130,7 +131,8 @@ public final class DefaultAgentFactory implements AgentFactory {
             RouterSection rs = config.router().orElseThrow();
             kernel = XfrmClient.open();
             endpoint = openIke(config, (from, m, via) -> { });
-            initiator = new SpiUpdateInitiator(ike, endpoint, events, ikeOptions(config), SpiUpdateInitiator.SpiReallocator.SAME);
+            initiator = new SpiUpdateInitiator(ike, endpoint, events, ikeOptions(config),
+                    new KernelSpiReallocator(kernel, rs.spiRange().first(), rs.spiRange().last()));
             endpoint.setHandler(IkeUdpEndpoint.byDirection((from, m, via) -> { }, initiator::received));
             List<PeerSettings> peers = new ArrayList<>();
             for (PeerSection p : config.peers()) {
