@@ -26,15 +26,20 @@ import io.cxt.xfrm.XfrmClient;
             + "  xfrm policy   security policies: list, get, add, update, delete, flush, count, info, setdefault,"
             + " getdefault, set%n"
             + "  xfrm monitor  the kernel's XFRM notifications%n"
+            + "  context       a mobile node's context offline: snapshot, install, remove, diff, show%n"
+            + "  agent         the running cxagent: status, contexts, peers, stats, events, transfer, activate, cancel%n"
+            + "  ike           the agent's IKE SAs: import, list, show%n"
             + "Each command has --help with its grammar, keywords and examples, e.g. 'cxctl xfrm state add --help'.",
             "%nExamples:%n"
             + "  cxctl xfrm policy list%n"
             + "  cxctl -n gw1 --json xfrm state list proto esp%n"
-            + "  cxctl xfrm monitor SA policy",
+            + "  cxctl xfrm monitor SA policy%n"
+            + "  cxctl agent status",
             "%nErrors are one line on stderr; --debug adds the stack trace.",
             "Exit status: 0 success, 1 the kernel or the agent refused or failed, 2 bad command line.",
             "Most commands need CAP_NET_ADMIN (root); -n also needs CAP_SYS_ADMIN."},
-        subcommands = {XfrmCommand.class, ContextCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {XfrmCommand.class, ContextCommand.class, AgentCommand.class, IkeCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Cxctl implements Runnable {
 
     @Spec

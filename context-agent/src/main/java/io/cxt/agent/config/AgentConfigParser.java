@@ -306,19 +306,20 @@ public final class AgentConfigParser {
                 if (key.isEmpty()) {
                     throw t.error("key", "required: key = \"<64 hex digits>\" or key-file = \"PATH\"");
                 }
-                if (names.put(name, t) != null) {
-                    throw t.error("name", "duplicate peer name '" + name + "' (also " + names.get(name).label + ")");
+                Table sameName = names.putIfAbsent(name, t);
+                if (sameName != null) {
+                    throw t.error("name", "duplicate peer name '" + name + "' (also " + sameName.label + ")");
                 }
                 int id = sender.intValue();
                 if (id == router.senderId()) {
                     throw t.error("sender-id", Integer.toUnsignedString(id) + " is this router's own sender id ([router] sender-id)");
                 }
-                Table other = ids.put(id, t);
+                Table other = ids.putIfAbsent(id, t);
                 if (other != null) {
                     throw t.error("sender-id", "duplicate sender id " + Integer.toUnsignedString(id) + " (also " + other.label + ")");
                 }
                 String endpoint = io.cxt.xfrm.AddressText.of(address) + " port " + port;
-                other = endpoints.put(endpoint, t);
+                other = endpoints.putIfAbsent(endpoint, t);
                 if (other != null) {
                     throw t.error("address", "duplicate peer " + endpoint + " (also " + other.label + ")");
                 }
@@ -342,7 +343,7 @@ public final class AgentConfigParser {
                     throw t.error(t.has("token-key") ? "token-key" : "token-key-file",
                             "not used with [router] token-key-source = \"ike\"");
                 }
-                Table other = seen.put(address, t);
+                Table other = seen.putIfAbsent(address, t);
                 if (other != null) {
                     throw t.error("address", "duplicate mobile node " + io.cxt.xfrm.AddressText.of(address)
                             + " (also " + other.label + ")");

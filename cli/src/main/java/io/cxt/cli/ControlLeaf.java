@@ -1,0 +1,95 @@
+package io.cxt.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import io.cxt.agent.control.ControlClient;
+import io.cxt.agent.control.ControlException;
+
+/** A cxctl command answered by cxagent over its control socket ({@code cxctl agent ...}, {@code cxctl ike ...}). */
+abstract class ControlLeaf implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    /** The group command carrying --socket. */
+    interface SocketOwner {
+        Path socket();
+    }
+
+    Cxctl root() {
+        CommandSpec s = spec;
+        while (s != null && !(s.userObject() instanceof Cxctl)) {
+            s = s.parent();
+        }
+        return (Cxctl) s.userObject();
+    }
+
+    Path socket() {
+        CommandSpec s = spec;
+        while (s != null && !(s.userObject() instanceof SocketOwner)) {
+            s = s.parent();
+        }
+        Path p = s == null ? null : ((SocketOwner) s.userObject()).socket();
+        return p == null ? ControlClient.DEFAULT_SOCKET : p;
+    }
+
+    boolean json() {
+        return root().json;
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    /**
+     * One request. A refusal ({@code ok:false}) becomes an IOException with the agent's own line, so
+     * that cxctl prints "cxctl: LINE" and exits 1.
+     */
+    JsonNode request(String command, Map<String, String> arguments) throws IOException {
+        try {
+            return ControlClient.request(socket(), command, arguments);
+        } catch (ControlException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** The raw result, indented (--json). */
+    void printJson(JsonNode result) throws IOException {
+        out().println(Json.mapper(false).writeValueAsString(result));
+        out().flush();
+    }
+
+    /**
+     * An OperationResult: the summary (and details as "key value" lines) when it succeeded; when the agent
+     * reports failure, its summary is the error (exit 1). With --json the result is printed either way.
+     */
+    int operation(JsonNode r) throws IOException {
+        boolean ok = r.path("ok").asBoolean(false);
+        if (json()) {
+            printJson(r);
+        } else if (ok) {
+            out().println(r.path("summary").asText());
+            JsonNode d = r.get("details");
+            if (d != null && d.isObject()) {
+                java.util.TreeMap<String, String> sorted = new java.util.TreeMap<>();
+                d.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText()
+                        : e.getValue().toString()));
+                sorted.forEach((k, v) -> out().println("  " + k + " " + v));
+            }
+            out().flush();
+        }
+        if (!ok) {
+            throw new IOException(r.path("summary").asText("the agent reported failure"));
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,179 @@
+package io.cxt.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.cxt.agent.control.ControlClient;
+import io.cxt.agent.control.ControlException;
+
+/** cxagent end to end as a child process, with a notification socket standing in for systemd. */
+@Timeout(180)
+class CxAgentMainTest {
+
+    static final String KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    @TempDir
+    Path dir;
+
+    private Path config(Path socket) throws IOException {
+        Path key = dir.resolve("nar.key");
+        Files.writeString(key, KEY + "\n");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--")); // to see the warning
+        Path conf = dir.resolve("cxagent.conf");
+        Files.writeString(conf, """
+                [agent]
+                role = "access-router"
+                name = "par-test"
+                control-socket = "%s"
+                state-directory = "%s"
+                [router]
+                address = "2001:db8:1::1"
+                mobile-prefix = "2001:db8:1::/64"
+                sender-id = 1
+                [[peer]]
+                name = "nar"
+                address = "2001:db8:2::1"
+                sender-id = 2
+                key-file = "nar.key"
+                """.formatted(socket, dir));
+        return conf;
+    }
+
+    private static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp != null && !cp.isBlank() ? cp : System.getProperty("java.class.path");
+    }
+
+    private Process start(Path conf, Path notify, boolean withFactory, Path stderr) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (withFactory) {
+            cmd.add("-D" + AgentFactories.PROPERTY + "=" + TestAgentFactory.class.getName());
+        }
+        cmd.addAll(List.of("-cp", classPath(), CxAgentMain.class.getName(), "--config", conf.toString(), "--foreground"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("NOTIFY_SOCKET", notify.toString());
+        pb.environment().put("WATCHDOG_USEC", "1000000");
+        pb.environment().remove("WATCHDOG_PID");
+        return pb.start();
+    }
+
+    @Test
+    void readyServesStopsOnSigterm() throws Exception {
+        Path socket = dir.resolve("run/cxagent.sock");
+        Path notify = dir.resolve("notify");
+        Path log = dir.resolve("stderr.log");
+        try (NotifySocket sd = new NotifySocket(notify.toString())) {
+            Process p = start(config(socket), notify, true, log);
+            try {
+                assertTrue(sd.await("READY=1", 60_000), "READY=1 within 60 s; log:\n" + read(log));
+                assertTrue(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
+                JsonNode status = ControlClient.request(socket, "status", Map.of());
+                assertEquals("par-test", status.get("name").asText());
+                assertEquals("access-router", status.get("role").asText());
+                assertEquals(p.pid(), status.get("pid").asLong());
+                JsonNode peers = ControlClient.request(socket, "peers", Map.of());
+                assertEquals("nar", peers.get(0).get("name").asText());
+                JsonNode r = ControlClient.request(socket, "transfer", Map.of("mn", "2001:db8:1::10", "to", "nar"));
+                assertTrue(r.get("ok").asBoolean());
+                try {
+                    ControlClient.request(socket, "transfer", Map.of("mn", "2001:db8:1::10", "to", "elsewhere"));
+                    throw new AssertionError("expected a refusal");
+                } catch (ControlException e) {
+                    assertEquals("unknown peer 'elsewhere'", e.getMessage());
+                }
+                assertTrue(sd.await("WATCHDOG=1", 5_000), "watchdog pings");
+
+                p.destroy(); // SIGTERM
+                assertTrue(sd.await("STOPPING=1", 20_000), "STOPPING=1 after SIGTERM");
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS), "exits after SIGTERM");
+                assertEquals(0, p.exitValue(), read(log));
+                assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS), "control socket removed");
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+        String text = read(log);
+        // time, level, logger, message
+        assertTrue(text.lines().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S+ INFO  "
+                + "io\\.cxt\\.agent\\.AgentDaemon: cxagent par-test \\(access-router\\) ready")), text);
+        assertTrue(text.contains("WARN  io.cxt.agent.CxAgentMain: key file " + dir.resolve("nar.key")
+                + " is readable by others (mode rw-r--r--); chmod 0600 recommended"), text);
+        assertTrue(text.contains("io.cxt.agent.events: transfer-requested mn 2001:db8:1::10 to nar"), text);
+        assertFalse(text.contains("00112233"), "no key bytes in the log");
+    }
+
+    @Test
+    void withoutAnAgentImplementationItFailsWithExit1(@TempDir Path other) throws Exception {
+        Path socket = dir.resolve("cx.sock");
+        Path log = dir.resolve("stderr.log");
+        Process p = start(config(socket), other.resolve("nobody-listens"), false, log);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue());
+        assertTrue(read(log).contains("cxagent: no agent implementation on the class path"), read(log));
+        assertFalse(Files.exists(socket));
+    }
+
+    @Test
+    void checkConfig() throws Exception {
+        Path conf = config(dir.resolve("cx.sock"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(0, CxAgentMain.run(new String[] {"--config", conf.toString(), "--check-config"}, ps(out), ps(err)));
+        assertEquals(conf + ": ok (role access-router, name par-test, 1 peers, 0 mobile nodes)\n", out.toString());
+        assertTrue(err.toString().startsWith("cxagent: warning: key file "), err.toString());
+
+        Files.writeString(conf, Files.readString(conf).replace("sender-id = 2", "sender-id = 1"));
+        out.reset();
+        err.reset();
+        assertEquals(2, CxAgentMain.run(new String[] {"--config", conf.toString(), "--check-config"}, ps(out), ps(err)));
+        assertEquals("cxagent: " + conf + ":13: [[peer]] #1 sender-id: 1 is this router's own sender id ([router] sender-id)\n",
+                err.toString());
+        assertEquals("", out.toString());
+    }
+
+    @Test
+    void badCommandLines() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(2, CxAgentMain.run(new String[] {}, ps(out), ps(err)));
+        assertEquals("cxagent: --config FILE is required; " + CxAgentMain.USAGE + "\n", err.toString());
+        err.reset();
+        assertEquals(2, CxAgentMain.run(new String[] {"--config", "x", "--daemon"}, ps(out), ps(err)));
+        assertEquals("cxagent: unknown option '--daemon'; " + CxAgentMain.USAGE + "\n", err.toString());
+        err.reset();
+        assertEquals(2, CxAgentMain.run(new String[] {"--config", dir.resolve("missing.conf").toString()}, ps(out), ps(err)));
+        assertEquals("cxagent: " + dir.resolve("missing.conf") + ": no such file\n", err.toString());
+        assertEquals(0, CxAgentMain.run(new String[] {"--help"}, ps(out), ps(err)));
+        assertTrue(out.toString().startsWith(CxAgentMain.USAGE));
+    }
+
+    private static PrintStream ps(ByteArrayOutputStream b) {
+        return new PrintStream(b, true, StandardCharsets.UTF_8);
+    }
+
+    private static String read(Path p) throws IOException {
+        return Files.exists(p) ? Files.readString(p) : "";
+    }
+
+}
