@@ -216,7 +216,8 @@ public final class DefaultAgentFactory implements AgentFactory {
                 }
                 return result;
             }
-            return agent.handle(command, arguments);
+            Object result = agent.handle(command, arguments);
+            return command.equals("stats") ? withIkeCounters(result, endpoint) : result;
         }
 
         @Override
@@ -296,7 +297,13 @@ public final class DefaultAgentFactory implements AgentFactory {
                 }
                 return result;
             }
-            return agent.handle(command, arguments);
+            Object result = agent.handle(command, arguments);
+            if (command.equals("stats")) {
+                Map<String, Long> m = withIkeCounters(result, endpoint);
+                responder.counters().forEach((k, v) -> m.put("ike.responder." + k, v));
+                return m;
+            }
+            return result;
         }
 
         @Override
@@ -310,6 +317,16 @@ public final class DefaultAgentFactory implements AgentFactory {
             closeQuietly(agent);
             closeQuietly(kernel);
         }
+    }
+
+    /** The role's {@code stats} with the IKE endpoint's message and octet counters added. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Long> withIkeCounters(Object roleStats, IkeUdpEndpoint endpoint) {
+        Map<String, Long> m = new java.util.TreeMap<>((Map<String, Long>) roleStats);
+        if (endpoint != null) {
+            m.putAll(endpoint.counters());
+        }
+        return m;
     }
 
     static void closeQuietly(AutoCloseable c) {

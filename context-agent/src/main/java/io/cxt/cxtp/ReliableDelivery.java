@@ -258,6 +258,7 @@ public final class ReliableDelivery implements AutoCloseable {
         }
         // Counted before the call: the answer can arrive (and a waiter look) before transmit returns.
         counters.increment(TransportCounter.TRANSMITTED);
+        counters.sent(type, bytes.length);
         try {
             wire.transmit(peer, bytes);
         } catch (IOException e) {
@@ -395,6 +396,7 @@ public final class ReliableDelivery implements AutoCloseable {
         } finally {
             // Counted once the receiver is done, so a count seen means the receiver has run.
             counters.increment(TransportCounter.DELIVERED);
+            counters.received(m.type(), bytes.length);
         }
     }
 

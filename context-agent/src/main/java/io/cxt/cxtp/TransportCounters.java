@@ -14,12 +14,54 @@ public final class TransportCounters {
         }
     }
 
+    /** Messages and CXTP octets per message type and direction (envelopes and lower headers not counted). */
+    private final Map<MessageType, LongAdder[]> perType = new EnumMap<>(MessageType.class);
+
     public long get(TransportCounter c) {
         return counts.get(c).sum();
     }
 
     void increment(TransportCounter c) {
         counts.get(c).increment();
+    }
+
+    void sent(MessageType type, int octets) {
+        add(type, 0, octets);
+    }
+
+    void received(MessageType type, int octets) {
+        add(type, 2, octets);
+    }
+
+    private void add(MessageType type, int slot, int octets) {
+        LongAdder[] a;
+        synchronized (perType) {
+            a = perType.computeIfAbsent(type, t -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()});
+        }
+        a[slot].increment();
+        a[slot + 1].add(octets);
+    }
+
+    /**
+     * Non-zero per-type counts as {@code sent.pctd.messages}, {@code sent.pctd.octets},
+     * {@code received.ctar.messages}, ... (retransmissions and replayed replies included in "sent").
+     */
+    public Map<String, Long> perMessageType() {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        synchronized (perType) {
+            perType.forEach((type, a) -> {
+                String t = type.name().toLowerCase(java.util.Locale.ROOT).replace("_", "-");
+                if (a[0].sum() != 0) {
+                    m.put("sent." + t + ".messages", a[0].sum());
+                    m.put("sent." + t + ".octets", a[1].sum());
+                }
+                if (a[2].sum() != 0) {
+                    m.put("received." + t + ".messages", a[2].sum());
+                    m.put("received." + t + ".octets", a[3].sum());
+                }
+            });
+        }
+        return m;
     }
 
     /** A copy of the non-zero counts. */

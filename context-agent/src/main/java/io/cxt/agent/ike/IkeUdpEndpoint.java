@@ -134,6 +134,23 @@ public final class IkeUdpEndpoint implements AutoCloseable {
         }
         b.put(ikeMessage).flip();
         channel.send(b, to);
+        sent.incrementAndGet();
+        sentOctets.addAndGet(b.limit());
+    }
+
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong sentOctets = new AtomicLong();
+    private final AtomicLong receivedOctets = new AtomicLong();
+
+    /**
+     * Counters for the agent's {@code stats}: {@code ike.sent.messages}, {@code ike.sent.octets},
+     * {@code ike.received.messages}, {@code ike.received.octets} (UDP payload octets, the non-ESP
+     * marker included on port 4500), {@code ike.dropped}.
+     */
+    public java.util.Map<String, Long> counters() {
+        return new java.util.TreeMap<>(java.util.Map.of("ike.sent.messages", sent.get(), "ike.sent.octets", sentOctets.get(),
+                "ike.received.messages", received.get(), "ike.received.octets", receivedOctets.get(),
+                "ike.dropped", dropped.get()));
     }
 
     /** The framing applied to a message on the wire (the marker and the message). */
@@ -204,6 +221,7 @@ public final class IkeUdpEndpoint implements AutoCloseable {
                 continue;
             }
             received.incrementAndGet();
+            receivedOctets.addAndGet(datagram.length);
             Handler h = handler;
             if (h == null) {
                 continue;

@@ -563,6 +563,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             return;
         }
         t.counters().snapshot().forEach((k, v) -> m.put(prefix + "." + k.name().toLowerCase(java.util.Locale.ROOT), v));
+        t.counters().perMessageType().forEach((k, v) -> m.put(prefix + "." + k, v));
     }
 
     /** Events after {@code since} (only when the sink is an {@link EventLog}). */

@@ -346,6 +346,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
         if (transport != null) {
             transport.counters().snapshot().forEach((k, v) -> m.put("mobile." + settings.transport().spelling() + "."
                     + k.name().toLowerCase(java.util.Locale.ROOT), v));
+            transport.counters().perMessageType().forEach((k, v) -> m.put("mobile." + settings.transport().spelling() + "." + k, v));
         }
         return m;
     }
