@@ -74,6 +74,8 @@ final class ActivationLab implements AutoCloseable {
         final AtomicInteger activated = new AtomicInteger();
         final AtomicInteger failures = new AtomicInteger();
         final AtomicLong lastActivationMicros = new AtomicLong(-1);
+        /** System.nanoTime when the agent emitted its last "context-activated" (after CTAA, CTDR and journal enqueue). */
+        volatile long lastActivatedAt;
         final Samples activationMicros = new Samples(16_384);
         volatile String lastFailure = "";
         volatile boolean recording;
@@ -84,6 +86,7 @@ final class ActivationLab implements AutoCloseable {
             switch (kind) {
                 case "context-received" -> received.incrementAndGet();
                 case "context-activated" -> {
+                    lastActivatedAt = System.nanoTime();
                     // "... CTAR->CTAA 123 us": the agent's own time from the decoded CTAR to the CTAA sent.
                     int at = detail.lastIndexOf("CTAR->CTAA ");
                     long us = at < 0 ? -1 : Long.parseLong(detail.substring(at + 11, detail.indexOf(' ', at + 11)));
