@@ -88,6 +88,9 @@ public final class ActivationBench {
     private static long[] noiseProbe() {
         long iterations = 1000;
         long v = 1;
+        for (int i = 0; i < 200; i++) {
+            v = spin(100_000, v); // compiled before it is calibrated
+        }
         while (true) {
             long t0 = System.nanoTime();
             v = spin(iterations, v);
