@@ -1,0 +1,58 @@
+package io.cxt.bench.activation;
+
+import java.util.Arrays;
+
+/** Durations of one measured quantity, in nanoseconds; percentiles by nearest rank. Thread-safe. */
+final class Samples {
+
+    private long[] values;
+    private int size;
+    private boolean sorted;
+
+    Samples(int capacity) {
+        values = new long[Math.max(1, capacity)];
+    }
+
+    synchronized void add(long nanos) {
+        if (size == values.length) {
+            values = Arrays.copyOf(values, size * 2);
+        }
+        values[size++] = nanos;
+        sorted = false;
+    }
+
+    synchronized int size() {
+        return size;
+    }
+
+    /** The smallest value with at least {@code p} percent of the samples at or below it. */
+    synchronized long percentile(double p) {
+        if (size == 0) {
+            throw new IllegalStateException("no samples");
+        }
+        if (!sorted) {
+            Arrays.sort(values, 0, size);
+            sorted = true;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * size);
+        return values[Math.max(0, Math.min(size, rank) - 1)];
+    }
+
+    synchronized long sum() {
+        long s = 0;
+        for (int i = 0; i < size; i++) {
+            s += values[i];
+        }
+        return s;
+    }
+
+    /** "p50 p90 p99 max" in µs, each right-aligned in 9 columns. */
+    String row() {
+        return String.format("%9s %9s %9s %9s", us(percentile(50)), us(percentile(90)), us(percentile(99)),
+                us(percentile(100)));
+    }
+
+    static String us(long nanos) {
+        return String.format("%.1f", nanos / 1000.0);
+    }
+}
