@@ -25,15 +25,7 @@ import picocli.CommandLine.Spec;
             "cxagent answers on a unix socket (default /run/cxt/cxagent.sock) to root and to members of its"
                 + " configured control-group (checked with SO_PEERCRED). Every command prints text for people and,"
                 + " with --json, the agent's raw answer for scripts (docs/agent.md describes the fields)."},
-        footer = {"%nCommands:%n"
-                + "  status     the agent's role, name, addresses, uptime and counts%n"
-                + "  contexts   the mobile nodes' contexts it holds, one line each (-d: their SAs)%n"
-                + "  peers      the configured peer routers and their message counters%n"
-                + "  stats      counters, 'name value' per line%n"
-                + "  events     recent events (context received, activated, removed, rejected CTARs, ...)%n"
-                + "  transfer   router: push an MN's context to a new access router (predictive, RFC 4067 5.1)%n"
-                + "  activate   mobile node: ask the new access router to activate its context (sends the CTAR)%n"
-                + "  cancel     router: cancel a transfer (CTC) and drop the held context",
+        footer = {
             "%nExamples:%n"
                 + "  cxctl agent status%n"
                 + "  cxctl agent contexts -d%n"
@@ -67,7 +59,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"Prints the agent's state as 'key: value' lines: role (access-router or mobile-node), name,"
+            description = {"The agent's role, name, addresses, uptime and counts.", "",
+                "Prints the agent's state as 'key: value' lines: role (access-router or mobile-node), name,"
                 + " pid, version, start time and uptime, the addresses it speaks CXTP from, and how many contexts, peers"
                 + " and IKE SAs it holds, and the last handover."})
     static final class Status extends ControlLeaf {
@@ -99,7 +92,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "contexts", mixinStandardHelpOptions = true,
-            description = {"Lists the mobile nodes' contexts the agent holds, one per line: the MN's home address, the"
+            description = {"The mobile nodes' contexts it holds, one line each (-d: their SAs).", "",
+                "Lists the mobile nodes' contexts the agent holds, one per line: the MN's home address, the"
                 + " care-of address the context is keyed by, its state (SNAPSHOT, SENT, HELD = received and not yet"
                 + " activated, ACTIVE, REMOVING, FAILED), the other router of the transfer, predictive or reactive,"
                 + " the number of SAs and policies, the IKE SA's SPIs, the age in this state and the time left on the"
@@ -136,7 +130,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "peers", mixinStandardHelpOptions = true,
-            description = {"Lists the configured peer routers: name, address and port, transport (udp or sctp), the"
+            description = {"The configured peer routers and their message counters.", "",
+                "Lists the configured peer routers: name, address and port, transport (udp or sctp), the"
                 + " peer's router-channel sender id, CXTP messages sent to it and accepted from it, envelopes from its"
                 + " address that failed protection (bad tag, replayed counter), and when it was last heard from."})
     static final class Peers extends ControlLeaf {
@@ -161,7 +156,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "stats", mixinStandardHelpOptions = true,
-            description = {"Prints the agent's counters, one 'name value' per line, sorted by name (messages sent and"
+            description = {"Counters, 'name value' per line.", "",
+                "Prints the agent's counters, one 'name value' per line, sorted by name (messages sent and"
                 + " received by type, rejected CTARs, protection failures, activations, ...)."})
     static final class Stats extends ControlLeaf {
         @Override
@@ -180,7 +176,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "events", mixinStandardHelpOptions = true,
-            description = {"Prints the agent's recent events, oldest first, one per line: event number, time, kind,"
+            description = {"Recent events (contexts received, activated, removed; rejected CTARs; ...).", "",
+                "Prints the agent's recent events, oldest first, one per line: event number, time, kind,"
                 + " the mobile node concerned and a description. Kinds include context-received, context-activated,"
                 + " context-removed, transfer-failed, ctar-rejected, protection-rejected, spi-update-sent,"
                 + " spi-update-applied and ike-full-negotiation-required."})
@@ -217,7 +214,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "transfer", mixinStandardHelpOptions = true,
-            description = {"On an access router: takes the mobile node's context out of the kernel and sends it to the"
+            description = {"Router: push an MN's context to a new access router (predictive, RFC 4067 5.1).", "",
+                "On an access router: takes the mobile node's context out of the kernel and sends it to the"
                 + " new access router in a Predictive Context Transfer Data message (RFC 4067 section 5.1). The new"
                 + " router holds it, un-activated, until the MN's CTAR arrives. Prints what was sent."},
             footer = {"%nExample:%n  cxctl agent transfer --mn 2001:db8:1::10 --to nar"})
@@ -240,7 +238,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "activate", mixinStandardHelpOptions = true,
-            description = {"On a mobile node: after moving to the new access router, sends it a Context Transfer"
+            description = {"Mobile node: ask the new access router to activate its context (CTAR).", "",
+                "On a mobile node: after moving to the new access router, sends it a Context Transfer"
                 + " Activate Request (CTAR) with a fresh sequence number and the authorisation token, retransmitting"
                 + " as RFC 4067 says, and on a successful CTAA applies the same rewrite to its own kernel (new care-of"
                 + " address, new tunnel peer). Prints the outcome and the delay."},
@@ -268,7 +267,8 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true,
-            description = {"On an access router: cancels a context transfer for the mobile node (Context Transfer"
+            description = {"Router: cancel a transfer (CTC); the new router drops the held context.", "",
+                "On an access router: cancels a context transfer for the mobile node (Context Transfer"
                 + " Cancel, CTC): the new router drops the held context and releases its reserved SPIs."},
             footer = {"%nExample:%n  cxctl agent cancel --mn 2001:db8:1::10 --peer nar"})
     static final class Cancel extends ControlLeaf {

@@ -29,10 +29,7 @@ import io.cxt.ike.IkeSaContextJson;
             "Until cxt negotiates IKE itself, the mobile node's and the access routers' agents are given the same IKE"
                 + " SA as a cxt-ike-sa/1 JSON document (docs/ike.md); after a context transfer the agents use it to"
                 + " tell each other about changed SPIs (UPDATE_SPI). Listings never show keys."},
-        footer = {"%nCommands:%n"
-                + "  import FILE   give the agent an IKE SA (a cxt-ike-sa/1 document)%n"
-                + "  list          the IKE SAs, one per line%n"
-                + "  show SPI      one IKE SA by its initiator SPI (hex)",
+        footer = {
             "%nExamples:%n"
                 + "  cxctl ike import mn1-ike.json%n"
                 + "  cxctl ike list%n"
@@ -69,7 +66,8 @@ public final class IkeCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,
-            description = {"Reads FILE, checks that it is a valid cxt-ike-sa/1 document (as the agent will), and gives it"
+            description = {"Give the agent an IKE SA (a cxt-ike-sa/1 document).", "",
+                "Reads FILE, checks that it is a valid cxt-ike-sa/1 document (as the agent will), and gives it"
                 + " to the agent, which keeps the IKE SA for the mobile node it belongs to. The file holds keys: keep it"
                 + " mode 0600 and remove it afterwards. A redacted document (keys shown as <redacted>) cannot be imported."})
     static final class Import extends ControlLeaf {
@@ -94,7 +92,8 @@ public final class IkeCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true,
-            description = {"Lists the IKE SAs the agent holds: initiator and responder SPIs, the original role, the"
+            description = {"The IKE SAs, one per line.", "",
+                "Lists the IKE SAs the agent holds: initiator and responder SPIs, the original role, the"
                 + " mobile node it belongs to, the peer's identity, the algorithms and the number of child SAs."})
     static final class ListSas extends ControlLeaf {
         @Override
@@ -118,7 +117,8 @@ public final class IkeCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "show", mixinStandardHelpOptions = true,
-            description = {"Prints one IKE SA, found by its initiator SPI, as 'key: value' lines followed by its child"
+            description = {"One IKE SA by its initiator SPI (hex).", "",
+                "Prints one IKE SA, found by its initiator SPI, as 'key: value' lines followed by its child"
                 + " SAs. Keys are never shown."})
     static final class Show extends ControlLeaf {
         @Parameters(index = "0", paramLabel = "SPI", description = "The initiator SPI in hex (up to 16 digits, 0x optional).")

@@ -266,6 +266,7 @@ class AgentCliTest {
         CliRun r = cxctl((command + " --help").split(" "));
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("Usage: cxctl " + command), r.out());
+        assertTrue(r.out().contains("\n\n"), "a summary line and a description paragraph: " + r.out());
         assertTrue(r.out().contains("--socket=PATH"), r.out());
         assertTrue(r.out().lines().count() > 5, r.out());
     }

@@ -117,7 +117,6 @@ public final class CxAgentMain {
         try {
             factory = AgentFactories.find();
         } catch (IllegalStateException e) {
-            log.error("{}", e.getMessage());
             err.println("cxagent: " + e.getMessage());
             return EXIT_FAILURE;
         }
@@ -130,10 +129,11 @@ public final class CxAgentMain {
             daemon = AgentDaemon.start(config, factory, loggingSink(), notifier);
         } catch (Exception e) {
             String m = e.getMessage() == null ? e.toString() : e.getMessage();
-            log.error("cannot start: {}", m, e);
+            // one line in the log (stderr/journal); the stack trace only at debug level
+            log.error("cannot start: {}", m);
+            log.debug("start-up failure", e);
             notifier.status("failed: " + m);
             notifier.close();
-            err.println("cxagent: cannot start: " + m);
             return EXIT_FAILURE;
         }
         // Any other way out of the JVM (System.exit elsewhere, SIGHUP) still stops cleanly.

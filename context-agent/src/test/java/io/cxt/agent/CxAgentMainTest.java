@@ -135,6 +135,24 @@ class CxAgentMainTest {
     }
 
     @Test
+    void anAgentThatCannotStartExits1AndLeavesNoSocket() throws Exception {
+        Path socket = dir.resolve("run/cx.sock");
+        Path conf = config(socket);
+        Files.writeString(conf, Files.readString(conf).replace("name = \"par-test\"", "name = \"fail-start\""));
+        Path notify = dir.resolve("notify");
+        Path log = dir.resolve("stderr.log");
+        try (NotifySocket sd = new NotifySocket(notify.toString())) {
+            Process p = start(conf, notify, true, log);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue());
+            assertEquals("STATUS=starting", sd.next(5000));
+            assertEquals("STATUS=failed: cannot bind [2001:db8:1::1]:5091: Address not available", sd.next(5000));
+        }
+        assertTrue(read(log).contains("ERROR io.cxt.agent.CxAgentMain: cannot start: cannot bind [2001:db8:1::1]:5091"), read(log));
+        assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    @Test
     void checkConfig() throws Exception {
         Path conf = config(dir.resolve("cx.sock"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -23,7 +23,10 @@ import io.cxt.agent.view.PeerView;
 public final class TestAgentFactory implements AgentFactory {
 
     @Override
-    public RunningAgent start(AgentConfig config, EventSink events) {
+    public RunningAgent start(AgentConfig config, EventSink events) throws java.io.IOException {
+        if (config.agent().name().equals("fail-start")) {
+            throw new java.io.IOException("cannot bind [2001:db8:1::1]:5091: Address not available");
+        }
         return new Agent(config, events);
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import jnr.unixsocket.UnixSocketAddress;
 import jnr.unixsocket.UnixSocketChannel;
+import jnr.unixsocket.UnixSocketOptions;
 
 /**
  * Client of cxagent's control socket (used by {@code cxctl agent} and {@code cxctl ike}). One
@@ -21,15 +23,22 @@ public final class ControlClient implements AutoCloseable {
 
     /** Where cxagent listens unless configured otherwise. */
     public static final Path DEFAULT_SOCKET = Path.of("/run/cxt/cxagent.sock");
+    /**
+     * How long a reply may take by default: longer than an activation's worst case (CTAR retransmission
+     * gives up after CT_RETRY_MAX, 15 s).
+     */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path path;
     private final UnixSocketChannel channel;
     private final ControlServer.LineReader in;
     private final ObjectMapper json = ControlJson.mapper();
+    private final Duration timeout;
 
-    private ControlClient(Path path, UnixSocketChannel channel) {
+    private ControlClient(Path path, UnixSocketChannel channel, Duration timeout) {
         this.path = path;
         this.channel = channel;
+        this.timeout = timeout;
         this.in = new ControlServer.LineReader(channel, 64 << 20);
     }
 
@@ -39,14 +48,33 @@ public final class ControlClient implements AutoCloseable {
      * @throws IOException "cannot reach cxagent at PATH: REASON (is cxagent running?)"
      */
     public static ControlClient connect(Path socket) throws IOException {
+        return connect(socket, DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Connects; each reply must arrive within {@code timeout} (SO_RCVTIMEO), so that a wedged agent
+     * cannot hang cxctl.
+     *
+     * @throws IOException "cannot reach cxagent at PATH: REASON (is cxagent running?)"
+     */
+    public static ControlClient connect(Path socket, Duration timeout) throws IOException {
+        UnixSocketChannel ch;
         try {
-            return new ControlClient(socket, UnixSocketChannel.open(new UnixSocketAddress(socket.toFile())));
+            ch = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()));
         } catch (IOException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             String hint = reason.toLowerCase(java.util.Locale.ROOT).contains("permission denied")
                     ? "(root or a member of cxagent's control-group may use it)" : "(is cxagent running?)";
             throw new IOException("cannot reach cxagent at " + socket + ": " + reason + " " + hint, e);
         }
+        long ms = Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        try {
+            ch.setOption(UnixSocketOptions.SO_RCVTIMEO, (int) ms);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw new IOException("cannot set a receive timeout on the control socket: " + e.getMessage(), e);
+        }
+        return new ControlClient(socket, ch, timeout);
     }
 
     /** Connects, sends one request and closes. */
@@ -77,7 +105,12 @@ public final class ControlClient implements AutoCloseable {
         } catch (IOException e) {
             // a refused peer's connection may already be closed; its error line can still be read below
         }
-        String line = in.readLine();
+        String line;
+        try {
+            line = in.readLine();
+        } catch (java.net.SocketTimeoutException e) {
+            throw new IOException("cxagent at " + path + " did not answer within " + timeout.toMillis() + " ms");
+        }
         if (line == null) {
             throw new IOException("cxagent at " + path + " closed the connection without answering");
         }

@@ -148,10 +148,15 @@ public final class ControlServer implements AutoCloseable {
         try (UnixSocketChannel probe = UnixSocketChannel.open(new UnixSocketAddress(socket.toFile()))) {
             throw new IOException("another cxagent is listening on " + socket);
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith("another cxagent")) {
+            String m = e.getMessage() == null ? "" : e.getMessage();
+            if (m.startsWith("another cxagent")) {
                 throw e;
             }
-            LOG.info("removing stale control socket {} ({})", socket, e.getMessage());
+            // Only a refused connection proves nobody listens; anything else (EACCES, ...) is not ours to judge.
+            if (!m.contains("Connection refused")) {
+                throw new IOException("cannot tell whether " + socket + " is in use (" + m + "); remove it by hand");
+            }
+            LOG.info("removing stale control socket {} ({})", socket, m);
             Files.deleteIfExists(socket);
         }
     }
@@ -421,6 +426,10 @@ public final class ControlServer implements AutoCloseable {
                 buf.clear();
                 int n = ch.read(buf);
                 buf.flip();
+                if (n == 0) {
+                    // a blocking read returns 0 only when SO_RCVTIMEO expired (the client sets one)
+                    throw new java.net.SocketTimeoutException("receive timeout");
+                }
                 if (n < 0) {
                     if (line.size() > 0) {
                         String s = line.toString(StandardCharsets.UTF_8);

@@ -225,6 +225,26 @@ class ControlServerTest {
     }
 
     @Test
+    void clientGivesUpOnASilentAgent() throws Exception {
+        ControlHandler wedged = (command, args) -> {
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "late";
+        };
+        try (ControlServer server = ControlServer.start(socket, Optional.empty(), wedged);
+                ControlClient c = ControlClient.connect(socket, java.time.Duration.ofMillis(300))) {
+            long t0 = System.nanoTime();
+            IOException e = assertThrows(IOException.class, () -> c.request("status", Map.of()));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals("cxagent at " + socket + " did not answer within 300 ms", e.getMessage());
+            assertTrue(ms >= 250 && ms < 2500, ms + " ms");
+        }
+    }
+
+    @Test
     void closeEndsOpenConnections() throws Exception {
         ControlServer server = ControlServer.start(socket, Optional.empty(), HANDLER);
         try (ControlClient c = ControlClient.connect(socket)) {
