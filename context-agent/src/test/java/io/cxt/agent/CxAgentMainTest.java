@@ -67,9 +67,9 @@ class CxAgentMainTest {
     private Process start(Path conf, Path notify, boolean withFactory, Path stderr) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        if (withFactory) {
-            cmd.add("-D" + AgentFactories.PROPERTY + "=" + TestAgentFactory.class.getName());
-        }
+        // Without the test factory: a class that does not exist (the real DefaultAgentFactory is a
+        // ServiceLoader provider on this class path, and must not start here).
+        cmd.add("-D" + AgentFactories.PROPERTY + "=" + (withFactory ? TestAgentFactory.class.getName() : "io.cxt.NoSuchFactory"));
         cmd.addAll(List.of("-cp", classPath(), CxAgentMain.class.getName(), "--config", conf.toString(), "--foreground"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("NOTIFY_SOCKET", notify.toString());
@@ -124,13 +124,13 @@ class CxAgentMainTest {
     }
 
     @Test
-    void withoutAnAgentImplementationItFailsWithExit1(@TempDir Path other) throws Exception {
+    void anUnusableAgentFactoryFailsWithExit1(@TempDir Path other) throws Exception {
         Path socket = dir.resolve("cx.sock");
         Path log = dir.resolve("stderr.log");
         Process p = start(config(socket), other.resolve("nobody-listens"), false, log);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(1, p.exitValue());
-        assertTrue(read(log).contains("cxagent: no agent implementation on the class path"), read(log));
+        assertTrue(read(log).contains("cxagent: cannot use agent factory io.cxt.NoSuchFactory"), read(log));
         assertFalse(Files.exists(socket));
     }
 
