@@ -74,6 +74,12 @@ public final class IkeCommand implements Runnable, ControlLeaf.SocketOwner {
         @Parameters(index = "0", paramLabel = "FILE", description = "The cxt-ike-sa/1 JSON document.")
         Path file;
 
+        @Option(names = "--mn", paramLabel = "ADDR",
+                description = {"The mobile node the IKE SA belongs to (its care-of address on a router). A router needs it"
+                        + " to attach the IKE SA to that MN's context and, with token-key-source = \"ike\", to check the MN's"
+                        + " CTAR token. On the mobile node it defaults to its own home address."})
+        String mobileNode;
+
         @Override
         public Integer call() throws Exception {
             String text;
@@ -87,7 +93,11 @@ public final class IkeCommand implements Runnable, ControlLeaf.SocketOwner {
             } catch (IkeContextFormatException e) {
                 throw new java.io.IOException(file + ": not a valid " + IkeSaContextJson.FORMAT + " document: " + e.getMessage());
             }
-            return operation(request("ike-import", Map.of("json", text)));
+            if (mobileNode != null) {
+                mobileNode = Formats.address(ContextCommand.address(mobileNode, "--mn"));
+            }
+            return operation(request("ike-import", mobileNode == null ? Map.of("json", text)
+                    : Map.of("json", text, "mn", mobileNode)));
         }
     }
 
