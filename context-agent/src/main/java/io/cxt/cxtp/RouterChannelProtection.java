@@ -117,7 +117,7 @@ public final class RouterChannelProtection {
 
     private final int localSenderId;
     private final int windowSize;
-    private final AtomicLong nextCounter = new AtomicLong();
+    private final AtomicLong nextCounter;
     private final Map<Integer, PeerState> peersById = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, PeerState> peersByAddress = new ConcurrentHashMap<>();
     private final LongAdder accepted = new LongAdder();
@@ -134,6 +134,31 @@ public final class RouterChannelProtection {
      *        (multiple of 64, 64..4096)
      */
     public RouterChannelProtection(int localSenderId, int windowSize) {
+        this(localSenderId, windowSize, restartSafeFirstCounter(System.currentTimeMillis()));
+    }
+
+    /**
+     * The first counter of a channel started at {@code epochMillis}: milliseconds since the epoch
+     * times 2^20. A router that restarts (crash, upgrade) keeps its sender id and key, and its peers
+     * keep the replay window of its previous run; starting again at 0 would make them drop every
+     * envelope of the new run as replayed until it passed the old run's highest counter (a lost
+     * PCTD, since PCTD is not retransmitted). Starting from the clock puts the new run above the old
+     * one as long as the old run sealed fewer than 2^20 envelopes per millisecond it ran and the
+     * clock did not step back. 2^63 is reached in the year 2248.
+     */
+    static long restartSafeFirstCounter(long epochMillis) {
+        return Math.max(0, epochMillis) << 20;
+    }
+
+    /**
+     * @param firstCounter the counter of the first envelope this channel seals (tests; the other
+     *        constructors take {@link #restartSafeFirstCounter})
+     */
+    RouterChannelProtection(int localSenderId, int windowSize, long firstCounter) {
+        if (firstCounter < 0) {
+            throw new IllegalArgumentException("first counter must not be negative");
+        }
+        this.nextCounter = new AtomicLong(firstCounter);
         if (windowSize < 64 || windowSize > MAX_WINDOW || windowSize % 64 != 0) {
             throw new IllegalArgumentException("window size must be a multiple of 64 in 64.." + MAX_WINDOW);
         }

@@ -36,7 +36,8 @@ class RouterChannelProtectionTest {
     static final KeyBytes KEY = KeyBytes.ofHex("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 
     static RouterChannelProtection par() {
-        RouterChannelProtection p = new RouterChannelProtection(PAR);
+        // Counters from 0, so the tests can name them; the agent's channels start from the clock.
+        RouterChannelProtection p = new RouterChannelProtection(PAR, RouterChannelProtection.DEFAULT_WINDOW, 0);
         p.addPeer(new RouterPeer(NAR, NAR_ADDR, KEY));
         return p;
     }
@@ -145,6 +146,26 @@ class RouterChannelProtectionTest {
             assertEquals(RejectionReason.REPLAYED, reason(receiver.open(PAR_ADDR, e)));
         }
         assertEquals(64, receiver.acceptedCount());
+    }
+
+    /** A router that restarts keeps being heard: its new run's counters start above the old run's. */
+    @Test
+    void aRestartedSenderIsNotTakenForAReplay() throws Exception {
+        RouterChannelProtection receiver = nar();
+        RouterChannelProtection firstRun = new RouterChannelProtection(PAR);
+        firstRun.addPeer(new RouterPeer(NAR, NAR_ADDR, KEY));
+        Accepted last = null;
+        for (int i = 0; i < 1000; i++) {
+            last = assertInstanceOf(Accepted.class, receiver.open(PAR_ADDR, firstRun.seal(NAR, MESSAGE)));
+        }
+        Thread.sleep(2);
+        RouterChannelProtection secondRun = new RouterChannelProtection(PAR);
+        secondRun.addPeer(new RouterPeer(NAR, NAR_ADDR, KEY));
+        Accepted again = assertInstanceOf(Accepted.class, receiver.open(PAR_ADDR, secondRun.seal(NAR, MESSAGE)),
+                "the restarted router's first envelope is accepted");
+        assertTrue(again.counter() > last.counter());
+        assertEquals(System.currentTimeMillis() << 20 >> 40, again.counter() >> 40, "clock-based start");
+        assertEquals(0, RouterChannelProtection.restartSafeFirstCounter(-5));
     }
 
     @Test
