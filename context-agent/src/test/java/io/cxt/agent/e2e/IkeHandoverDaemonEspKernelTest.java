@@ -267,6 +267,50 @@ class IkeHandoverDaemonEspKernelTest {
         assertEquals(clean, lab.dump(Node.NAR));
     }
 
+    /**
+     * After a completed handover (the nAR sent its CTDR to the pAR), kill -9 and restart the nAR:
+     * what it then sends the pAR must still be accepted. The restarted agent's router-channel
+     * counter must not restart below what the pAR has already seen from it, or the pAR drops its
+     * messages as replays (here: a predictive transfer back to the pAR, whose PCTD is not
+     * retransmitted).
+     */
+    @Test
+    void aRestartedNarIsStillHeardByThePar() throws Exception {
+        try (DaemonLab lab = new DaemonLab("e2k", DaemonLab.Options.lookup("spi-dst"))) {
+            lab.startAgents();
+            predictiveHandover(lab);
+            await("the pAR removed the MN's SAs after the nAR's CTDR", Duration.ofSeconds(15),
+                    () -> lab.xfrm(Node.PAR).states().dump().isEmpty());
+            long accepted = lab.stat(Node.PAR, "router.protection.accepted");
+            assertTrue(accepted >= 1, "the pAR accepted envelopes from the nAR: " + lab.control(Node.PAR, "stats"));
+            List<String> narActive = lab.dump(Node.NAR);
+
+            lab.kill9(Node.NAR);
+            lab.launch(Node.NAR);
+            lab.awaitUp(Node.NAR);
+            assertEquals(narActive, lab.dump(Node.NAR), "the restart keeps the MN's active context in the kernel");
+
+            // The restarted agent lost the transferred IKE SA (kept in memory only) and with it the
+            // MN's token key (token-key-source = "ike"): give it back as an operator would.
+            lab.control(Node.NAR, "ike-import", Map.of("mn", NCOA, "json", lab.parIkeJson));
+            JsonNode t = lab.control(Node.NAR, "transfer", Map.of("mn", NCOA, "to", "par"));
+            assertTrue(t.get("ok").asBoolean(), "transfer back: " + t);
+            try {
+                await("the pAR holds the context the restarted nAR pushed", Duration.ofSeconds(10), () -> {
+                    for (JsonNode c : lab.control(Node.PAR, "contexts")) {
+                        if (c.get("state").asText().equals("HELD")) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; pAR stats " + lab.control(Node.PAR, "stats")
+                        + "\n" + lab.log(Node.PAR), e);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------ tampered / replayed
 
     private static final class IkeProbe implements AutoCloseable {
