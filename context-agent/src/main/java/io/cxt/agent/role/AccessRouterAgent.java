@@ -102,8 +102,7 @@ import io.cxt.xfrm.XfrmClient;
  * CoA than predicted), one netlink batch, CTAA. Everything else an activation causes (CTDR to the
  * pAR, the journal record, the event, the activation listener, log lines) is handed to one
  * background thread ({@code cxagent-NAME-after}, a single-thread executor, so their order is
- * kept; it also writes the runtime journal; nice {@link BackgroundPriority#NICE}), so the MN gets
- * its CTAA first and the next CTAR is not queued behind bookkeeping. Per-phase times come
+ * kept; it also writes the runtime journal), so the MN gets its CTAA first. Per-phase times come
  * from the clock readings the path takes anyway ({@link ActivationPhases}; in {@link #stats()} as
  * {@code activation.phase.*} and in the "context-activated" event).
  *
@@ -244,11 +243,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         this.installer = new ContextInstaller(kernel);
         this.remover = new ContextRemover(kernel, settings.sequencePolicy());
         this.background = Executors.newSingleThreadExecutor(r -> {
-            // Lower priority: on a busy core the next CTAR (and the MN's own side) goes first.
-            Thread t = new Thread(() -> {
-                BackgroundPriority.lowerCurrentThread();
-                r.run();
-            }, "cxagent-" + settings.name() + "-after");
+            Thread t = new Thread(r, "cxagent-" + settings.name() + "-after");
             t.setDaemon(true);
             return t;
         });
