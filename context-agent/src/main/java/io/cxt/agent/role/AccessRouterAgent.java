@@ -1003,6 +1003,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                            long sentNanos, long took, long beforeNanos, long rewriteNanos, long installNanos,
                            long ctaaNanos) {
         InetAddress newCareOf = from.getAddress();
+        // On a shared core this thread may be picked before the MN side that the CTAA just woke
+        // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle core.
+        Thread.yield();
         send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
         String mn = AddressText.of(prev);
         journal.active(mn, journalSerial);
