@@ -17,4 +17,14 @@ public interface EventSink {
      * @param detail one line for humans; never key bytes
      */
     void emit(String kind, String mobileNode, String detail);
+
+    /**
+     * As {@link #emit}, for an event that happened at {@code nanoTime} (a {@link System#nanoTime}
+     * reading the caller already has): a sink may timestamp it from that instead of reading the
+     * clock again (the activation path; a clock reading is a system call on some kernels). The
+     * default ignores the time.
+     */
+    default void emitAt(long nanoTime, String kind, String mobileNode, String detail) {
+        emit(kind, mobileNode, detail);
+    }
 }

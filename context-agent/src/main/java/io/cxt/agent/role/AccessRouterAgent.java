@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -96,8 +97,14 @@ import io.cxt.xfrm.XfrmClient;
  * the {@link ActivationListener}. A CTAR without a held context triggers a CT-Req to the pAR it
  * names; the CTD completes the activation the same way.
  *
- * <p><b>Activation path</b> (CTAR received to CTAA sent) does no disk I/O (the journal is written
- * by a background thread), no kernel dump, and never waits for the pAR.
+ * <p><b>Activation path</b> (CTAR received to CTAA sent) does no disk I/O, no kernel dump, writes
+ * no log line and never waits for the pAR: token check, rewrite (only if the CTAR came from another
+ * CoA than predicted), one netlink batch, CTAA. Everything else an activation causes (CTDR to the
+ * pAR, the journal record, the event, the activation listener, log lines) is handed to one
+ * background thread ({@code cxagent-NAME-after}, a single-thread executor, so their order is
+ * kept; it also writes the runtime journal), so the MN gets its CTAA first. Per-phase times come
+ * from the clock readings the path takes anyway ({@link ActivationPhases}; in {@link #stats()} as
+ * {@code activation.phase.*} and in the "context-activated" event).
  *
  * <p>Threads: transports call in on their receive threads, timers run on one scheduler thread, the
  * control socket on its own; all state changes and kernel operations are serialised on one lock.
@@ -151,6 +158,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         final long since = System.nanoTime();
         ScheduledFuture<?> timer;
         ScheduledFuture<?> refresh;
+        /** The journal's serial of this context's current hold record. */
+        long journalSerial;
 
         Held(MobileNodeContext received, Peer peer, boolean predictive, TokenKeyMaterial tokenKey) {
             this.received = received;
@@ -211,6 +220,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private final ContextRemover remover;
     private final RuntimeJournal journal;
     private final ScheduledExecutorService timers;
+    /** Post-CTAA work and journal writes, in order, off the activation thread. */
+    private final ExecutorService background;
+    private final ActivationPhases phases = new ActivationPhases();
     private final AtomicLong lastActivationNanos = new AtomicLong(-1);
     private RouterChannelProtection protection;
     private UdpTransport udp;
@@ -230,7 +242,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         this.spiAllocator = new SpiAllocator(kernel, settings.sadLookup(), settings.spiMin(), settings.spiMax());
         this.installer = new ContextInstaller(kernel);
         this.remover = new ContextRemover(kernel, settings.sequencePolicy());
-        this.journal = new RuntimeJournal(settings.stateDirectory(), settings.name());
+        this.background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "cxagent-" + settings.name() + "-after");
+            t.setDaemon(true);
+            return t;
+        });
+        this.journal = new RuntimeJournal(settings.stateDirectory(), settings.name(), background,
+                RuntimeJournal.COMPACT_MIN_BYTES);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cxagent-" + settings.name() + "-timer");
             t.setDaemon(true);
@@ -555,6 +573,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         if (last >= 0) {
             m.put("activation.last.micros", last / 1000);
         }
+        phases.putStats(m);
         return m;
     }
 
@@ -704,7 +723,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
             held.put(prev, h);
             reserved = h.reservations;
-            journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : ctx, h.reservations));
+            h.journalSerial = journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : ctx, h.reservations));
             h.timer = schedule(() -> heldExpired(prev, h), settings.handoverTimeout());
             long refresh = settings.reservationRefresh().toMillis();
             if (!h.reservations.held().isEmpty() && refresh > 0) {
@@ -865,8 +884,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         try {
             activateRequest(from, ctar, t0);
         } catch (RuntimeException e) {
-            LOG.warn("{}: CTAR from {} failed", settings.name(), from, e);
-            emit("activation-failed", ctar.previousAddress(), "internal error: " + e);
+            later(() -> {
+                LOG.warn("{}: CTAR from {} failed", settings.name(), from, e);
+                emitAt(t0, "activation-failed", ctar.previousAddress(), "internal error: " + e);
+            });
         }
     }
 
@@ -877,83 +898,148 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             triggerFromMobileNode(from, ctar);
             return;
         }
-        if (usedSequences.containsKey(AddressText.of(prev) + "|" + ctar.sequenceNumber())) {
+        String sequenceKey = AddressText.of(prev) + "|" + ctar.sequenceNumber();
+        if (usedSequences.containsKey(sequenceKey)) {
             count("ctar.replayed");
-            emit("ctar-replayed", prev, "CTAR sequence " + ctar.sequenceNumber() + " from "
-                    + AddressText.of(from.getAddress()) + " was already used; ignored");
+            later(() -> emitAt(t0, "ctar-replayed", prev, "CTAR sequence " + ctar.sequenceNumber() + " from "
+                    + AddressText.of(from.getAddress()) + " was already used; ignored"));
             return;
         }
         Held h;
+        boolean badToken = false;
         synchronized (lock) {
             h = held.get(prev);
             if (h != null) {
                 if (!AuthorizationToken.verify(h.tokenKey, ctar)) {
-                    count("ctar.rejected");
-                    sendCtaa(from, prev, StatusCodes.BAD_TOKEN);
-                    emit("ctar-rejected", prev, "wrong authorization token (sequence " + ctar.sequenceNumber() + " from "
-                            + AddressText.of(from.getAddress()) + "); CTAA failure, nothing installed");
-                    return;
+                    badToken = true;
+                } else {
+                    held.remove(prev);
+                    cancelTimers(h);
+                    h.tokenKey.key().wipe(); // RFC 4067 6.3: the nAR discards the key after validation
+                    h.tokenKey = null;
                 }
-                held.remove(prev);
-                cancelTimers(h);
-                h.tokenKey.key().wipe(); // RFC 4067 6.3: the nAR discards the key after validation
-                h.tokenKey = null;
             }
+        }
+        if (badToken) {
+            count("ctar.rejected");
+            sendCtaa(from, prev, StatusCodes.BAD_TOKEN);
+            later(() -> emitAt(t0, "ctar-rejected", prev, "wrong authorization token (sequence " + ctar.sequenceNumber()
+                    + " from " + AddressText.of(from.getAddress()) + "); CTAA failure, nothing installed"));
+            return;
         }
         if (h == null) {
             startReactive(from, ctar, t0);
             return;
         }
-        usedSequences.put(AddressText.of(prev) + "|" + ctar.sequenceNumber(), Boolean.TRUE);
-        activate(from, prev, h.received, h.peer, h.predictive, h.reservations, h.predictedCareOf, h.rewritten, t0);
+        usedSequences.put(sequenceKey, Boolean.TRUE);
+        activate(from, prev, h.received, h.peer, h.predictive, h.reservations, h.predictedCareOf, h.rewritten,
+                h.journalSerial, t0);
     }
 
     /**
-     * Installs and acknowledges. Order: install (one batch), CTAA to the MN, then CTDR to the pAR,
-     * then the journal record (enqueued) and the activation listener.
+     * Installs and acknowledges: (rewrite if the CTAR came from another CoA than predicted) install
+     * in one batch, CTAA to the MN. Then, on the background thread and in this order: CTDR to the
+     * pAR, journal record, event, activation listener.
+     *
+     * <p>Clock readings on this thread: {@code t0} (CTAR decoded, the caller's), one before the
+     * install, the installer's one after it, one after the CTAA (plus one after a rewrite).
      */
     private void activate(InetSocketAddress from, InetAddress prev, MobileNodeContext received, Peer peer,
                           boolean predictive, SpiReservations reservations, InetAddress predicted,
-                          MobileNodeContext rewritten, long t0) {
+                          MobileNodeContext rewritten, long journalSerial, long t0) {
         InetAddress newCareOf = from.getAddress();
         MobileNodeContext ctx = rewritten;
         InstallReceipt receipt;
+        long verified = System.nanoTime();
+        long installStart = verified;
+        long rewriteNanos = -1;
+        Exception failure = null;
         synchronized (lock) {
             try {
                 if (ctx == null || !newCareOf.equals(predicted)) {
                     ctx = ContextRewriter.forTarget(received, newCareOf, settings.tunnelAddress(), reservations.mappings(),
                             settings.sequencePolicy());
+                    installStart = System.nanoTime();
+                    rewriteNanos = installStart - verified;
                 }
-                receipt = installer.install(ctx, reservations);
+                receipt = installer.install(ctx, reservations, installStart);
+                active.put(prev, new Active(ctx, receipt, peer, predictive, installStart + receipt.nanos()));
             } catch (IOException | ContextException | RuntimeException e) {
+                receipt = null;
+                failure = e;
                 releaseQuietly(reservations);
-                journal.done(AddressText.of(prev));
-                count("activation.failed");
-                sendCtaa(from, prev, StatusCodes.INSTALL_FAILED);
+                journal.done(AddressText.of(prev), journalSerial);
+            }
+        }
+        if (failure != null) {
+            count("activation.failed");
+            sendCtaa(from, prev, StatusCodes.INSTALL_FAILED);
+            String why = failure.getMessage();
+            later(() -> {
                 send(peer, CxtpCodec.encode(new ContextTransferDataReply(false, prev,
                         List.of(new FeatureStatus(ContextBlocks.FPT_HEADER, StatusCodes.INSTALL_FAILED)))));
-                emit("activation-failed", prev, "install failed: " + e.getMessage() + "; CTAA failure, nothing installed");
+                emitAt(t0, "activation-failed", prev, "install failed: " + why + "; CTAA failure, nothing installed");
                 received.discard();
-                return;
-            }
-            active.put(prev, new Active(ctx, receipt, peer, predictive, System.nanoTime()));
+            });
+            return;
         }
         sendCtaa(from, prev, 0);
-        long took = System.nanoTime() - t0;
+        long sent = System.nanoTime();
+        long took = sent - t0;
         lastActivationNanos.set(took);
-        send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
-        journal.active(AddressText.of(prev));
         count("activations");
-        lastHandover = "MN " + AddressText.of(prev) + " -> " + AddressText.of(newCareOf) + " from " + peer.settings.name()
+        MobileNodeContext installed = ctx;
+        long installNanos = receipt.nanos();
+        long ctaaNanos = sent - (installStart + installNanos);
+        long beforeNanos = verified - t0;
+        long rewriteTook = rewriteNanos;
+        later(() -> activated(from, prev, received, installed, peer, predictive, reservations, journalSerial, sent,
+                took, beforeNanos, rewriteTook, installNanos, ctaaNanos));
+    }
+
+    /** Background thread: what follows a successful activation, in the order of the RFC and the design. */
+    private void activated(InetSocketAddress from, InetAddress prev, MobileNodeContext received, MobileNodeContext ctx,
+                           Peer peer, boolean predictive, SpiReservations reservations, long journalSerial,
+                           long sentNanos, long took, long beforeNanos, long rewriteNanos, long installNanos,
+                           long ctaaNanos) {
+        InetAddress newCareOf = from.getAddress();
+        // On a shared core this thread may be picked before the MN side that the CTAA just woke
+        // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle core.
+        Thread.yield();
+        send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
+        String mn = AddressText.of(prev);
+        journal.active(mn, journalSerial);
+        if (predictive) {
+            phases.record(beforeNanos, rewriteNanos, installNanos, ctaaNanos, took);
+        } else {
+            phases.recordReactive(beforeNanos, rewriteNanos, installNanos, ctaaNanos, took);
+        }
+        lastHandover = "MN " + mn + " -> " + AddressText.of(newCareOf) + " from " + peer.settings.name()
                 + (predictive ? " (predictive)" : " (reactive)") + ", " + took / 1000 + " us";
-        emit("context-activated", prev, (predictive ? "predictive" : "reactive") + " from " + peer.settings.name()
+        StringBuilder phaseText = new StringBuilder(" (").append(predictive ? "verify " : "fetch ")
+                .append(beforeNanos / 1000);
+        if (rewriteNanos >= 0) {
+            phaseText.append(", rewrite ").append(rewriteNanos / 1000);
+        }
+        phaseText.append(", install ").append(installNanos / 1000).append(", CTAA ").append(ctaaNanos / 1000).append(" us)");
+        emitAt(sentNanos, "context-activated", mn, (predictive ? "predictive" : "reactive") + " from " + peer.settings.name()
                 + ", new CoA " + AddressText.of(newCareOf) + ", " + ctx.securityAssociations().size() + " SAs (" + spis(ctx)
-                + "), " + ctx.policies().size() + " policies" + mappingText(reservations) + ", CTAR->CTAA " + took / 1000 + " us");
+                + "), " + ctx.policies().size() + " policies" + mappingText(reservations) + ", CTAR->CTAA " + took / 1000
+                + " us" + phaseText);
         try {
             listener.activated(new ActivationListener.Activation(received, ctx, reservations.mappings(), prev, newCareOf,
                     received.sourceRouter(), settings.tunnelAddress(), received.ikeContext()));
         } catch (RuntimeException e) {
-            LOG.warn("{}: activation listener failed for MN {}", settings.name(), AddressText.of(prev), e);
+            LOG.warn("{}: activation listener failed for MN {}", settings.name(), mn, e);
+        }
+    }
+
+    /** Hands work to the background thread (in order); runs it here if the agent is shutting down. */
+    private void later(Runnable work) {
+        try {
+            background.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            work.run();
         }
     }
 
@@ -964,8 +1050,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         if (peer == null) {
             count("ctar.rejected");
             sendCtaa(from, prev, StatusCodes.UNKNOWN_ROUTER);
-            emit("ctar-rejected", prev, "CTAR names previous router " + AddressText.of(ctar.otherRouterAddress())
-                    + ", not a configured peer; CTAA failure");
+            later(() -> emitAt(t0, "ctar-rejected", prev, "CTAR names previous router "
+                    + AddressText.of(ctar.otherRouterAddress()) + ", not a configured peer; CTAA failure"));
             return;
         }
         synchronized (lock) {
@@ -979,7 +1065,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         count("ctreq.sent");
         send(peer, CxtpCodec.encode(ContextTransferRequest.forActivateRequest(ctar)));
-        emit("ctreq-sent", prev, "no context held: CT-Req (sequence " + ctar.sequenceNumber() + ") to " + peer.settings.name());
+        later(() -> emitAt(t0, "ctreq-sent", prev, "no context held: CT-Req (sequence " + ctar.sequenceNumber() + ") to "
+                + peer.settings.name()));
     }
 
     /** nAR: the CTD for a pending CTAR arrived (the pAR verified the token, or sent a PCTD for us to verify). */
@@ -999,6 +1086,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
         }
         SpiReservations res;
+        long serial;
         synchronized (lock) {
             try {
                 res = spiAllocator.reserveInbound(ctx, settings.tunnelAddress());
@@ -1010,10 +1098,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 ctx.discard();
                 return;
             }
-            journal.hold(journalEntry(prev, ctx, res));
+            serial = journal.hold(journalEntry(prev, ctx, res));
         }
         usedSequences.put(AddressText.of(prev) + "|" + p.ctar.sequenceNumber(), Boolean.TRUE);
-        activate(p.from, prev, ctx, peer, false, res, null, null, p.receivedNanos);
+        activate(p.from, prev, ctx, peer, false, res, null, null, serial, p.receivedNanos);
     }
 
     private void reactiveTimedOut(InetAddress prev, Pending p) {
@@ -1122,7 +1210,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                     h.rewritten = ContextRewriter.forTarget(h.received, h.predictedCareOf, settings.tunnelAddress(),
                             h.reservations.mappings(), settings.sequencePolicy());
                 }
-                journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : h.received, h.reservations));
+                h.journalSerial = journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : h.received,
+                        h.reservations));
                 count("reservations.renewed");
             } catch (IOException | ContextException | RuntimeException e) {
                 held.remove(prev);
@@ -1145,7 +1234,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private void releaseHeld(InetAddress prev, Held h) {
         cancelTimers(h);
         releaseQuietly(h.reservations);
-        journal.done(AddressText.of(prev));
+        journal.done(AddressText.of(prev), h.journalSerial);
         if (h.tokenKey != null) {
             h.tokenKey.key().wipe();
             h.tokenKey = null;
@@ -1265,6 +1354,18 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         emit(kind, mn == null ? "" : AddressText.of(mn), detail);
     }
 
+    private void emitAt(long nanoTime, String kind, InetAddress mn, String detail) {
+        emitAt(nanoTime, kind, mn == null ? "" : AddressText.of(mn), detail);
+    }
+
+    private void emitAt(long nanoTime, String kind, String mn, String detail) {
+        try {
+            events.emitAt(nanoTime, kind, mn, detail);
+        } catch (RuntimeException e) {
+            LOG.debug("event sink failed: {}", e.toString());
+        }
+    }
+
     private void emit(String kind, String mn, String detail) {
         try {
             events.emit(kind, mn, detail);
@@ -1304,7 +1405,34 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     /** Waits until journal records enqueued so far are written (tests). */
     void flushJournal() {
-        journal.flush();
+        drainBackground();
+    }
+
+    /**
+     * Waits until the background thread has done everything handed to it so far, including what
+     * that work handed on (post-CTAA work enqueues its journal record): tests, shutdown.
+     */
+    void drainBackground() {
+        for (int i = 0; i < 2; i++) {
+            try {
+                background.submit(() -> { }).get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                LOG.debug("background drain: {}", e.toString());
+                return;
+            }
+        }
+    }
+
+    private void stopBackground() {
+        background.shutdown();
+        try {
+            background.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -1315,8 +1443,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     void abandon() {
         closed = true;
         timers.shutdownNow();
+        drainBackground();
         closeTransports();
         journal.close();
+        stopBackground();
     }
 
     private void closeTransports() {
@@ -1342,6 +1472,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         closed = true;
         timers.shutdownNow();
+        drainBackground();
         closeTransports();
         synchronized (lock) {
             for (Map.Entry<InetAddress, Held> e : held.entrySet()) {
@@ -1355,6 +1486,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             pending.clear();
         }
         journal.close();
+        stopBackground();
         LOG.info("{}: access router stopped", settings.name());
     }
 }

@@ -41,6 +41,11 @@ public final class EventLog implements EventSink {
     private long nextId = 1;
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> lines = new ConcurrentHashMap<>();
+    /** How often {@link #emitAt} renews its clock anchor (bounds the drift of nanoTime against the wall clock). */
+    public static final Duration ANCHOR_RENEWAL = Duration.ofSeconds(1);
+    private static final long ANCHOR_RENEWAL_NANOS = ANCHOR_RENEWAL.toNanos();
+    /** {epoch nanos, System.nanoTime} read together; replaced whole. */
+    private volatile long[] anchor;
     private final Map<String, long[]> lastLogged = new ConcurrentHashMap<>(); // key -> {millis, suppressed}
 
     public EventLog() {
@@ -58,10 +63,31 @@ public final class EventLog implements EventSink {
 
     @Override
     public void emit(String kind, String mobileNode, String detail) {
+        record(clock.instant(), kind, mobileNode, detail);
+    }
+
+    /**
+     * Timestamps the event from {@code nanoTime} (when it happened) through an anchor pair (a clock
+     * reading and a nanoTime reading taken together), renewed at most once per
+     * {@link #ANCHOR_RENEWAL}: no clock reading per event.
+     */
+    @Override
+    public void emitAt(long nanoTime, String kind, String mobileNode, String detail) {
+        long[] a = anchor;
+        if (a == null || nanoTime - a[1] > ANCHOR_RENEWAL_NANOS) {
+            java.time.Instant i = clock.instant();
+            a = new long[] {i.getEpochSecond() * 1_000_000_000L + i.getNano(), System.nanoTime()};
+            anchor = a;
+        }
+        long epochNanos = a[0] + (nanoTime - a[1]);
+        record(java.time.Instant.ofEpochSecond(Math.floorDiv(epochNanos, 1_000_000_000L),
+                Math.floorMod(epochNanos, 1_000_000_000L)), kind, mobileNode, detail);
+    }
+
+    private void record(java.time.Instant now, String kind, String mobileNode, String detail) {
         String mn = mobileNode == null ? "" : mobileNode;
         String d = detail == null ? "" : detail;
         counts.computeIfAbsent(kind, k -> new LongAdder()).increment();
-        java.time.Instant now = clock.instant();
         synchronized (ring) {
             long id = nextId++;
             ring[(int) (id % capacity)] = new AgentEvent(id, now.toString(), kind, mn, d);

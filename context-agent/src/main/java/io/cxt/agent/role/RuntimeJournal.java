@@ -2,9 +2,12 @@ package io.cxt.agent.role;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +34,26 @@ import io.cxt.xfrm.XfrmClient;
  * larval SAs of SPI reservations).
  *
  * <p>One text file {@code <state-directory>/<agent-name>.journal} (tmpfs in production: /run/cxt),
- * one record per line: {@code hold MN}, then {@code sa MN HEX} (an SaKey: larval reservation or
- * SA to be installed), {@code out MN SRC SPI PROTO} (an outbound SA, matched by source, SPI and
+ * one record per line: {@code hold MN SERIAL}, then {@code sa MN HEX} (an SaKey: larval reservation
+ * or SA to be installed), {@code out MN SRC SPI PROTO} (an outbound SA, matched by source, SPI and
  * protocol because its destination, the MN's new CoA, may differ from the prediction),
- * {@code pol MN HEX} (a PolicyId); {@code active MN} once installed and acknowledged;
- * {@code done MN} once released. Records are written by one background thread, so the activation
- * path never waits for the disk: it only enqueues.
+ * {@code pol MN HEX} (a PolicyId); {@code active MN SERIAL} once installed and acknowledged;
+ * {@code done MN SERIAL} once released. The serial ties an {@code active}/{@code done} to the
+ * {@code hold} it ends: a record for an older hold of the same MN (written late, because records
+ * are written in the background) does not end a newer one. Records without a serial (files of
+ * earlier versions) end whatever is open for the MN.
+ *
+ * <p><b>Writing.</b> Records are formatted and written by one background thread (the executor the
+ * agent gives, which also does its post-CTAA work, or an own one), so the activation path never
+ * waits for the disk: it only enqueues. The file is opened once (append) and kept open: one
+ * {@code write} per record, no open/close.
+ *
+ * <p><b>Compaction.</b> At start, {@link #reconcile} removes from the kernel everything the file
+ * names as unfinished and then empties the file: a new run starts with an empty journal. While
+ * running, the writer keeps the records of the unfinished entries in memory; when the file has grown
+ * past {@link #COMPACT_MIN_BYTES} and past four times the size of those records, it writes them to
+ * {@code <file>.tmp} and renames that over the file (atomic on the same file system), so the file
+ * always holds every unfinished entry, before and after the rename, and never grows without bound.
  *
  * <p>Not journaled: key material (never written anywhere) and the pAR's side (a pAR only removes).
  */
@@ -43,6 +61,8 @@ final class RuntimeJournal implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeJournal.class);
     private static final HexFormat HEX = HexFormat.of();
+    /** The file is compacted only once it is larger than this (and 4x its unfinished records). */
+    static final long COMPACT_MIN_BYTES = 1 << 20;
 
     /** What one held context put into the kernel. */
     record Entry(String mn, List<SaKey> sas, List<OutboundSa> outbound, List<PolicyId> policies) {
@@ -59,57 +79,147 @@ final class RuntimeJournal implements AutoCloseable {
 
     private final Path file;
     private final ExecutorService writer;
+    private final boolean ownsWriter;
+    private final long compactMinBytes;
+    private final AtomicLong serials = new AtomicLong();
+
+    // Writer thread only.
+    private FileChannel channel;
+    private long fileBytes;
+    /** Records of unfinished entries by MN: {serial, record bytes}. */
+    private final Map<String, Object[]> unfinishedRecords = new LinkedHashMap<>();
+    private long unfinishedBytes;
+    private int compactions;
+    private int opens;
 
     RuntimeJournal(Path stateDirectory, String agentName) throws IOException {
+        this(stateDirectory, agentName, null, COMPACT_MIN_BYTES);
+    }
+
+    /**
+     * @param writer a single-thread executor to write on (not shut down by {@link #close}), or null
+     *        for an own one
+     * @param compactMinBytes see {@link #COMPACT_MIN_BYTES} (smaller in tests)
+     */
+    RuntimeJournal(Path stateDirectory, String agentName, ExecutorService writer, long compactMinBytes) throws IOException {
         Files.createDirectories(stateDirectory);
         this.file = stateDirectory.resolve(agentName.replaceAll("[^A-Za-z0-9._-]", "_") + ".journal");
-        this.writer = Executors.newSingleThreadExecutor(r -> {
+        this.ownsWriter = writer == null;
+        this.writer = writer != null ? writer : Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "cxagent-journal");
             t.setDaemon(true);
             return t;
         });
+        this.compactMinBytes = compactMinBytes;
     }
 
     Path file() {
         return file;
     }
 
-    /** Records a held context's kernel items (enqueued). */
-    void hold(Entry e) {
-        StringBuilder sb = new StringBuilder("hold ").append(e.mn()).append('\n');
-        for (SaKey k : e.sas()) {
-            sb.append("sa ").append(e.mn()).append(' ').append(HEX.formatHex(k.toBytes())).append('\n');
-        }
-        for (OutboundSa o : e.outbound()) {
-            sb.append("out ").append(e.mn()).append(' ').append(o.source().getHostAddress()).append(' ')
-                    .append(Integer.toUnsignedString(o.spi())).append(' ').append(o.proto()).append('\n');
-        }
-        for (PolicyId p : e.policies()) {
-            sb.append("pol ").append(e.mn()).append(' ').append(HEX.formatHex(p.toBytes())).append('\n');
-        }
-        append(sb.toString());
+    /**
+     * Records a held context's kernel items (enqueued; formatted on the writer thread). Returns the
+     * serial that {@link #active} and {@link #done} name to end exactly this hold.
+     */
+    long hold(Entry e) {
+        long serial = serials.incrementAndGet();
+        enqueue(() -> {
+            StringBuilder sb = new StringBuilder(256).append("hold ").append(e.mn()).append(' ').append(serial).append('\n');
+            for (SaKey k : e.sas()) {
+                sb.append("sa ").append(e.mn()).append(' ').append(HEX.formatHex(k.toBytes())).append('\n');
+            }
+            for (OutboundSa o : e.outbound()) {
+                sb.append("out ").append(e.mn()).append(' ').append(o.source().getHostAddress()).append(' ')
+                        .append(Integer.toUnsignedString(o.spi())).append(' ').append(o.proto()).append('\n');
+            }
+            for (PolicyId p : e.policies()) {
+                sb.append("pol ").append(e.mn()).append(' ').append(HEX.formatHex(p.toBytes())).append('\n');
+            }
+            byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
+            Object[] old = unfinishedRecords.put(e.mn(), new Object[] {serial, bytes});
+            unfinishedBytes += bytes.length - (old == null ? 0 : ((byte[]) old[1]).length);
+            write(bytes);
+        });
+        return serial;
     }
 
-    void active(String mn) {
-        append("active " + mn + "\n");
+    /** The hold with this serial was installed and acknowledged (enqueued). */
+    void active(String mn, long serial) {
+        end("active", mn, serial);
     }
 
-    void done(String mn) {
-        append("done " + mn + "\n");
+    /** The hold with this serial was released (enqueued). */
+    void done(String mn, long serial) {
+        end("done", mn, serial);
     }
 
-    private void append(String text) {
+    private void end(String what, String mn, long serial) {
+        enqueue(() -> {
+            Object[] open = unfinishedRecords.get(mn);
+            if (open != null && (long) open[0] == serial) {
+                unfinishedRecords.remove(mn);
+                unfinishedBytes -= ((byte[]) open[1]).length;
+            }
+            write((what + ' ' + mn + ' ' + serial + '\n').getBytes(StandardCharsets.US_ASCII));
+        });
+    }
+
+    private void enqueue(Runnable record) {
         try {
-            writer.execute(() -> {
-                try {
-                    Files.writeString(file, text, StandardCharsets.US_ASCII, StandardOpenOption.CREATE,
-                            StandardOpenOption.APPEND, StandardOpenOption.WRITE);
-                } catch (IOException e) {
-                    LOG.error("journal {}: write failed: {}", file, e.getMessage());
-                }
-            });
+            writer.execute(record);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.debug("journal closed; record dropped");
+        }
+    }
+
+    /** Writer thread: appends to the open file, compacting when it has grown enough. */
+    private void write(byte[] bytes) {
+        try {
+            if (channel == null) {
+                channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+                fileBytes = channel.size();
+                opens++;
+            }
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+            fileBytes += bytes.length;
+            if (fileBytes > compactMinBytes && fileBytes > 4 * unfinishedBytes) {
+                compact();
+            }
+        } catch (IOException e) {
+            LOG.error("journal {}: write failed: {}", file, e.getMessage());
+            closeChannel();
+        }
+    }
+
+    /** Writer thread: rewrites the file with only the unfinished entries' records. */
+    private void compact() throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (Object[] r : unfinishedRecords.values()) {
+                ByteBuffer b = ByteBuffer.wrap((byte[]) r[1]);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+            }
+        }
+        closeChannel();
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        compactions++;
+        LOG.debug("journal {}: compacted to {} unfinished entries", file, unfinishedRecords.size());
+    }
+
+    private void closeChannel() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("journal {}: close: {}", file, e.getMessage());
+            }
+            channel = null;
         }
     }
 
@@ -122,12 +232,22 @@ final class RuntimeJournal implements AutoCloseable {
         }
     }
 
+    /** Compactions so far and times the file was opened (tests; read after {@link #flush}). */
+    int[] writerCounts() {
+        try {
+            return writer.submit(() -> new int[] {compactions, opens}).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Entries of contexts held but neither active nor done, in file order. */
     List<Entry> unfinished() throws IOException {
         if (!Files.exists(file)) {
             return List.of();
         }
         Map<String, Entry> open = new LinkedHashMap<>();
+        Map<String, String> serialOf = new java.util.HashMap<>();
         for (String line : Files.readAllLines(file, StandardCharsets.US_ASCII)) {
             String[] f = line.trim().split(" ");
             if (f.length < 2) {
@@ -136,8 +256,16 @@ final class RuntimeJournal implements AutoCloseable {
             String mn = f[1];
             try {
                 switch (f[0]) {
-                    case "hold" -> open.put(mn, new Entry(mn, List.of(), List.of(), List.of()));
-                    case "active", "done" -> open.remove(mn);
+                    case "hold" -> {
+                        open.put(mn, new Entry(mn, List.of(), List.of(), List.of()));
+                        serialOf.put(mn, f.length > 2 ? f[2] : "");
+                    }
+                    case "active", "done" -> {
+                        // An end for an older hold of the same MN leaves a newer hold open.
+                        if (f.length < 3 || f[2].equals(serialOf.get(mn)) || "".equals(serialOf.get(mn))) {
+                            open.remove(mn);
+                        }
+                    }
                     case "sa" -> open.computeIfPresent(mn, (k, e) -> new Entry(mn, plus(e.sas(),
                             SaKey.decode(HEX.parseHex(f[2]))), e.outbound(), e.policies()));
                     case "out" -> open.computeIfPresent(mn, (k, e) -> new Entry(mn, e.sas(), plus(e.outbound(),
@@ -183,6 +311,7 @@ final class RuntimeJournal implements AutoCloseable {
             }
             LOG.info("journal: removed what a previous run left for MN {} (not activated)", e.mn());
         }
+        // Compaction at start: everything the file named is gone from the kernel; start empty.
         Files.deleteIfExists(file);
         return removed;
     }
@@ -219,6 +348,17 @@ final class RuntimeJournal implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!ownsWriter) {
+            try {
+                writer.submit(this::closeChannel).get(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (Exception e) {
+                LOG.debug("journal close: {}", e.toString());
+            }
+            return;
+        }
+        writer.execute(this::closeChannel);
         writer.shutdown();
         try {
             writer.awaitTermination(5, TimeUnit.SECONDS);

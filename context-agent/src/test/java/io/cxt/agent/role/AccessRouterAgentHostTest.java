@@ -110,10 +110,18 @@ class AccessRouterAgentHostTest {
             assertEquals(20, r.details().get("ctaaOctets"), "CTAA: header + previous address");
             assertTrue((Long) r.details().get("delayMicros") > 0);
             assertMoved(lab);
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
             assertEquals(NCOA, lab.activations.get(0).newCareOf());
             assertEquals(PAR, lab.activations.get(0).previousRouter());
             assertEquals(1, lab.narLog.count("context-activated"));
+            String detail = lab.narLog.since(0).stream().filter(e -> e.kind().equals("context-activated")).findFirst()
+                    .orElseThrow().detail();
+            assertTrue(detail.matches(".*CTAR->CTAA \\d+ us \\(verify \\d+, install \\d+, CTAA \\d+ us\\)"), detail);
+            Map<String, Long> st = nar.stats();
+            assertEquals(1L, st.get("activation.phase.install.count"), st.toString());
+            assertTrue(st.get("activation.phase.total.p50.micros") >= st.get("activation.phase.install.p50.micros"));
+            assertTrue(st.get("activation.phase.total.p50.micros") > 0);
             assertEquals(1, lab.parLog.count("context-removed"));
             assertEquals(0, nar.counter("ctreq.sent"), "predictive: no CT-Req");
             assertEquals("ACTIVE", nar.contexts().get(0).state());
@@ -134,6 +142,7 @@ class AccessRouterAgentHostTest {
             assertMoved(lab);
             assertEquals(1, nar.counter("ctreq.sent"));
             assertEquals(1, par.counter("ctreq.answered"));
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
             assertEquals("reactive", nar.contexts().get(0).mode());
         }
@@ -159,6 +168,7 @@ class AccessRouterAgentHostTest {
             assertEquals(narBefore, dump(lab.nar));
             assertEquals(parBefore, dump(lab.par));
             assertEquals(mnBefore, dump(lab.mn));
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.narLog.count("ctar-rejected"));
             assertEquals(0, lab.activations.size());
             assertEquals(PCOA, mn.currentIdentity().careOfAddress(), "the MN did not move");
@@ -191,6 +201,7 @@ class AccessRouterAgentHostTest {
             assertEquals(1, nar.counter("ctar.received"), "the repeat was not processed again");
             assertEquals(1, nar.stats().get("mobile.icmp.duplicate_ignored"));
             assertEquals(after, dump(lab.nar));
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
         }
     }
@@ -325,6 +336,7 @@ class AccessRouterAgentHostTest {
                 ContextTransferActivateAcknowledge ctaa = (ContextTransferActivateAcknowledge) r.acknowledgement();
                 assertEquals(StatusCodes.UNKNOWN_ROUTER, ctaa.failedContexts().get(0).statusCode());
             }
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.narLog.count("ctar-rejected"));
             assertEquals(0, nar.counter("ctreq.sent"));
             assertEquals(before, dump(lab.nar));

@@ -1,6 +1,7 @@
 package io.cxt.agent.role;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +67,24 @@ class EventLogTest {
         log.emit("protection-rejected", "par", "bad tag");
         assertEquals(3, log.linesLogged("protection-rejected"));
         assertEquals(8, log.since(0).size(), "every event is kept");
+    }
+
+    @Test
+    void emitAtTimestampsFromTheGivenNanoTimeWithoutAClockReadingPerEvent() {
+        ManualClock clock = new ManualClock();
+        EventLog log = new EventLog(10, clock);
+        long t = System.nanoTime();
+        log.emitAt(t, "context-activated", "2001:db8::1", "a"); // anchors: clock reading <-> t (within the call)
+        clock.now = clock.now.plus(Duration.ofHours(1)); // not read again within the renewal interval
+        log.emitAt(t + 250_000_000L, "context-activated", "2001:db8::1", "b");
+        List<AgentEvent> e = log.since(0);
+        Instant first = Instant.parse(e.get(0).time());
+        Instant second = Instant.parse(e.get(1).time());
+        assertEquals(250, Duration.between(first, second).toMillis(), "from the nanoTime difference");
+        assertTrue(Duration.between(Instant.parse("2026-01-01T00:00:00Z"), first).abs().toMillis() < 1000);
+        log.emitAt(t + EventLog.ANCHOR_RENEWAL.toNanos() + 1_000_000_000L, "context-activated", "2001:db8::1", "c");
+        Instant third = Instant.parse(log.since(2).get(0).time());
+        assertTrue(third.isAfter(clock.now.minusSeconds(5)), "anchor renewed after " + EventLog.ANCHOR_RENEWAL + ": " + third);
     }
 
     @Test

@@ -100,6 +100,7 @@ class HandoverEspKernelTest {
             await("the pAR removed the MN's SAs and policies", () -> empty(lab.par));
             boolean viaCtReq = !predictive || drop.dropped(MessageType.PCTD) > 0;
             assertEquals(viaCtReq ? 1 : 0, nar.counter("ctreq.sent"));
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
             assertEquals(PAR, lab.activations.get(0).previousRouter());
         }
@@ -164,6 +165,7 @@ class HandoverEspKernelTest {
             }
             assertEquals(1, nar.counter("ctar.received"));
             assertEquals(activated, dump(lab.nar));
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
         }
     }
@@ -203,6 +205,7 @@ class HandoverEspKernelTest {
             assertTrue(lab.nar.policies().dump().isEmpty());
             assertEquals(parBefore, dump(lab.par));
             assertEquals(mnBefore, dump(lab.mn));
+            lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.narLog.count("ctar-rejected"));
             assertFalse(lab.ping(1), "nothing carries the MN's traffic at the nAR");
         }

@@ -229,6 +229,18 @@ final class HandoverLab implements AutoCloseable {
         return a;
     }
 
+    /**
+     * Waits until every router agent started here has done its post-CTAA work (CTDR, journal,
+     * events, activation listener run on a background thread after the CTAA left).
+     */
+    void settle() {
+        for (AutoCloseable c : open) {
+            if (c instanceof AccessRouterAgent a) {
+                a.drainBackground();
+            }
+        }
+    }
+
     MobileNodeAgent startMn(KeyBytes key) throws IOException {
         MobileNodeSettings s = MobileNodeSettings.of("mn", HOA, PCOA, PAR, key).withRetransmission(FAST);
         MobileNodeAgent a = MobileNodeAgent.start(s, mn, mnNs.netns(), mnLog);

@@ -83,6 +83,17 @@ final class ActivationLab implements AutoCloseable {
         @Override
         public void emit(String kind, String mobileNode, String detail) {
             log.emit(kind, mobileNode, detail);
+            observe(kind, mobileNode, detail);
+        }
+
+        /** As the daemon's EventLog: timestamped from the agent's own nanoTime reading. */
+        @Override
+        public void emitAt(long nanoTime, String kind, String mobileNode, String detail) {
+            log.emitAt(nanoTime, kind, mobileNode, detail);
+            observe(kind, mobileNode, detail);
+        }
+
+        private void observe(String kind, String mobileNode, String detail) {
             switch (kind) {
                 case "context-received" -> received.incrementAndGet();
                 case "context-activated" -> {
@@ -217,6 +228,21 @@ final class ActivationLab implements AutoCloseable {
             sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(s.getOrDefault(k, 0L));
         }
         return sb.toString();
+    }
+
+    /** The agent's per-phase activation times (its stats: activation.phase.*), one line. */
+    String phases() {
+        var s = agent.stats();
+        StringBuilder sb = new StringBuilder();
+        for (String p : new String[] {"verify", "rewrite", "install", "ctaa", "total"}) {
+            if (s.containsKey("activation.phase." + p + ".p50.micros")) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(p).append(' ')
+                        .append(s.get("activation.phase." + p + ".p50.micros")).append('/')
+                        .append(s.get("activation.phase." + p + ".p90.micros")).append('/')
+                        .append(s.get("activation.phase." + p + ".p99.micros"));
+            }
+        }
+        return sb + " (p50/p90/p99 µs over the last " + s.getOrDefault("activation.phase.total.count", 0L) + " ≤ 1024)";
     }
 
     @Override

@@ -53,6 +53,7 @@ final class SingleHandoverBench {
     /** Handovers in which the driver saw the CTAA only after the agent had also sent the CTDR and emitted its event. */
     private int driverAfterEvent;
     private final Samples driverLag = new Samples(1000);
+    private String phases = "";
 
     SingleHandoverBench(int runs, int warmup) {
         this.runs = runs;
@@ -124,6 +125,7 @@ final class SingleHandoverBench {
         Samples fromEvents = lab.sink.activationMicros;
         Quiet.check(fromEvents.size() == runs, "expected " + runs + " activation events, got " + fromEvents.size());
         agent = fromEvents;
+        phases = lab.phases();
         Quiet.check(lab.sink.failures.get() == 0 && lab.ctdrFailure.get() == 0, "failures: " + lab.sink.lastFailure);
         return seconds;
     }
@@ -197,6 +199,7 @@ final class SingleHandoverBench {
         out.printf("    in %d of %d handovers the driver thread got the CTAA only after the agent had also sent the CTDR to the pAR"
                 + " and emitted its event (one CPU: the agent's post-CTAA work runs first)%s%n", driverAfterEvent, runs,
                 driverLag.size() == 0 ? "" : String.format("; then by p50 %s µs", Samples.us(driverLag.percentile(50))));
+        out.printf("    agent phases (its stats, last 1024 activations): %s%n", phases);
         out.printf("    JVM garbage collections during the measured handovers: %d, %d ms in all%n", gc[0], gc[1]);
         out.printf("    goals p50 <= 1000 µs: driver %s, agent %s; p99 <= 5000 µs: driver %s, agent %s%n",
                 met(driver.percentile(50) <= 1_000_000), met(agent.percentile(50) <= 1_000_000),
