@@ -116,7 +116,7 @@ final class DaemonLab implements AutoCloseable {
     /** What differs between the labs of one test class. */
     record Options(String sadLookup, int mnIkePort, String ikeTimer, int maxRoundTrips, boolean fallbackHook) {
         static Options lookup(String sadLookup) {
-            return new Options(sadLookup, 500, "10s", 3, false);
+            return new Options(sadLookup, 500, "30s", 3, false); // 30 s: a loaded 1-CPU lab with cold JVMs
         }
     }
 

@@ -66,7 +66,7 @@ import io.cxt.xfrm.SecurityAssociation;
 @Tag("esp-kernel")
 class IkeHandoverDaemonEspKernelTest {
 
-    private static final Duration IKE_WAIT = Duration.ofSeconds(20);
+    private static final Duration IKE_WAIT = Duration.ofSeconds(45);
 
     /** The MN's IKE SA message IDs as ike-show prints them: "toSend / expected". */
     private static String ids(long toSend, long expected) {
