@@ -277,7 +277,11 @@ public final class DefaultAgentFactory implements AgentFactory {
             agent = MobileNodeAgent.start(settings, kernel, null, events);
             KernelSpiChangeApplier applier = new KernelSpiChangeApplier(kernel, agent::currentIdentity, agent::currentRouter,
                     router -> agent.updateLocation(agent.currentIdentity().careOfAddress(), router));
-            responder = new SpiUpdateResponder(ike, applier, events, new SecureRandom());
+            // The update waits for a running activation (the MN's own rewrite) to finish first.
+            responder = new SpiUpdateResponder(ike, (sa, peer, changes) -> agent.afterActivation(() -> {
+                applier.apply(sa, peer, changes);
+                return null;
+            }), events, new SecureRandom());
             endpoint = openIke(config, IkeUdpEndpoint.byDirection(responder::received, (from, msg, via) -> { }));
         }
 

@@ -171,6 +171,17 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} once no activation is in progress. The nAR sends its IKE update right after
+     * the CTAA, while this MN may still be moving its own SAs: an update applied in between would
+     * look for the SAs at the old care-of address and be refused. Reentrant.
+     */
+    public <T> T afterActivation(java.util.concurrent.Callable<T> work) throws Exception {
+        synchronized (activation) {
+            return work.call();
+        }
+    }
+
     /** Replaces the token key (token-key-source = "ike"); copied. */
     public void setTokenKey(KeyBytes key) {
         tokenKey = KeyBytes.of(key.bytes());

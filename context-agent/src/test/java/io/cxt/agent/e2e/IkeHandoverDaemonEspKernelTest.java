@@ -115,9 +115,14 @@ class IkeHandoverDaemonEspKernelTest {
      */
     private static int handoverEndsOnNewSpis(DaemonLab lab) throws Exception {
         predictiveHandover(lab);
-        await("the MN applied the nAR's UPDATE_SPI", IKE_WAIT, () -> lab.hasEvent(Node.MN, "spi-update-applied"));
-        await("the nAR got the UPDATE_SPI acknowledged", IKE_WAIT,
-                () -> lab.hasEvent(Node.NAR, "spi-update-acknowledged"));
+        try {
+            await("the MN applied the nAR's UPDATE_SPI", IKE_WAIT, () -> lab.hasEvent(Node.MN, "spi-update-applied"));
+            await("the nAR got the UPDATE_SPI acknowledged", IKE_WAIT,
+                    () -> lab.hasEvent(Node.NAR, "spi-update-acknowledged"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nnAR events: " + lab.events(Node.NAR) + "\nMN events: "
+                    + lab.events(Node.MN) + lab.diagnostics(), e);
+        }
         assertTrue(lab.events(Node.NAR).stream().anyMatch(e -> e.startsWith("spi-update-sent ")), "nAR sent UPDATE_SPI");
 
         // The SPI the nAR allocated for the MN's outbound SA (the old one was taken there).
