@@ -129,6 +129,8 @@ public final class DefaultAgentFactory implements AgentFactory {
 
         private void open() throws IOException {
             RouterSection rs = config.router().orElseThrow();
+            // Before any socket opens: nothing can arrive while the warm-up holds the CPU.
+            ActivationWarmup.atStart(config.agent().name());
             kernel = XfrmClient.open();
             endpoint = openIke(config, (from, m, via) -> { });
             initiator = new SpiUpdateInitiator(ike, endpoint, events, ikeOptions(config),
@@ -269,6 +271,7 @@ public final class DefaultAgentFactory implements AgentFactory {
 
         private void open() throws IOException {
             MobileSection m = config.mobile().orElseThrow();
+            ActivationWarmup.atStart(config.agent().name());
             kernel = XfrmClient.open();
             MobileNodeSettings settings = new MobileNodeSettings(config.agent().name(), m.homeAddress(), m.careOfAddress(),
                     m.accessRouter(), m.tokenKey().orElse(KeyBytes.EMPTY),
