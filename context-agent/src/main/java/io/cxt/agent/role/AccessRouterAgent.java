@@ -397,7 +397,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         KeyBytes key = tokenKeys.get(mobileNode);
         if (key == null) {
             throw new ControlException("no token key for MN " + AddressText.of(mobileNode)
-                    + " (configure it in a [[mobile-node]] table)");
+                    + " (configure it in a [[mobile-node]] table, or with token-key-source = \"ike\" import the MN's"
+                    + " IKE SA: cxctl ike import FILE --mn " + AddressText.of(mobileNode) + ")");
         }
         long t0 = System.nanoTime();
         MobileNodeContext snap;
