@@ -16,7 +16,7 @@ import jnr.ffi.byref.IntByReference;
  * XfrmClient.openEventSocket and NetlinkSocket do to open it (setns into the namespace and back,
  * socket, bind, getsockname, the extended-ACK, capped-ACK and buffer-size options, three group
  * joins), the fence's two non-blocking drains, and close. Everything NetlinkSocket adds on top is
- * Java: mainly its two 1 MiB direct buffers, allocated (and zeroed) per socket.
+ * Java: its direct buffers (64 KiB/4 KiB for event sockets since a483d19; 1 MiB each before), allocated (and zeroed) per socket.
  */
 final class RawFence {
 

@@ -256,8 +256,8 @@ final class SingleMnBench {
                 micros(rawFence.percentile(99)), String.format("%.2f",
                         (double) fence.percentile(50) / rawFence.percentile(50)));
         out.printf("    fence = the snapshot's event fence: open a second XFRM socket in the pAR namespace, join 3 groups,"
-                + " drain twice, close;%n            raw = the same system calls without NetlinkSocket (which adds two"
-                + " 1 MiB direct buffers per socket)%n");
+                + " drain twice, close;%n            raw = the same system calls without NetlinkSocket (which adds its"
+                + " direct buffers, 64 KiB + 4 KiB for an event socket)%n");
         out.printf("    JVM garbage collections during the measured runs: %d, %d ms in all (%s)%n", gc.collections(),
                 gc.millis(), GcClock.collectorNames());
         out.printf("    raw snapshot = 2 filtered GETSA dumps + GETPOLICY dump + %d GETAE; raw install = 1 batch of %d"
