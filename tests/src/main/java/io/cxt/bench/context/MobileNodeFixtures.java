@@ -25,14 +25,14 @@ import io.cxt.xfrm.UserTemplate;
  * between the MN's home address and a correspondent network), with addresses, SPIs and reqids that
  * differ per MN so that thousands of them can live in one namespace.
  */
-final class MobileNodeFixtures {
+public final class MobileNodeFixtures {
 
     private MobileNodeFixtures() {
     }
 
     static final int AF_INET6 = 10;
     static final int ESP = 50;
-    static final InetAddress PAR = address("2001:db8:a::1");
+    public static final InetAddress PAR = address("2001:db8:a::1");
     static final InetAddress NAR = address("2001:db8:b::1");
     static final InetAddress CN = address("2001:db8:200::");
     static final int CN_PREFIX = 48;
@@ -44,7 +44,7 @@ final class MobileNodeFixtures {
     /** ... and received this many from it. */
     private static final int PAR_SEQ = 4711;
 
-    static InetAddress address(String s) {
+    public static InetAddress address(String s) {
         try {
             return InetAddress.getByName(s);
         } catch (UnknownHostException e) {
@@ -68,16 +68,16 @@ final class MobileNodeFixtures {
     }
 
     /** MN {@code n}'s care-of address on the pAR's link. */
-    static InetAddress previousCareOf(int n) {
+    public static InetAddress previousCareOf(int n) {
         return host("2001:db8:a::", n);
     }
 
     /** MN {@code n}'s care-of address on the nAR's link, after the handover. */
-    static InetAddress newCareOf(int n) {
+    public static InetAddress newCareOf(int n) {
         return host("2001:db8:b::", n);
     }
 
-    static InetAddress homeAddress(int n) {
+    public static InetAddress homeAddress(int n) {
         return host("2001:db8:100::", n);
     }
 
@@ -86,15 +86,16 @@ final class MobileNodeFixtures {
     }
 
     /** The SPI of MN {@code n}'s SA towards its router (inbound on the router). */
-    static int inboundSpi(int n) {
+    public static int inboundSpi(int n) {
         return 0xc0000000 | n;
     }
 
-    static int outboundSpi(int n) {
+    public static int outboundSpi(int n) {
         return 0xc1000000 | n;
     }
 
-    private static KeyBytes key(int len, int seed) {
+    /** A deterministic key of {@code len} octets (benchmarks only). */
+    public static KeyBytes key(int len, int seed) {
         byte[] k = new byte[len];
         for (int i = 0; i < len; i++) {
             k[i] = (byte) (seed * 31 + i);
@@ -121,14 +122,14 @@ final class MobileNodeFixtures {
     }
 
     /** The SAs and policies a router holds for one or more MNs. */
-    record RouterSide(List<SecurityAssociation> sas, List<SecurityPolicy> policies) {
+    public record RouterSide(List<SecurityAssociation> sas, List<SecurityPolicy> policies) {
     }
 
     /**
      * MN {@code n}'s SAs (in: MN to router, out: router to MN) and policies (out, in, fwd) as the
      * router at {@code router} holds them while the MN is at {@code careOf}.
      */
-    static RouterSide routerSide(int n, InetAddress router, InetAddress careOf) {
+    public static RouterSide routerSide(int n, InetAddress router, InetAddress careOf) {
         InetAddress hoa = homeAddress(n);
         int reqid = n + 1;
         Selector mnToCn = new Selector(CN, hoa, 0, 0, 0, 0, AF_INET6, CN_PREFIX, 128, 0, 0, 0);

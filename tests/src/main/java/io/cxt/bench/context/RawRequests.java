@@ -25,7 +25,7 @@ import io.cxt.xfrm.XfrmStructs;
  * compares payloads by content) let the benchmark check, run by run, that the bytes really are
  * the ones cxt sent.
  */
-final class RawRequests {
+public final class RawRequests {
 
     private RawRequests() {
     }
@@ -67,7 +67,7 @@ final class RawRequests {
      * ContextInstaller.install's batch: SAs in context order (UPDSA over a reserved larval SA, NEWSA
      * otherwise), then policies out, fwd, in.
      */
-    static List<NetlinkRequest> install(MobileNodeContext rewritten, SpiReservations reservations) {
+    public static List<NetlinkRequest> install(MobileNodeContext rewritten, SpiReservations reservations) {
         List<NetlinkRequest> requests = new ArrayList<>();
         for (SecurityAssociation sa : rewritten.securityAssociations()) {
             if (reservations.holds(sa.key())) {
