@@ -12,6 +12,9 @@ public final class TransportCounters {
         for (TransportCounter c : TransportCounter.values()) {
             counts.put(c, new LongAdder());
         }
+        for (MessageType t : MessageType.values()) {
+            perType.put(t, new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()});
+        }
     }
 
     /** Messages and CXTP octets per message type and direction (envelopes and lower headers not counted). */
@@ -34,10 +37,7 @@ public final class TransportCounters {
     }
 
     private void add(MessageType type, int slot, int octets) {
-        LongAdder[] a;
-        synchronized (perType) {
-            a = perType.computeIfAbsent(type, t -> new LongAdder[] {new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder()});
-        }
+        LongAdder[] a = perType.get(type); // filled for every type in the constructor: no lock on the send path
         a[slot].increment();
         a[slot + 1].add(octets);
     }
@@ -48,19 +48,17 @@ public final class TransportCounters {
      */
     public Map<String, Long> perMessageType() {
         Map<String, Long> m = new java.util.TreeMap<>();
-        synchronized (perType) {
-            perType.forEach((type, a) -> {
-                String t = type.name().toLowerCase(java.util.Locale.ROOT).replace("_", "-");
-                if (a[0].sum() != 0) {
-                    m.put("sent." + t + ".messages", a[0].sum());
-                    m.put("sent." + t + ".octets", a[1].sum());
-                }
-                if (a[2].sum() != 0) {
-                    m.put("received." + t + ".messages", a[2].sum());
-                    m.put("received." + t + ".octets", a[3].sum());
-                }
-            });
-        }
+        perType.forEach((type, a) -> {
+            String t = type.name().toLowerCase(java.util.Locale.ROOT).replace("_", "-");
+            if (a[0].sum() != 0) {
+                m.put("sent." + t + ".messages", a[0].sum());
+                m.put("sent." + t + ".octets", a[1].sum());
+            }
+            if (a[2].sum() != 0) {
+                m.put("received." + t + ".messages", a[2].sum());
+                m.put("received." + t + ".octets", a[3].sum());
+            }
+        });
         return m;
     }
 
