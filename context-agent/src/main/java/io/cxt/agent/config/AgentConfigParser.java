@@ -55,7 +55,7 @@ public final class AgentConfigParser {
     public static final int TOKEN_KEY_MIN_OCTETS = 16;
     public static final int TOKEN_KEY_MAX_OCTETS = 64;
 
-    private static final Set<String> TABLES = Set.of("agent", "router", "peer", "mobile-node", "mobile", "ike", "timers");
+    private static final Set<String> TABLES = Set.of("agent", "router", "peer", "mobile-node", "mobile", "ike", "timers", "charon-ha");
     private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
     private static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F:.]+");
@@ -141,7 +141,7 @@ public final class AgentConfigParser {
                     String what = e.getValue().isObject() || e.getValue().isArray() && !e.getValue().isEmpty()
                             && e.getValue().get(0).isObject() ? "unknown table" : "unknown key";
                     throw new ConfigException(source, lines.topLevel(k), what.equals("unknown table") ? "[" + k + "]" : k,
-                            what + " (known tables: [agent], [router], [[peer]], [[mobile-node]], [mobile], [ike], [timers])");
+                            what + " (known tables: [agent], [router], [[peer]], [[mobile-node]], [mobile], [ike], [timers], [charon-ha])");
                 }
             }
             Table agentTable = table(top, "agent", true);
@@ -171,12 +171,50 @@ public final class AgentConfigParser {
                     throw new ConfigException(source, 0, "[mobile]", "required for role mobile-node");
                 }
                 mobile = Optional.of(mobileSection(m));
+                forbid(top, "charon-ha", role);
             }
             Table ikeTable = table(top, "ike", false);
             IkeSection ike = ikeTable == null ? IkeSection.DEFAULT : ikeSection(ikeTable);
             Table timerTable = table(top, "timers", false);
             TimerSection timers = timerTable == null ? TimerSection.DEFAULT : timerSection(timerTable);
-            return new AgentConfig(source, agent, router, peers, mns, mobile, ike, timers, warnings);
+            Table haTable = table(top, "charon-ha", false);
+            Optional<CharonHaSection> charonHa = haTable == null ? Optional.empty() : Optional.of(charonHaSection(haTable));
+            return new AgentConfig(source, agent, router, peers, mns, mobile, ike, timers, warnings, charonHa);
+        }
+
+        private CharonHaSection charonHaSection(Table t) throws ConfigException {
+            t.allow("local", "charon", "port", "fifo", "segment", "charon-binary", "max-sas", "log-interval");
+            InetAddress local = loopback(t, "local", "127.0.0.2");
+            InetAddress charon = loopback(t, "charon", "127.0.0.1");
+            if (local.equals(charon)) {
+                throw t.error("local", "must differ from charon (" + charon.getHostAddress() + "): each side binds port 4510");
+            }
+            int port = t.port("port", 4510);
+            Path fifo = t.absolutePath("fifo", CharonHaSection.DEFAULT_FIFO);
+            int segment = t.integer("segment", 1L, 1, 16).intValue();
+            Path binary = t.absolutePath("charon-binary", CharonHaSection.DEFAULT_CHARON);
+            int maxSas = t.integer("max-sas", 65536L, 1, 1L << 20).intValue();
+            Duration interval = t.duration("log-interval", Duration.ofSeconds(10));
+            return new CharonHaSection(local, charon, port, fifo, segment, binary, maxSas, interval);
+        }
+
+        /** The HA protocol has no MAC: its addresses must be loopback, so it never leaves the host. */
+        private InetAddress loopback(Table t, String key, String dflt) throws ConfigException {
+            String s = t.string(key, dflt);
+            InetAddress a;
+            try {
+                a = literal(s);
+            } catch (IllegalArgumentException e) {
+                a = null;
+            }
+            if (a == null) {
+                throw t.error(key, "not an IP address: '" + s + "'");
+            }
+            if (!a.isLoopbackAddress()) {
+                throw t.error(key, "must be a loopback address (the HA channel carries key material without protection; got "
+                        + a.getHostAddress() + ")");
+            }
+            return a;
         }
 
         private void forbid(ObjectNode top, String name, AgentRole role) throws ConfigException {

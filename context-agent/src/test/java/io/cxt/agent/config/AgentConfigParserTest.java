@@ -245,7 +245,7 @@ class AgentConfigParserTest {
     @Test
     void unknownTableAndKeys() {
         assertEquals("t.conf:9: [routers]: unknown table (known tables: [agent], [router], [[peer]], [[mobile-node]],"
-                + " [mobile], [ike], [timers])", error(ROUTER + "\n[routers]\nx = 1\n"));
+                + " [mobile], [ike], [timers], [charon-ha])", error(ROUTER + "\n[routers]\nx = 1\n"));
         assertEquals("t.conf:8: [router] sender_id: unknown key (known: address, cxtp-port, mobile-transport, mobile-prefix,"
                 + " sender-id, handover-timeout, ctar-rate, sequence-margin, sad-lookup, spi-range, token-key-source)",
                 error(ROUTER + "sender_id = 3\n"));
