@@ -42,7 +42,7 @@ import io.cxt.xfrm.AddressText;
  * At most one transferred SA is held passive per segment (activating a segment activates all its PASSIVE
  * SAs, see {@link CharonHaControl}); a second MN's SA held meanwhile waits and is given to charon at its CTAR.
  */
-public final class HaHandover implements AutoCloseable {
+public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaHandover.class);
 
     private final CharonHaControl control;
@@ -148,6 +148,17 @@ public final class HaHandover implements AutoCloseable {
         }
     }
 
+    @Override
+    public boolean held(InetAddress previousCareOf, io.cxt.context.MobileNodeContext received, InetAddress thisRouter,
+            InetAddress newCareOf) {
+        return held(previousCareOf, received.ikeContext(), thisRouter, newCareOf);
+    }
+
+    @Override
+    public void moved(io.cxt.context.MobileNodeContext sent) {
+        moved(sent.mobileNode());
+    }
+
     /**
      * nAR, on PCTD or CT-Req: charon holds the MN's SA passive with its CHILD_SAs installed, local address
      * {@code thisRouter}. Returns whether the slot was charon's (then charon owns the SA's kernel state).
@@ -221,6 +232,7 @@ public final class HaHandover implements AutoCloseable {
     }
 
     /** nAR: a held context expired or was cancelled: charon forgets the passive SA. */
+    @Override
     public synchronized void released(InetAddress previousCareOf) {
         Held h = held.remove(previousCareOf);
         if (h != null && h.injected != null) {
