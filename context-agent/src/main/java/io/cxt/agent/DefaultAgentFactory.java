@@ -167,6 +167,9 @@ public final class DefaultAgentFactory implements AgentFactory {
                     .build();
             agent = AccessRouterAgent.start(settings, kernel, null, events, this::activated);
             agent.setIkeContextSource(this::ikeContextFor);
+            if (charonHa != null) {
+                agent.setIkeHooks(charonHa);
+            }
         }
 
         /** pAR: the IKE SA imported for this MN (by home or care-of address) travels with its context. */
