@@ -32,7 +32,8 @@ import io.cxt.sys.NetNamespace;
  * cxagent's relay ({@link HaHandover}) as each access router's HA peer: the MN sets up an IKEv2 PSK tunnel with
  * the pAR; the pAR's relay records it; the nAR's charon is given it (local address rewritten) and holds it
  * PASSIVE with its CHILD_SAs in the kernel; activation makes it ESTABLISHED; the pAR's charon forgets it
- * without a DELETE to the MN. The MN's own move (MOBIKE) is not part of this test.
+ * without a DELETE to the MN; the MN (stock charon, MOBIKE on) moves its SA to the nAR when the nAR's charon
+ * sends its address list; CHILD_SA rekeys started by each side go through the nAR, with no new IKE_SA_INIT.
  */
 @Tag("esp-kernel")
 class CharonHaEspKernelTest {
@@ -177,9 +178,59 @@ class CharonHaEspKernelTest {
         assertTrue(swanctl(MN, "--list-sas").contains("ESTABLISHED"), "the MN's SA is untouched");
         String parLog = Files.readString(run.resolve(PAR + "/charon.log"));
         assertFalse(parLog.contains("sending DELETE"), parLog);
+
+        // The MN learns the nAR's address from the nAR charon's own MOBIKE address-list update (ike_sa.c roam():
+        // a MOBIKE responder whose addresses change sends its list; ike_mobike.c process_r: the MN, original
+        // initiator, moves its IKE and CHILD SAs to the request's source). The nAR's charon has roam events on;
+        // an address event on its MN-facing link triggers it.
+        ip(NAR, "addr", "add", "2001:db8:2::99/128", "dev", "mn1", "nodad");
+        await("MN's IKE SA follows to the nAR", () -> swanctl(MN, "--list-sas").contains(NAR_ADDR + "["));
+        String moved = swanctl(MN, "--list-sas");
+        assertEquals(spis, spis(moved), "same IKE SA: " + moved);
+        assertTrue(moved.contains("ESTABLISHED"), moved);
+        System.out.println("charon-ha: MN after the move:\n" + moved);
+
+        // CHILD_SA rekey started by the MN, answered by the nAR's charon; then one started by the nAR
+        String in0 = inSpi(moved);
+        swanctl(MN, "--rekey", "--child", "par");
+        await("MN-started CHILD_SA rekey through the nAR", () -> {
+            String m = swanctl(MN, "--list-sas");
+            return !inSpi(m).equals(in0) && countInstalled(m) == 1;
+        });
+        String in1 = inSpi(swanctl(MN, "--list-sas"));
+        swanctl(NAR, "--rekey", "--child", "mn");
+        await("nAR-started CHILD_SA rekey", () -> {
+            String m = swanctl(MN, "--list-sas");
+            return !inSpi(m).equals(in1) && countInstalled(m) == 1;
+        });
+        String mnAfter = swanctl(MN, "--list-sas");
+        String narAfter = swanctl(NAR, "--list-sas");
+        assertEquals(spis, spis(mnAfter), mnAfter);
+        assertEquals(spis, spis(narAfter), narAfter);
+        assertTrue(mnAfter.contains(NAR_ADDR + "["), mnAfter);
+        String mnLogAfter = Files.readString(run.resolve(MN + "/charon.log"));
+        assertEquals(1, count(mnLogAfter, "initiating IKE_SA"), "no new IKE_SA_INIT/IKE_AUTH from the MN");
+        System.out.println("charon-ha: after both rekeys, MN:\n" + mnAfter + "nAR:\n" + narAfter);
     }
 
     // ----------------------------------------------------------------------------------- helpers
+
+    static String inSpi(String listSas) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n\\s+in\\s+([0-9a-f]{8})").matcher(listSas);
+        return m.find() ? m.group(1) : "";
+    }
+
+    static int countInstalled(String listSas) {
+        return count(listSas, "INSTALLED");
+    }
+
+    static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
 
     static String spis(String listSas) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9a-f]{16}_i)\\*? ([0-9a-f]{16}_r)").matcher(listSas);
@@ -207,7 +258,7 @@ class CharonHaEspKernelTest {
                   retransmit_timeout = 2.0
                   plugins {
                     vici { socket = unix://%s/charon.vici }
-                    kernel-netlink { roam_events = no }
+                    kernel-netlink { roam_events = %s }
                     %s
                   }
                   syslog { daemon { default = -1 } }
@@ -218,7 +269,7 @@ class CharonHaEspKernelTest {
                                   flush_line = yes } }
                 }
                 swanctl { load = random nonce sha2 }
-                """.formatted(load, dir, ha ? "ha { local = 127.0.0.1\n remote = 127.0.0.2\n segment_count = 1\n monitor = no\n"
+                """.formatted(load, dir, ns.equals(NAR) ? "yes" : "no", ha ? "ha { local = 127.0.0.1\n remote = 127.0.0.2\n segment_count = 1\n monitor = no\n"
                 + " resync = no\n fifo_interface = yes }" : "", dir));
         ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, "sh", "-c",
                 "mount --bind " + dir.resolve("run") + " /run && exec env STRONGSWAN_CONF=" + dir.resolve("strongswan.conf")
