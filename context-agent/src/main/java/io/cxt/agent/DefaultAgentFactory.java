@@ -36,7 +36,7 @@ import io.cxt.agent.role.ServedMobileNode;
 import io.cxt.context.IkeContextSlot;
 import io.cxt.context.MobileNodeIdentity;
 import io.cxt.cxtp.RetransmissionPolicy;
-import io.cxt.ike.IkeContextSlots;
+import io.cxt.agent.ike.IkeContextSlots;
 import io.cxt.ike.IkeSaContext;
 import io.cxt.ike.TokenKeyDerivation;
 import io.cxt.xfrm.AddressText;

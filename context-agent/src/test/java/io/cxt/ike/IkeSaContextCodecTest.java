@@ -18,6 +18,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 
+import io.cxt.agent.ike.IkeContextSlots;
 import io.cxt.context.IkeContextSlot;
 
 class IkeSaContextCodecTest {

@@ -37,7 +37,7 @@ import io.cxt.agent.view.AgentStatus;
 import io.cxt.agent.view.ContextView;
 import io.cxt.agent.view.OperationResult;
 import io.cxt.agent.view.PeerView;
-import io.cxt.context.ContextBlocks;
+import io.cxt.cdb.ContextBlocks;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextInstaller;
 import io.cxt.context.ContextRemover;
