@@ -505,7 +505,7 @@ public final class AgentConfigParser {
             if (file == null) {
                 return Optional.empty();
             }
-            Path p = base.resolve(file);
+            Path p = fromCredentials(base.resolve(file), System.getenv("CREDENTIALS_DIRECTORY"));
             String content;
             try {
                 content = Files.readString(p, StandardCharsets.US_ASCII);
@@ -740,5 +740,19 @@ public final class AgentConfigParser {
             int t = table(name, 0);
             return t > 0 ? t : keys.getOrDefault("/" + name, 0);
         }
+    }
+
+    /**
+     * Where to read a key file from. Under systemd the unit's {@code LoadCredential=keys:/etc/cxt/keys}
+     * hands the (root-only) key directory to the unprivileged agent as credentials named
+     * {@code keys_<file name>} in {@code $CREDENTIALS_DIRECTORY}; a key file with that name there is
+     * read instead of the configured path, so one configuration works with and without systemd.
+     */
+    static Path fromCredentials(Path keyFile, String credentialsDirectory) {
+        if (credentialsDirectory == null || credentialsDirectory.isBlank() || keyFile.getFileName() == null) {
+            return keyFile;
+        }
+        Path credential = Path.of(credentialsDirectory).resolve("keys_" + keyFile.getFileName());
+        return Files.isRegularFile(credential) ? credential : keyFile;
     }
 }

@@ -115,7 +115,7 @@ import io.cxt.xfrm.XfrmClient;
 public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessRouterAgent.class);
-    private static final String VERSION = "0.1.0";
+    private static final String VERSION = io.cxt.sys.BuildInfo.version();
     private static final int REMEMBERED_SEQUENCES = 65_536;
 
     /** A peer router and what we count about it. */

@@ -70,7 +70,7 @@ import io.cxt.xfrm.XfrmClient;
 public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MobileNodeAgent.class);
-    private static final String VERSION = "0.1.0";
+    private static final String VERSION = io.cxt.sys.BuildInfo.version();
     /** IPv6 (40) + ICMPv6 CXTP header (8) + Ethernet (14): what a CXTP message costs on the wire (docs/cxtp.md). */
     public static final int WIRE_OVERHEAD_IPV6 = 62;
     /** IPv4 (20) + ICMP CXTP header (8) + Ethernet (14). */
