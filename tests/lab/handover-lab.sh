@@ -12,6 +12,7 @@ HOA=2001:db8:100::10; PCOA=2001:db8:a::10; PAR=2001:db8:a::1; NCOA=2001:db8:b::1
 CN=2001:db8:200::5
 CN_PREFIX=2001:db8:200::/48
 LAB_HOME_ADDRESSES=($HOA)   # every HoA the CN reaches through the MN's current router
+LAB_COA_IIDS=(10)           # the MN's care-of addresses on either link: prefix::IID
 AGENTCTL=tests/lab/agentctl
 
 lab_now() { date +%s.%N; }
@@ -54,14 +55,14 @@ lab_topology() {
 # The MN attaches to one router at a time; what Mobile IPv6's binding update does for the CN's
 # route is done here by hand. One `ip -batch` per namespace: in the 1-CPU lab kernel each ip
 # process costs tens of milliseconds, which would be counted as part of the move.
-lab_attach_mn() { # par|nar: the MN's side (old link down, new link up, CoA, default route)
-    if [[ $1 == par ]]; then
-        printf '%s\n' "link set mn0 down" "link set mp0 up" "addr replace $PCOA/64 dev mp0 nodad" \
-            "route replace default via $PAR"
-    else
-        printf '%s\n' "link set mp0 down" "link set mn0 up" "addr replace $NCOA/64 dev mn0 nodad" \
-            "route replace default via $NAR"
-    fi | ip -n mn -batch -
+lab_attach_mn() { # par|nar: the MN's side (old link down, new link up, CoAs, default route)
+    local old=mn0 new=mp0 prefix=2001:db8:a router=$PAR iid
+    [[ $1 == par ]] || { old=mp0; new=mn0; prefix=2001:db8:b; router=$NAR; }
+    {
+        printf '%s\n' "link set $old down" "link set $new up"
+        for iid in "${LAB_COA_IIDS[@]}"; do echo "addr replace $prefix::$iid/64 dev $new nodad"; done
+        echo "route replace default via $router"
+    } | ip -n mn -batch -
 }
 lab_attach_cn() { # par|nar: the CN's routes to the MN's home addresses (the binding update)
     local via=2001:db8:f1::1 a

@@ -38,7 +38,16 @@ _spec = importlib.util.spec_from_loader("udp_stream", _loader)
 udp_stream = importlib.util.module_from_spec(_spec)
 _loader.exec_module(udp_stream)
 
-MN_COAS = {"2001:db8:a::10", "2001:db8:b::10"}
+ROUTERS = {"2001:db8:a::1", "2001:db8:b::1"}
+
+
+def is_mn(addr):
+    """The MN's care-of addresses: anything on the two access prefixes but the routers (and the
+    demo's other MN, ::99)."""
+    return (addr is not None and addr.startswith(("2001:db8:a:", "2001:db8:b:")) and addr not in ROUTERS
+            and not addr.endswith("::99"))
+
+
 ACCESS_LINKS = ("mp1", "mn1")
 ROUTER_LINK = "pn0"
 AAA_LINK = "ra0"
@@ -116,7 +125,7 @@ def read_pcap(path):
             break
         kind, src, dst, icmp = classify(body)
         frames.append(Frame(sec + frac / (1e9 if nano else 1e6), orig, kind,
-                            src in MN_COAS, dst in MN_COAS, icmp))
+                            is_mn(src), is_mn(dst), icmp))
     return frames
 
 
