@@ -12,7 +12,9 @@ HOA=2001:db8:100::10; PCOA=2001:db8:a::10; PAR=2001:db8:a::1; NCOA=2001:db8:b::1
 CN=2001:db8:200::5
 CN_PREFIX=2001:db8:200::/48
 LAB_HOME_ADDRESSES=($HOA)   # every HoA the CN reaches through the MN's current router
-LAB_COA_IIDS=(10)           # the MN's care-of addresses on either link: prefix::IID
+LAB_COA_IIDS=(10)           # the MN's care-of addresses on either link: prefix::IID; all but the
+                            # first deprecated (preferred_lft 0: not picked by movement detection)
+LAB_MOVEMENT=${LAB_MOVEMENT:-1}   # 1: the MN's agent detects its moves and sends the CTAR itself
 AGENTCTL=tests/lab/agentctl
 
 lab_now() { date +%s.%N; }
@@ -60,7 +62,8 @@ lab_attach_mn() { # par|nar: the MN's side (old link down, new link up, CoAs, de
     [[ $1 == par ]] || { old=mp0; new=mn0; prefix=2001:db8:b; router=$NAR; }
     {
         printf '%s\n' "link set $old down" "link set $new up"
-        for iid in "${LAB_COA_IIDS[@]}"; do echo "addr replace $prefix::$iid/64 dev $new nodad"; done
+        echo "addr replace $prefix::${LAB_COA_IIDS[0]}/64 dev $new nodad"
+        for iid in "${LAB_COA_IIDS[@]:1}"; do echo "addr replace $prefix::$iid/64 dev $new nodad preferred_lft 0"; done
         echo "route replace default via $router"
     } | ip -n mn -batch -
 }
@@ -162,6 +165,48 @@ transport = "icmp"
 [ike]
 port = $ike_port
 EOF
+    if ((LAB_MOVEMENT)); then
+        cat >> "$RUN/mn.conf" <<EOF
+
+[mobile.movement]                   # the MN sends its CTAR when it attaches (docs/agent.md)
+interfaces = ["mp0", "mn0"]
+router = "configured"
+debounce = "20ms"
+routers = { "2001:db8:a::/64" = "$PAR", "2001:db8:b::/64" = "$NAR" }
+EOF
+    fi
+}
+
+# Waits for the MN agent's movement-activated (or -failed) event after epoch time $1 (up to $2
+# seconds) and prints its JSON; status 1 when none came.
+lab_wait_movement() { # after-epoch timeout-s
+    python3 - "$RUN/mn.sock" "$1" "${2:-30}" <<'PY'
+import calendar, json, socket, sys, time
+def epoch(iso):  # 2026-12-02T16:42:47.913323591Z -> seconds since the epoch
+    base, _, frac = iso.rstrip("Z").partition(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + float("0." + (frac or "0"))
+path, after, limit = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+def events():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(b'{"command":"events","arguments":{}}\n')
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data).get("result") or []
+deadline = time.time() + limit
+while time.time() < deadline:
+    for e in events():
+        if e["kind"] in ("movement-activated", "movement-failed"):
+            if epoch(e["time"]) > after:
+                print(json.dumps(e))
+                sys.exit(0 if e["kind"] == "movement-activated" else 1)
+    time.sleep(0.3)
+sys.exit(1)
+PY
 }
 
 # Starts cxagent in mn, par and nar and waits until each answers on its control socket.

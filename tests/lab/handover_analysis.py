@@ -51,7 +51,13 @@ def is_mn(addr):
 ACCESS_LINKS = ("mp1", "mn1")
 ROUTER_LINK = "pn0"
 AAA_LINK = "ra0"
-IKE_PORTS = {500, 4500, 1500, 14500}
+IKE_PORTS = {500, 4500}           # cxt's agents (the nAR's INFORMATIONAL to the MN)
+CHARON_PORTS = {1500, 14500}      # the experiment's charons
+# Which signalling belongs to a method: with movement detection a strongSwan or control move also
+# moves cxt's context, whose messages are not the baseline's.
+PROTOCOLS = {"baseline": ("charon", "radius"), "baseline-aaa": ("charon", "radius"),
+             "predictive": ("cxtp", "ike"), "reactive": ("cxtp", "ike"), "control": ()}
+REQUEST = {"baseline": "charon", "baseline-aaa": "charon", "predictive": "cxtp", "reactive": "cxtp"}
 METHOD_LABEL = {"baseline": "strongSwan new IKE SA", "baseline-aaa": "strongSwan + EAP/RADIUS",
                 "predictive": "cxt predictive", "reactive": "cxt reactive", "control": "no IPsec (control)"}
 METHOD_ORDER = ["baseline", "baseline-aaa", "predictive", "reactive", "control"]
@@ -94,6 +100,8 @@ def classify(frame):
         ports = {sport, dport}
         if ports & IKE_PORTS:
             return "ike", src, dst, None
+        if ports & CHARON_PORTS:
+            return "charon", src, dst, None
         if 5091 in ports:
             return "cxtp", src, dst, None
         if ports & {1812, 1813}:
@@ -175,29 +183,57 @@ def measure(results, rec):
          "recovered": first is not None}
     # Signalling on the access link into the new router (captured there).
     access = [f for link in ACCESS_LINKS for f in results.frames(rec, link) if t0 <= f.time <= t_end]
-    sig = sorted((f for f in access if f.kind in ("ike", "cxtp")), key=lambda f: f.time)
-    first_req = next((f for f in sig if f.from_mn), None)
+    own = PROTOCOLS.get(rec["method"], ("ike", "cxtp", "charon", "radius"))
+    sig = sorted((f for f in access if f.kind in own), key=lambda f: f.time)
+    first_req = next((f for f in sig if f.from_mn and f.kind == REQUEST.get(rec["method"], f.kind)), None)
     m["trigger"] = None if first_req is None else (first_req.time - delay - t_link) * 1000
     done = rec.get("tTriggerDone", t_end)
     answers = [f for f in sig if f.to_mn and f.time <= done + 0.05]
+    m["requestOctets"] = first_req.octets if first_req is not None else None
+    m["answerOctets"] = answers[0].octets if answers else None
     m["signalling"] = None
     if first_req is not None and answers:
         m["signalling"] = (answers[-1].time - (first_req.time - delay)) * 1000
     d = rec.get("details") or {}
     m["agent"] = d["delayMicros"] / 1000 if "delayMicros" in d else None
     m["mnUpdate"] = d["ownRewriteMicros"] / 1000 if "ownRewriteMicros" in d else None
+    m["agentTrigger"] = None
+    mv = movement_times(rec.get("movement"))
+    if mv and rec["method"] in ("predictive", "reactive"):
+        # The MN agent's own timeline: link up (rtnetlink), CTAR sent, CTAA, done (own SAs moved).
+        if "CTAR sent" in mv and "CTAA" in mv:
+            m["agent"] = (mv["CTAA"] - mv["CTAR sent"]) * 1000
+        if "CTAA" in mv and "done" in mv:
+            m["mnUpdate"] = (mv["done"] - mv["CTAA"]) * 1000
+        if "link up" in mv and "CTAR sent" in mv:
+            m["agentTrigger"] = (mv["CTAR sent"] - mv["link up"]) * 1000
     # Messages and octets: from the move (predictive: from the transfer) until recovery.
     counts = {}
     start_router = rec.get("tPrep", t0) if rec["method"] == "predictive" else t0
     for where, links, start in (("access", ACCESS_LINKS, t0), ("router", (ROUTER_LINK,), start_router),
                                 ("aaa", (AAA_LINK,), t0)):
         fs = [f for link in links for f in results.frames(rec, link)
-              if start <= f.time <= t_end and f.kind in ("ike", "cxtp", "radius")]
+              if start <= f.time <= t_end and f.kind in own]
         counts[where] = (len(fs), sum(f.octets for f in fs))
     m["messages"] = sum(c[0] for c in counts.values())
     m["octets"] = sum(c[1] for c in counts.values())
     m["links"] = counts
     return m
+
+
+def movement_times(event):
+    """'link up T, trigger T, CTAR sent T, CTAA T, done T' of a movement-activated event ->
+    {name: epoch seconds}; None without an event."""
+    if not event:
+        return None
+    import calendar
+    import re
+    import time as _time
+    out = {}
+    for name, iso in re.findall(r"(link up|trigger|CTAR sent|CTAA|done) (\d{4}-\d\d-\d\dT[\d:.]+Z)", event.get("detail", "")):
+        base, _, frac = iso.rstrip("Z").partition(".")
+        out[name] = calendar.timegm(_time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + float("0." + (frac or "0"))
+    return out
 
 
 def quantiles(values):
@@ -229,7 +265,7 @@ def table(results, out=sys.stdout):
       "the daemons started\n\n")
     head = (f"{'method':<24} {'delay':>5} {'n':>3} {'interruption':>20} {'cold':>7} {'silence p50':>11} "
             f"{'link->trigger':>13} {'signalling':>20} {'cold':>7} {'agent p50':>9} {'MN upd p50/cold':>15} "
-            f"{'lost p50/max':>12} {'msgs':>4} {'octets':>6}\n")
+            f"{'lost p50/max':>12} {'msgs':>4} {'octets':>6} {'agent link->CTAR p50':>20}\n")
     w(head)
     w("-" * (len(head) - 1) + "\n")
     summary = {}
@@ -254,7 +290,8 @@ def table(results, out=sys.stdout):
               f"{fmt1((q('trigger') or (0, None, 0))[1]):>13} {fmt(q('signalling')):>20} {fmt1(cold_of('signalling')):>7} "
               f"{fmt1((q('agent') or (0, None, 0))[1], 2):>9} "
               f"{fmt1(mnu[1] if mnu else None, 2) + '/' + fmt1(cold_of('mnUpdate'), 1):>15} "
-              f"{f'{statistics.median(lost):g}/{max(lost)}':>12} {msgs:>4g} {octs:>6g}"
+              f"{f'{statistics.median(lost):g}/{max(lost)}':>12} {msgs:>4g} {octs:>6g} "
+              f"{fmt1((q('agentTrigger') or (0, None, 0))[1]):>20}"
               + (f"  ({unrecovered} not recovered)" if unrecovered else "") + "\n")
         w("\n")
     w("Ratios cxt / strongSwan (median interruption, all handovers incl. cold; median signalling):\n")
@@ -395,13 +432,13 @@ def print_handover(results, index, out=sys.stdout):
     rows = [
         ("interruption: link up -> first CN datagram at the MN", f"{fmt1(m['interruption'])} ms"),
         ("longest silence at the MN around the move", f"{fmt1(m['silence'], 0)} ms"),
-        ("link up -> CTAR sent", f"{fmt1(m['trigger'])} ms"),
+        ("link up -> CTAR sent (captured at the nAR, minus the link delay)", f"{fmt1(m['trigger'])} ms"),
+        ("link up -> CTAR sent (the MN agent's own clock)", f"{fmt1(m['agentTrigger'])} ms"),
         ("security set-up delay: CTAR sent -> CTAA received (agent)", f"{fmt1(m['agent'], 2)} ms"),
         ("CTAR sent -> last answer at the MN (captures)", f"{fmt1(m['signalling'], 2)} ms"),
         ("MN's own kernel update after the CTAA", f"{fmt1(m['mnUpdate'], 2)} ms"),
-        ("CTAR: CXTP message / Ethernet frame", f"{d.get('ctarOctets', '?')} / {d.get('ctarWireOctets', '?')} octets (paper: 106)"),
-        ("CTAA: CXTP message / Ethernet frame", f"{d.get('ctaaOctets', '?')} / {d.get('ctaaWireOctets', '?')} octets (paper: 82)"),
-        ("CTAR retransmissions", str(d.get("retransmissions", 0))),
+        ("CTAR: Ethernet frame (captured)", f"{m['requestOctets'] or '?'} octets (paper: 106)"),
+        ("first answer to the MN (CTAA): Ethernet frame (captured)", f"{m['answerOctets'] or '?'} octets (paper: 82)"),
     ]
     for where, (n, o) in m["links"].items():
         if n:
