@@ -30,6 +30,12 @@ lab_topology() {
     ip link add pc0 netns par type veth peer name pc1 netns cn
     ip link add nc0 netns nar type veth peer name nc1 netns cn
     ip link add pn0 netns par type veth peer name pn1 netns nar
+    # A veth end that goes down takes its peer's carrier along; when the MN comes back the router's
+    # interface would redo DAD on its link-local address and could not resolve the MN for
+    # forwarded datagrams for ~1-2 s (tests/lab/README.md, "Link moves in the lab"). A real access
+    # router keeps its carrier when one MN leaves: no DAD on the routers' access interfaces.
+    ip netns exec par sysctl -q -w net.ipv6.conf.mp1.accept_dad=0
+    ip netns exec nar sysctl -q -w net.ipv6.conf.mn1.accept_dad=0
     for a in "${LAB_HOME_ADDRESSES[@]}"; do ip -n mn addr add "$a/128" dev lo nodad; done
     ip -n par addr add $PAR/64 dev mp1 nodad
     ip -n nar addr add $NAR/64 dev mn1 nodad
