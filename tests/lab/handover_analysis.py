@@ -458,6 +458,8 @@ def main():
     t.add_argument("--figures", help="directory for the PNG figures (none without it)")
     t.add_argument("--machine", default="", help="text for the figure titles (machine, date)")
     t.add_argument("--json", help="also write every handover's figures to this JSON file")
+    t.add_argument("--strict", action="store_true",
+                   help="exit 1 when a handover failed (trigger or activation error, stream never back)")
     h = sub.add_parser("handover", help="one handover as the demo prints it")
     h.add_argument("results")
     h.add_argument("--index", type=int, default=-1)
@@ -480,7 +482,12 @@ def main():
     if a.figures:
         for path in figures(results, rows, a.figures, f" — {a.machine}" if a.machine else ""):
             print(f"figure: {path}")
-    return 0
+    failed = [r for r, m in rows if not r.get("triggerOk", True) or not m["recovered"]]
+    for r in failed:
+        print(f"handover_analysis: {r['method']} handover {r['from']} -> {r['to']} (delay {r['delayMs']} ms, round "
+              f"{r['round']}) failed: {'trigger/activation error' if not r.get('triggerOk', True) else 'stream never came back'}",
+              file=sys.stderr)
+    return 1 if a.strict and failed else 0
 
 
 if __name__ == "__main__":
