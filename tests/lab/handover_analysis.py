@@ -371,14 +371,20 @@ def figures(results, rows, directory, machine=""):
     # Figure 4 as in the paper: datagram arrivals at the MN around one handover per method.
     delay = delays[0]
     fig, axes = plt.subplots(len(methods), 1, sharex=True, figsize=(9, 1.7 * len(methods) + 0.8), squeeze=False)
+    picks = {}
+    for method in methods:
+        sel = [(r, m) for r, m in rows if r["method"] == method and r["delayMs"] == delay]
+        if sel:
+            picks[method] = next(((r, m) for r, m in sel if not r["cold"]), sel[0])
+    # One time axis for all: from just before the move until the slowest pick is back.
+    span = max([1.0] + [min(30.0, (m["interruption"] or 0) / 1000 + 0.5) for r, m in picks.values()])
     for ax, method in zip(axes[:, 0], methods):
-        sel = [r for r, _ in rows if r["method"] == method and r["delayMs"] == delay]
-        pick = next((r for r in sel if not r["cold"]), sel[0] if sel else None)
-        if pick is None:
+        if method not in picks:
             continue
+        pick = picks[method][0]
         sent, received = results.stream(pick)
         t_link = pick["tLink"]
-        lo, hi = t_link - 0.3, t_link + 1.2
+        lo, hi = t_link - 0.3, t_link + span
         base = min((s for s, t in sent if t >= lo), default=0)
         xs = [(tr - t_link) * 1000 for s, ts, tr in received if lo <= tr <= hi]
         ys = [s - base for s, ts, tr in received if lo <= tr <= hi]
