@@ -369,7 +369,9 @@ def figures(results, rows, directory, machine=""):
     delays = sorted({r["delayMs"] for r, _ in rows})
     methods = [m for m in METHOD_ORDER if any(r["method"] == m for r, _ in rows)]
     # Figure 4 as in the paper: datagram arrivals at the MN around one handover per method.
-    delay = delays[0]
+    def recovered_everywhere(d):
+        return all(any(r["method"] == me and r["delayMs"] == d and m["recovered"] for r, m in rows) for me in methods)
+    delay = next((d for d in delays if recovered_everywhere(d)), delays[0])
     fig, axes = plt.subplots(len(methods), 1, sharex=True, figsize=(9, 1.7 * len(methods) + 0.8), squeeze=False)
     picks = {}
     for method in methods:
@@ -414,7 +416,8 @@ def figures(results, rows, directory, machine=""):
                        if r["method"] == method and r["delayMs"] == delay and m["interruption"] is not None)
             if not v:
                 continue
-            ax.step(v, [(k + 1) / len(v) for k in range(len(v))], where="post", label=METHOD_LABEL[method], color=f"C{i}")
+            ax.step([v[0]] + v, [0] + [(k + 1) / len(v) for k in range(len(v))], where="post",
+                    label=METHOD_LABEL[method], color=f"C{i}", marker="o", markersize=3)
         ax.set_xscale("log")
         ax.set_title(f"access-link delay {delay} ms", fontsize=9)
         ax.set_xlabel("interruption: link up -> first datagram (ms)")
