@@ -370,7 +370,8 @@ def figures(results, rows, directory, machine=""):
     methods = [m for m in METHOD_ORDER if any(r["method"] == m for r, _ in rows)]
     # Figure 4 as in the paper: datagram arrivals at the MN around one handover per method.
     def recovered_everywhere(d):
-        return all(any(r["method"] == me and r["delayMs"] == d and m["recovered"] for r, m in rows) for me in methods)
+        return all(any(r["method"] == me and r["delayMs"] == d and m["recovered"]
+                       and (m["interruption"] or 0) < 29000 for r, m in rows) for me in methods)
     delay = next((d for d in delays if recovered_everywhere(d)), delays[0])
     fig, axes = plt.subplots(len(methods), 1, sharex=True, figsize=(9, 1.7 * len(methods) + 0.8), squeeze=False)
     picks = {}
