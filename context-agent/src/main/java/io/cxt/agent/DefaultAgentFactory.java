@@ -284,6 +284,7 @@ public final class DefaultAgentFactory implements AgentFactory {
         private MobileNodeAgent agent;
         private IkeUdpEndpoint endpoint;
         private SpiUpdateResponder responder;
+        private io.cxt.agent.mobility.MovementWatcher movement;
 
         private MobileRuntime(AgentConfig config, EventLog events) {
             this.config = config;
@@ -319,6 +320,10 @@ public final class DefaultAgentFactory implements AgentFactory {
                 return null;
             }), events, new SecureRandom());
             endpoint = openIke(config, IkeUdpEndpoint.byDirection(responder::received, (from, msg, via) -> { }));
+            if (m.movement().isPresent()) {
+                movement = io.cxt.agent.mobility.MovementWatchers.start(config.agent().name(), m.movement().get(), agent,
+                        events);
+            }
         }
 
         @Override
@@ -341,6 +346,9 @@ public final class DefaultAgentFactory implements AgentFactory {
             if (command.equals("stats")) {
                 Map<String, Long> m = withIkeCounters(result, endpoint);
                 responder.counters().forEach((k, v) -> m.put("ike.responder." + k, v));
+                if (movement != null) {
+                    m.putAll(movement.counters());
+                }
                 return m;
             }
             return result;
@@ -353,6 +361,7 @@ public final class DefaultAgentFactory implements AgentFactory {
 
         @Override
         public void close() {
+            closeQuietly(movement);
             closeQuietly(endpoint);
             closeQuietly(agent);
             closeQuietly(kernel);

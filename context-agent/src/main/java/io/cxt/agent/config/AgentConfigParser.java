@@ -394,7 +394,7 @@ public final class AgentConfigParser {
 
         private MobileSection mobileSection(Table t) throws ConfigException {
             t.allow("home-address", "care-of-address", "access-router", "token-key", "token-key-file",
-                    "token-key-source", "transport");
+                    "token-key-source", "transport", "movement");
             InetAddress home = t.requiredAddress("home-address", "mobile-node");
             InetAddress coa = t.requiredAddress("care-of-address", "mobile-node");
             InetAddress ar = t.requiredAddress("access-router", "mobile-node");
@@ -408,7 +408,77 @@ public final class AgentConfigParser {
                 throw t.error(t.has("token-key") ? "token-key" : "token-key-file", "not used with token-key-source = \"ike\"");
             }
             MobileTransport transport = t.choice("transport", "icmp", MobileTransport::parse);
-            return new MobileSection(home, coa, ar, key, tks, transport);
+            Optional<MovementSection> movement = Optional.empty();
+            if (t.has("movement")) {
+                JsonNode mv = t.take("movement");
+                if (!mv.isObject()) {
+                    throw t.error("movement", "must be a table ([mobile.movement])");
+                }
+                movement = Optional.of(movementSection(new Table((ObjectNode) mv, "[mobile.movement]", "mobile.movement", 0),
+                        coa));
+            }
+            return new MobileSection(home, coa, ar, key, tks, transport, movement);
+        }
+
+        private MovementSection movementSection(Table t, InetAddress careOf) throws ConfigException {
+            t.allow("interfaces", "router", "debounce", "routers");
+            JsonNode list = t.take("interfaces");
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                throw t.error("interfaces", "required: a list of interface names, e.g. interfaces = [\"wlan0\", \"eth1\"]");
+            }
+            List<String> names = new ArrayList<>();
+            for (JsonNode n : list) {
+                if (!n.isTextual() || !n.asText().matches("[A-Za-z0-9_.:@-]{1,15}")) {
+                    throw t.error("interfaces", "not an interface name: " + n);
+                }
+                names.add(n.asText());
+            }
+            String router = t.string("router", "gateway");
+            if (!router.equals("gateway") && !router.equals("configured")) {
+                throw t.error("router", "must be \"gateway\" or \"configured\" (got \"" + router + "\")");
+            }
+            Duration debounce = Duration.ofMillis(20);
+            String d = t.string("debounce", null);
+            if (d != null) {
+                try {
+                    debounce = d.equals("0") ? Duration.ZERO : parseDuration(d);
+                } catch (IllegalArgumentException e) {
+                    throw t.error("debounce", e.getMessage());
+                }
+                if (debounce.compareTo(Duration.ofSeconds(10)) > 0) {
+                    throw t.error("debounce", "at most 10s (got " + d + ")");
+                }
+            }
+            java.util.Map<String, InetAddress> byInterface = new java.util.LinkedHashMap<>();
+            java.util.Map<IpPrefix, InetAddress> byPrefix = new java.util.LinkedHashMap<>();
+            JsonNode routers = t.take("routers");
+            if (routers != null) {
+                if (!routers.isObject()) {
+                    throw t.error("routers", "must be an inline table, e.g. routers = { wlan0 = \"2001:db8:b::1\","
+                            + " \"2001:db8:c::/64\" = \"2001:db8:c::1\" }");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = routers.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    InetAddress a = e.getValue().isTextual() ? literal(e.getValue().asText()) : null;
+                    if (a == null) {
+                        throw t.error("routers", "router for '" + e.getKey() + "' is not an IP address: " + e.getValue());
+                    }
+                    if (a.getClass() != careOf.getClass()) {
+                        throw t.error("routers", "router for '" + e.getKey() + "' is not of the care-of address's family");
+                    }
+                    if (e.getKey().contains("/")) {
+                        byPrefix.put(prefix(t, "routers", e.getKey()), a);
+                    } else if (names.contains(e.getKey())) {
+                        byInterface.put(e.getKey(), a);
+                    } else {
+                        throw t.error("routers", "'" + e.getKey() + "' is neither a prefix nor one of the interfaces");
+                    }
+                }
+            }
+            if (router.equals("configured") && byInterface.isEmpty() && byPrefix.isEmpty()) {
+                throw t.error("routers", "required with router = \"configured\"");
+            }
+            return new MovementSection(names, router, debounce, byInterface, byPrefix);
         }
 
         private IkeSection ikeSection(Table t) throws ConfigException {

@@ -218,6 +218,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             byte[] bytes = CxtpCodec.encode(ctar);
             int port = settings.transport() == MobileTransport.UDP ? settings.routerUdpPort() : 0;
             SendResult r;
+            long ctarSent = System.nanoTime();
             try {
                 var f = transport.send(new InetSocketAddress(nar, port), bytes);
                 count("ctar.sent");
@@ -234,6 +235,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             int overhead = nar instanceof Inet6Address ? WIRE_OVERHEAD_IPV6 : WIRE_OVERHEAD_IPV4;
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("sequenceNumber", seq);
+            d.put("ctarSentNanoTime", ctarSent); // System.nanoTime() at the send: movement detection's timeline
             d.put("ctarOctets", bytes.length);
             d.put("ctarWireOctets", bytes.length + overhead);
             d.put("retransmissions", Math.max(0, r.transmissions() - 1));
