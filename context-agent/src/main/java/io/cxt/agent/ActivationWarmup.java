@@ -2,7 +2,6 @@ package io.cxt.agent;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -641,10 +640,6 @@ public final class ActivationWarmup {
     }
 
     private static InetAddress ip(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(literal, e);
-        }
+        return io.cxt.xfrm.AddressText.parse(literal);
     }
 }

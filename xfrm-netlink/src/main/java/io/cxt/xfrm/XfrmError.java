@@ -1,5 +1,6 @@
 package io.cxt.xfrm;
 
+import io.cxt.nl.MalformedNetlinkException;
 import io.cxt.nl.NetlinkErrorException;
 import io.cxt.sys.Errno;
 
@@ -64,6 +65,11 @@ public enum XfrmError {
     /** Whether {@code t} is the kernel refusing a request (rather than a socket or decode failure). */
     public static boolean isRefusal(Throwable t) {
         return t instanceof NetlinkErrorException;
+    }
+
+    /** Whether {@code t} is a netlink or XFRM reply that does not decode. */
+    public static boolean isMalformedReply(Throwable t) {
+        return t instanceof MalformedNetlinkException;
     }
 
     /** The kernel's words for a refusal: its extended-ACK text, if any, and the errno name. */

@@ -339,11 +339,7 @@ final class RuntimeJournal implements AutoCloseable {
     }
 
     private static InetAddress parse(String s) {
-        try {
-            return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return io.cxt.xfrm.AddressText.parse(s);
     }
 
     @Override
