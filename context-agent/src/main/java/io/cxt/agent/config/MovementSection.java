@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.cxt.agent.settings.IpPrefix;
+
 /**
  * The {@code [mobile.movement]} table: the MN sends its CTAR by itself when it attaches to a new
  * access router (docs/agent.md, docs/roles.md).

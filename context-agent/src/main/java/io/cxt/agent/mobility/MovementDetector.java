@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import io.cxt.agent.role.Prefix;
+import io.cxt.agent.settings.IpPrefix;
 import io.cxt.nl.route.AddressInfo;
 import io.cxt.nl.route.LinkInfo;
 import io.cxt.nl.route.RouteInfo;
@@ -202,7 +202,7 @@ public final class MovementDetector {
             if ((x instanceof Inet6Address) != (currentCareOf instanceof Inet6Address)) {
                 continue;
             }
-            if (!new Prefix(x, e.getValue()).contains(currentCareOf)) {
+            if (!new IpPrefix(x, e.getValue()).contains(currentCareOf)) {
                 return x;
             }
             if (same == null) {
@@ -214,7 +214,7 @@ public final class MovementDetector {
 
     private InetAddress router(Attachment a, InetAddress coa) {
         if (settings.routerSource() == MovementSettings.RouterSource.CONFIGURED) {
-            for (Map.Entry<Prefix, InetAddress> e : settings.routersByPrefix().entrySet()) {
+            for (Map.Entry<IpPrefix, InetAddress> e : settings.routersByPrefix().entrySet()) {
                 if (e.getKey().contains(coa)) {
                     return e.getValue();
                 }

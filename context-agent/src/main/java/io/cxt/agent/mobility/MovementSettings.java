@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-import io.cxt.agent.role.Prefix;
+import io.cxt.agent.settings.IpPrefix;
 
 /**
  * What the mobile node's movement detection watches and how it finds the new access router
@@ -21,7 +21,7 @@ import io.cxt.agent.role.Prefix;
  * @param routersByPrefix configured routers per care-of prefix; a prefix match wins over the interface
  */
 public record MovementSettings(Set<String> interfaces, RouterSource routerSource, Duration debounce,
-        Map<String, InetAddress> routersByInterface, Map<Prefix, InetAddress> routersByPrefix) {
+        Map<String, InetAddress> routersByInterface, Map<IpPrefix, InetAddress> routersByPrefix) {
 
     /** Default debounce: long enough for `ip` to finish a link-up + address + route sequence. */
     public static final Duration DEFAULT_DEBOUNCE = Duration.ofMillis(20);

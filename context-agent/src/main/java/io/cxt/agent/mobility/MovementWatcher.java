@@ -182,7 +182,8 @@ public final class MovementWatcher implements AutoCloseable {
             if (r.ok()) {
                 activated.incrementAndGet();
                 events.emitAt(after, "movement-activated", "", "interface " + move.interfaceName() + ": at "
-                        + AddressText.of(move.router()) + " with CoA " + AddressText.of(move.careOf()) + "; " + timeline);
+                        + AddressText.of(move.router()) + " with CoA " + AddressText.of(move.careOf()) + "; " + timeline
+                        + "; details " + new java.util.TreeMap<>(r.details()));
             } else {
                 failed.incrementAndGet();
                 events.emitAt(after, "movement-failed", "", "interface " + move.interfaceName() + ": " + r.summary()

@@ -2,14 +2,10 @@ package io.cxt.agent.mobility;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.cxt.agent.EventSink;
-import io.cxt.agent.config.IpPrefix;
 import io.cxt.agent.config.MovementSection;
 import io.cxt.agent.role.MobileNodeAgent;
-import io.cxt.agent.role.Prefix;
 
 /** Glue: a {@link MovementWatcher} from {@code [mobile.movement]} for a running {@link MobileNodeAgent}. */
 public final class MovementWatchers {
@@ -18,12 +14,8 @@ public final class MovementWatchers {
 
     /** The settings a {@code [mobile.movement]} table describes. */
     public static MovementSettings settings(MovementSection s) {
-        Map<Prefix, InetAddress> byPrefix = new LinkedHashMap<>();
-        for (Map.Entry<IpPrefix, InetAddress> e : s.routersByPrefix().entrySet()) {
-            byPrefix.put(new Prefix(e.getKey().network(), e.getKey().length()), e.getValue());
-        }
         return new MovementSettings(new java.util.LinkedHashSet<>(s.interfaces()),
-                MovementSettings.RouterSource.parse(s.router()), s.debounce(), s.routersByInterface(), byPrefix);
+                MovementSettings.RouterSource.parse(s.router()), s.debounce(), s.routersByInterface(), s.routersByPrefix());
     }
 
     /** Starts watching this process's namespace; each move becomes {@code agent.activate(router, coa)}. */

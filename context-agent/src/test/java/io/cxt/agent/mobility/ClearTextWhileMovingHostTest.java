@@ -70,7 +70,7 @@ class ClearTextWhileMovingHostTest {
                 "traffic outside the selectors still flows (the link works)");
     }
 
-    /** Sends one datagram from {@code from}'s {@code src} to {@code to}'s {@code dst}; returns what arrived in 1 s, or null. */
+    /** Sends one datagram from {@code from}'s {@code src} to {@code to}'s {@code dst}; returns what arrived in 4 s, or null. */
     private static String send(TestNamespace from, String src, TestNamespace to, String dst) throws IOException {
         List<DatagramChannel> rx = new ArrayList<>();
         List<DatagramChannel> tx = new ArrayList<>();
@@ -87,25 +87,27 @@ class ClearTextWhileMovingHostTest {
             return 0;
         });
         try (DatagramChannel r = rx.get(0); DatagramChannel t = tx.get(0)) {
-            for (int i = 0; i < 3; i++) { // the first may wait for neighbour discovery
+            r.configureBlocking(false);
+            ByteBuffer b = ByteBuffer.allocate(64);
+            // Keep sending for 4 s: a freshly up veth's link-local address is tentative for 1-2 s, and
+            // neighbour discovery for a source not on the link waits for it (tests/lab/README.md).
+            long end = System.nanoTime() + 4_000_000_000L;
+            while (System.nanoTime() < end) {
                 try {
                     t.send(ByteBuffer.wrap("cxt-probe".getBytes()), new InetSocketAddress(dst, 9000));
                 } catch (IOException refused) {
                     // EAGAIN/EPERM from the XFRM larval path: not sent, which is what the test wants
                 }
-            }
-            r.configureBlocking(false);
-            ByteBuffer b = ByteBuffer.allocate(64);
-            long end = System.nanoTime() + 1_000_000_000L;
-            while (System.nanoTime() < end) {
-                if (r.receive(b) != null) {
-                    return new String(b.array(), 0, b.position());
-                }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
+                for (int i = 0; i < 10; i++) {
+                    if (r.receive(b) != null) {
+                        return new String(b.array(), 0, b.position());
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return null;
+                    }
                 }
             }
             return null;

@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import io.cxt.agent.role.Prefix;
+import io.cxt.agent.settings.IpPrefix;
 import io.cxt.agent.view.OperationResult;
 import io.cxt.testing.NetnsExtension;
 import io.cxt.testing.TestNamespace;
@@ -156,7 +156,7 @@ class MovementWatcherHostTest {
         topology(mn, par, nar);
         Recorder at = new Recorder("2001:db8:a::10", "2001:db8:a::1");
         MovementSettings configured = new MovementSettings(Set.of("mp0", "mn0"), MovementSettings.RouterSource.CONFIGURED,
-                DEBOUNCE, Map.of("mp0", addr("2001:db8:a::1")), Map.of(Prefix.parse("2001:db8:b::/64"), addr("2001:db8:b::1")));
+                DEBOUNCE, Map.of("mp0", addr("2001:db8:a::1")), Map.of(IpPrefix.parse("2001:db8:b::/64"), addr("2001:db8:b::1")));
         try (MovementWatcher w = MovementWatcher.start("mn", configured, mn.netns(), at, at, null)) {
             mn.ip("link", "set", "mp0", "down");
             mn.ip("link", "set", "mn0", "up");

@@ -66,7 +66,7 @@ class RtnetlinkCodecTest {
         Random random = new Random(0x4d4f5645L);
         int[] types = {Rtnetlink.RTM_NEWLINK, Rtnetlink.RTM_DELLINK, Rtnetlink.RTM_NEWADDR, Rtnetlink.RTM_DELADDR,
                 Rtnetlink.RTM_NEWROUTE, Rtnetlink.RTM_DELROUTE};
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 20_000; i++) {
             byte[] p = new byte[random.nextInt(64)];
             random.nextBytes(p);
             if (p.length > 1 && random.nextBoolean()) {
