@@ -48,9 +48,12 @@ import org.slf4j.LoggerFactory;
  * by default CT_RETRY_MAX, the longest a MN retransmits; a MN must therefore not reuse a sequence
  * number within 15 s (stricter than the RFC's 7 s), or the AR ignores the reuse.
  *
- * <p><b>Rate.</b> CTARs that pass the duplicate check are subject to
- * {@link TransportOptions#ctarRatePerSecond()}; a rate-limited CTAR is not remembered, so its
- * retransmission can still get through.
+ * <p><b>Rate.</b> A CTAR longer than {@link #MAX_CTAR_OCTETS} is dropped before it is decoded; a
+ * decoded one must pass the receiver's {@link TransportOptions#ctarScreen()} (cheap checks such as
+ * a known previous router) before anything is charged. CTARs that pass the screen and the
+ * duplicate check are subject to {@link TransportOptions#ctarRatePerSecond()}, per source address
+ * inside the global limit ({@link RequestRateLimiter}); a rate-limited CTAR is not remembered, so
+ * its retransmission can still get through.
  *
  * <p>Threads: {@link #send} runs on the caller's thread, {@link #inbound} on the transport's
  * receive thread, retransmissions on an internal timer thread. {@link #inbound} never throws.
@@ -61,6 +64,12 @@ public final class ReliableDelivery implements AutoCloseable {
 
     /** Most requests remembered at once; the oldest is forgotten first. */
     static final int MAX_REMEMBERED = 65_536;
+
+    /**
+     * Longest CTAR processed: 44 octets of IPv6 fixed fields plus 58 eight-octet request blocks.
+     * A MN asks for a handful of contexts; anything longer is refused before decoding.
+     */
+    public static final int MAX_CTAR_OCTETS = 512;
 
     /** Puts one message on the network. */
     @FunctionalInterface
@@ -290,6 +299,10 @@ public final class ReliableDelivery implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (bytes.length > MAX_CTAR_OCTETS && (bytes[0] & 0x1f) == MessageType.CTAR.code()) {
+                counters.increment(TransportCounter.SCREENED);
+                return;
+            }
             CxtpMessage m;
             try {
                 m = CxtpCodec.decode(bytes);
@@ -311,6 +324,10 @@ public final class ReliableDelivery implements AutoCloseable {
                     counters.increment(TransportCounter.ACK_UNMATCHED);
                 }
                 deliver(from, m, bytes);
+                return;
+            }
+            if (m instanceof ContextTransferActivateRequest ctar && !options.ctarScreen().admits(from, ctar)) {
+                counters.increment(TransportCounter.SCREENED);
                 return;
             }
             DuplicateKey dk = duplicateKey(from, m, bytes);
@@ -341,7 +358,7 @@ public final class ReliableDelivery implements AutoCloseable {
                     return;
                 }
             }
-            if (m.type() == MessageType.CTAR && !rateLimiter.tryAcquire()) {
+            if (m.type() == MessageType.CTAR && !rateLimiter.tryAcquire(from.getAddress())) {
                 counters.increment(TransportCounter.RATE_LIMITED);
                 return;
             }

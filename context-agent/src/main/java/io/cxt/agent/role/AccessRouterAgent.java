@@ -318,7 +318,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             p.transport = p.settings.transport() == PeerSettings.Transport.SCTP ? sctp : udp;
         }
         TransportOptions mobileOptions = TransportOptions.defaults().withRetransmission(settings.mobileRetransmission())
-                .withDropPolicy(settings.mobileDropPolicy()).withCtarRatePerSecond(settings.ctarRate());
+                .withDropPolicy(settings.mobileDropPolicy()).withCtarRatePerSecond(settings.ctarRate())
+                .withCtarScreen(this::worthProcessing);
         if (settings.mobileTransport() == MobileTransport.ICMP) {
             int family = settings.tunnelAddress() instanceof Inet6Address ? LibC.AF_INET6 : LibC.AF_INET;
             mobile = IcmpTransport.open(family, namespace, this::mobileReceived, mobileOptions);
@@ -622,14 +623,17 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         count("router.rejected");
         Peer p = peersBySocket.get(from);
         String who;
+        String source = "";
         if (p != null) {
             p.rejected.increment();
             who = p.settings.name() + " (" + AddressText.of(from.getAddress()) + ")";
         } else {
-            who = AddressText.of(from.getAddress()) + " port " + from.getPort();
+            // One rate-limit key for all unknown senders: a spoofed source must not create state.
+            who = "unknown";
+            source = " from " + AddressText.of(from.getAddress()) + " port " + from.getPort();
         }
-        emit("protection-rejected", who, "router channel envelope dropped: " + reason.name().toLowerCase(java.util.Locale.ROOT)
-                .replace('_', ' ') + "; nothing installed");
+        emit("protection-rejected", who, "router channel envelope" + source + " dropped: "
+                + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "; nothing installed");
     }
 
     private void routerReceived(InetSocketAddress from, CxtpMessage m, byte[] bytes) {
@@ -890,6 +894,15 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 emitAt(t0, "activation-failed", ctar.previousAddress(), "internal error: " + e);
             });
         }
+    }
+
+    /**
+     * The MN transport's cheap check, before a CTAR costs rate tokens: it must name a configured
+     * peer as the other router, or be a MN's trigger CTAR from an address we hold a token key for.
+     */
+    private boolean worthProcessing(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+        return peersByTunnel.containsKey(ctar.otherRouterAddress())
+                || (from.getAddress().equals(ctar.previousAddress()) && tokenKeys.containsKey(ctar.previousAddress()));
     }
 
     private void activateRequest(InetSocketAddress from, ContextTransferActivateRequest ctar, long t0) {
