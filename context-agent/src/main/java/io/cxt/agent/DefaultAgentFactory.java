@@ -211,8 +211,8 @@ public final class DefaultAgentFactory implements AgentFactory {
                     }
                     IkeSaStore.Entry e = ike.findByOwner(owner).orElseThrow();
                     try {
-                        agent.setTokenKey(InetAddress.getByName(owner), TokenKeyDerivation.fromIkeSa(e.sa()));
-                    } catch (IOException x) {
+                        agent.setTokenKey(io.cxt.xfrm.AddressText.parseLiteral(owner), TokenKeyDerivation.fromIkeSa(e.sa()));
+                    } catch (IllegalArgumentException x) {
                         throw new ControlException("mn=" + owner + " is not an address");
                     }
                 }

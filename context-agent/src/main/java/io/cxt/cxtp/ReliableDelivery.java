@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -126,6 +127,9 @@ public final class ReliableDelivery implements AutoCloseable {
             if (t != null) {
                 t.cancel(false);
             }
+            synchronized (this) {
+                Arrays.fill(bytes, (byte) 0); // a CTD or PCTD carries the MN's keys: not kept once done
+            }
             future.complete(new SendResult(outcome, n, Duration.ofNanos(System.nanoTime() - start), ack));
         }
     }
@@ -181,7 +185,13 @@ public final class ReliableDelivery implements AutoCloseable {
         byte[] copy = bytes.clone();
         rememberReply(peer, m, copy);
         if (!m.acknowledgementRequested()) {
-            transmit(peer, m.type(), copy);
+            try {
+                transmit(peer, m.type(), copy);
+            } finally {
+                if (m.type().acknowledges() == null) {
+                    Arrays.fill(copy, (byte) 0); // not kept for re-sending; a PCTD carries keys
+                }
+            }
             return CompletableFuture.completedFuture(new SendResult(SendResult.Outcome.SENT, 1, Duration.ZERO, null));
         }
         PendingKey key = new PendingKey(peer, m.type().requestFamily(), m.previousAddress());
@@ -196,8 +206,8 @@ public final class ReliableDelivery implements AutoCloseable {
         try {
             synchronized (p) {
                 p.transmissions = 1;
+                transmit(peer, m.type(), copy);
             }
-            transmit(peer, m.type(), copy);
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
                 pending.remove(key, p);
@@ -232,17 +242,18 @@ public final class ReliableDelivery implements AutoCloseable {
             }
         }
         synchronized (p) {
+            // Under p's lock: finish() zeroes the octets, never while they are being sent.
             if (p.future.isDone()) {
                 return;
             }
             p.transmissions++;
-        }
-        counters.increment(TransportCounter.RETRANSMITTED);
-        try {
-            transmit(p.key.peer(), p.type, p.bytes);
-        } catch (IOException | RuntimeException e) {
-            counters.increment(TransportCounter.SEND_FAILED);
-            LOG.debug("{}: retransmission of {} to {} failed: {}", name, p.type, p.key.peer(), e.toString());
+            counters.increment(TransportCounter.RETRANSMITTED);
+            try {
+                transmit(p.key.peer(), p.type, p.bytes);
+            } catch (IOException | RuntimeException e) {
+                counters.increment(TransportCounter.SEND_FAILED);
+                LOG.debug("{}: retransmission of {} to {} failed: {}", name, p.type, p.key.peer(), e.toString());
+            }
         }
         scheduleNext(p);
     }

@@ -71,4 +71,34 @@ class ReliableDeliveryScreeningTest {
             assertEquals(2, delivered.size(), "the bucket was untouched by the refused ones");
         }
     }
+
+    /** Issue 12 item 8: the octets of a CTD kept for retransmission (it carries keys) are zeroed once acknowledged. */
+    @Test
+    void aCtdKeptForRetransmissionIsZeroedWhenAcknowledged() throws Exception {
+        List<byte[]> onTheWire = new CopyOnWriteArrayList<>();
+        try (ReliableDelivery d = new ReliableDelivery("t", (p, m) -> onTheWire.add(m), (f, m, b) -> { },
+                TransportOptions.defaults(), new TransportCounters())) {
+            InetSocketAddress nar = from("2001:db8:a::2");
+            byte[] ctd = TransportTestSupport.ctd("2001:db8:1::10", true);
+            var done = d.send(nar, ctd);
+            assertEquals(1, onTheWire.size());
+            byte[] kept = onTheWire.get(0);
+            assertTrue(java.util.Arrays.equals(ctd, kept));
+            d.inbound(nar, CxtpCodec.encode(new ContextTransferDataReply(true, InetAddress.getByName("2001:db8:1::10"),
+                    List.of())));
+            assertEquals(SendResult.Outcome.ACKNOWLEDGED, done.get(5, java.util.concurrent.TimeUnit.SECONDS).outcome());
+            assertTrue(java.util.Arrays.equals(new byte[kept.length], kept), "the retransmission copy is zeroed");
+            assertTrue(ctd[0] != 0, "the caller's array is the caller's");
+        }
+    }
+
+    @Test
+    void anAcceptedEnvelopeCanBeWiped() {
+        RouterChannelProtection p = RouterChannelProtectionTest.par();
+        RouterChannelProtection n = RouterChannelProtectionTest.nar();
+        RouterChannelProtection.Accepted a = (RouterChannelProtection.Accepted) n.open(RouterChannelProtectionTest.PAR_ADDR,
+                p.seal(RouterChannelProtectionTest.NAR, new byte[] {1, 2, 3}));
+        a.wipe();
+        assertTrue(java.util.Arrays.equals(new byte[3], a.plaintext()));
+    }
 }

@@ -11,6 +11,33 @@ public final class AddressText {
     private AddressText() {
     }
 
+    private static final java.util.regex.Pattern IPV4 =
+            java.util.regex.Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+
+    /**
+     * A numeric address literal (dotted quad, or IPv6 text without scope); never a host name and
+     * so never a DNS lookup, which {@code InetAddress.getByName} does for anything else.
+     *
+     * @throws IllegalArgumentException if the text is not such a literal
+     */
+    public static InetAddress parseLiteral(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException("no address given");
+        }
+        String t = text.strip();
+        boolean v4 = IPV4.matcher(t).matches();
+        if (!v4 && !(t.indexOf(':') >= 0 && IPV6.matcher(t).matches())) {
+            throw new IllegalArgumentException("not an IP address literal: " + text);
+        }
+        try {
+            // A literal of either shape is parsed without a lookup.
+            return InetAddress.getByName(t);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException("not an IP address literal: " + text, e);
+        }
+    }
+
     public static String of(InetAddress a) {
         if (a == null) {
             return "-";

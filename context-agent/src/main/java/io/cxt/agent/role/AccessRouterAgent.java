@@ -225,6 +225,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private final ActivationPhases phases = new ActivationPhases();
     private final AtomicLong lastActivationNanos = new AtomicLong(-1);
     private RouterChannelProtection protection;
+    private io.cxt.cxtp.ChannelCounterStore channelStore;
     private UdpTransport udp;
     private SctpTransport sctp;
     private CxtpTransport mobile;
@@ -288,7 +289,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         if (removed > 0) {
             emit("reconciled", "", "removed " + removed + " SAs/policies a previous run left for contexts not activated");
         }
-        protection = new RouterChannelProtection(settings.senderId());
+        // Counters survive restarts and clock steps (no replay of captured envelopes, no repeated nonce).
+        channelStore = io.cxt.cxtp.ChannelCounterStore.open(settings.stateDirectory()
+                .resolve(settings.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".channel"));
+        protection = RouterChannelProtection.restartSafe(settings.senderId(), channelStore,
+                settings.handoverTimeout().plus(RouterChannelProtection.DEFAULT_CLOCK_SKEW), java.time.Clock.systemUTC());
         boolean wantSctp = false;
         for (PeerSettings ps : settings.peers()) {
             Peer p = new Peer(ps);
@@ -435,6 +440,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             PredictiveContextTransferData pctd = new PredictiveContextTransferData(false, 0, mobileNode,
                     TokenKeyMaterial.hmacSha1(key), blocks);
             bytes = CxtpCodec.encode(pctd);
+            blocks.forEach(ContextDataBlock::wipe);
             Sent old = sent.put(mobileNode, new Sent(snap, peer, true));
             if (old != null && old.timer != null) {
                 old.timer.cancel(false);
@@ -442,7 +448,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             Sent s = sent.get(mobileNode);
             s.timer = schedule(() -> sentExpired(mobileNode, s), settings.handoverTimeout());
         }
-        if (!send(peer, bytes)) {
+        boolean sentOk = send(peer, bytes);
+        java.util.Arrays.fill(bytes, (byte) 0); // the transport keeps its own copy as long as it needs one
+        if (!sentOk) {
             throw new ControlException("could not send the PCTD to " + peer.settings.name());
         }
         long us = (System.nanoTime() - t0) / 1000;
@@ -670,6 +678,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         try {
             ctx = ContextBlocks.decode(blocks);
         } catch (RuntimeException e) {
+            blocks.forEach(ContextDataBlock::wipe);
             emit("transfer-failed", prev, "undecodable context from " + peer.settings.name() + ": " + e.getMessage());
             if (m.acknowledgementRequested()) {
                 send(peer, CxtpCodec.encode(new ContextTransferDataReply(false, prev,
@@ -677,6 +686,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
             return;
         }
+        blocks.forEach(ContextDataBlock::wipe); // decoded: the key octets live on only in ctx
         Pending p;
         synchronized (lock) {
             p = pending.remove(prev);
@@ -787,6 +797,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                     ? new PredictiveContextTransferData(true, 0, prev, TokenKeyMaterial.hmacSha1(key), blocks)
                     : new ContextTransferData(true, 0, prev, blocks);
             bytes = CxtpCodec.encode(reply);
+            blocks.forEach(ContextDataBlock::wipe);
             Sent old = sent.put(prev, new Sent(snap, peer, false));
             if (old != null && old.timer != null) {
                 old.timer.cancel(false);
@@ -796,9 +807,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         count("ctreq.answered");
         send(peer, bytes);
+        int octets = bytes.length;
+        java.util.Arrays.fill(bytes, (byte) 0);
         emit("context-sent", prev, "reactive " + (req.hasNullToken() ? "PCTD" : "CTD") + " to " + peer.settings.name()
                 + ": " + snap.securityAssociations().size() + " SAs (" + spis(snap) + "), " + snap.policies().size()
-                + " policies, " + bytes.length + " octets");
+                + " policies, " + octets + " octets");
     }
 
     /** pAR: the nAR reports the outcome. */
@@ -1046,6 +1059,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("{}: activation listener failed for MN {}", settings.name(), mn, e);
         }
+        // Installed: the kernel has the keys; the copy kept in 'active' is only shown (contexts).
+        ctx.wipeSecurityAssociationKeys();
+        received.wipeSecurityAssociationKeys();
     }
 
     /** Hands work to the background thread (in order); runs it here if the agent is shutting down. */
@@ -1305,13 +1321,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             return p;
         }
         try {
-            InetAddress a = InetAddress.getByName(nameOrAddress);
+            InetAddress a = AddressText.parseLiteral(nameOrAddress); // a peer's name or a literal, never DNS
             for (Peer q : peersByName.values()) {
                 if (q.settings.address().equals(a) || q.settings.tunnelAddress().equals(a)) {
                     return q;
                 }
             }
-        } catch (java.net.UnknownHostException | SecurityException e) {
+        } catch (IllegalArgumentException e) {
             // fall through
         }
         throw new ControlException("unknown peer '" + nameOrAddress + "' (configured: " + String.join(", ", peersByName.keySet()) + ")");
@@ -1395,9 +1411,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private static InetAddress address(Map<String, String> args, String key) throws ControlException {
         String v = required(args, key);
         try {
-            return InetAddress.getByName(v);
-        } catch (java.net.UnknownHostException e) {
-            throw new ControlException("'" + key + "' is not an address: " + v);
+            return AddressText.parseLiteral(v); // never a name: no DNS lookup from a control request
+        } catch (IllegalArgumentException e) {
+            throw new ControlException("'" + key + "' is not an IP address: " + v);
         }
     }
 
@@ -1463,6 +1479,15 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         stopBackground();
     }
 
+    /** Zeroes the token keys and the router channel keys this agent holds (at shutdown). */
+    private void wipeKeys() {
+        tokenKeys.values().forEach(KeyBytes::wipe);
+        tokenKeys.clear();
+        if (protection != null) {
+            protection.wipeKeys();
+        }
+    }
+
     private void closeTransports() {
         if (mobile != null) {
             mobile.close();
@@ -1472,6 +1497,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         if (sctp != null) {
             sctp.close();
+        }
+        if (channelStore != null) {
+            try {
+                channelStore.close();
+            } catch (IOException e) {
+                LOG.debug("{}: closing the channel counter store: {}", settings.name(), e.toString());
+            }
         }
     }
 
@@ -1501,6 +1533,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         journal.close();
         stopBackground();
+        wipeKeys();
         LOG.info("{}: access router stopped", settings.name());
     }
 }

@@ -391,9 +391,9 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             throw new ControlException("missing argument '" + key + "'");
         }
         try {
-            return InetAddress.getByName(v);
-        } catch (java.net.UnknownHostException e) {
-            throw new ControlException("'" + key + "' is not an address: " + v);
+            return AddressText.parseLiteral(v); // never a name: no DNS lookup from a control request
+        } catch (IllegalArgumentException e) {
+            throw new ControlException("'" + key + "' is not an IP address: " + v);
         }
     }
 

@@ -345,6 +345,12 @@ class AccessRouterAgentHostTest {
             assertEquals(0, nar.counter("ctar.received"));
             assertEquals(0, nar.counter("ctreq.sent"));
             assertEquals(before, dump(lab.nar));
+
+            // Issue 12 item 9: control arguments are literals, never names to resolve
+            io.cxt.agent.control.ControlException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.cxt.agent.control.ControlException.class,
+                    () -> nar.handle("transfer", java.util.Map.of("mn", "localhost", "to", "par")));
+            assertEquals("'mn' is not an IP address: localhost", e.getMessage());
         }
     }
 
