@@ -369,7 +369,8 @@ public final class ReliableDelivery implements AutoCloseable {
                     return;
                 }
             }
-            if (m.type() == MessageType.CTAR && !rateLimiter.tryAcquire(from.getAddress())) {
+            if (m.type() == MessageType.CTAR && !rateLimiter.tryAcquire(from.getAddress(),
+                    options.ctarScreen().expected(from, (ContextTransferActivateRequest) m))) {
                 counters.increment(TransportCounter.RATE_LIMITED);
                 return;
             }

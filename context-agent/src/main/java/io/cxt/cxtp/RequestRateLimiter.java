@@ -18,6 +18,10 @@ import java.util.function.LongSupplier;
  * global bucket nothing. Source buckets are kept for at most {@link #MAX_SOURCES} addresses (the
  * least recently seen is forgotten first; a forgotten source starts again with a full bucket,
  * which a sender of many spoofed addresses gains nothing from: the global bucket still holds).
+ *
+ * <p>CTARs the receiver expects (it holds the MN's context; {@link RequestScreen#expected}) draw
+ * on a second global bucket of the same rate, so forged CTARs for MNs nobody announced, however
+ * many sources they come from, cannot take the tokens of MNs whose contexts are waiting.
  */
 public final class RequestRateLimiter {
 
@@ -31,6 +35,8 @@ public final class RequestRateLimiter {
     private final LongSupplier nanoClock;
     private double tokens;
     private long last;
+    private double expectedTokens;
+    private long expectedLast;
     private static final class Bucket {
         double tokens;
         long last;
@@ -57,6 +63,8 @@ public final class RequestRateLimiter {
         this.nanoClock = nanoClock;
         this.tokens = perSecond;
         this.last = nanoClock.getAsLong();
+        this.expectedTokens = perSecond;
+        this.expectedLast = last;
     }
 
     /**
@@ -82,6 +90,14 @@ public final class RequestRateLimiter {
 
     /** Whether one more request from {@code source} may be processed now (its bucket and the global one). */
     public synchronized boolean tryAcquire(InetAddress source) {
+        return tryAcquire(source, false);
+    }
+
+    /**
+     * As {@link #tryAcquire(InetAddress)}; {@code expected} requests draw on the global bucket for
+     * expected CTARs instead of the one for all others.
+     */
+    public synchronized boolean tryAcquire(InetAddress source, boolean expected) {
         if (capacity <= 0) {
             return true;
         }
@@ -94,11 +110,20 @@ public final class RequestRateLimiter {
                 return false;
             }
         }
-        refill(now);
-        if (tokens < 1) {
-            return false;
+        if (expected) {
+            expectedTokens = Math.min(capacity, expectedTokens + (now - expectedLast) * perNano);
+            expectedLast = now;
+            if (expectedTokens < 1) {
+                return false;
+            }
+            expectedTokens -= 1;
+        } else {
+            refill(now);
+            if (tokens < 1) {
+                return false;
+            }
+            tokens -= 1;
         }
-        tokens -= 1;
         if (b == null) {
             b = new Bucket(sourceCapacity, now);
             sources.put(source, b);

@@ -17,4 +17,13 @@ public interface RequestScreen {
 
     /** Whether the CTAR from {@code from} is worth processing. Must be fast and must not throw. */
     boolean admits(InetSocketAddress from, ContextTransferActivateRequest ctar);
+
+    /**
+     * Whether the receiver expects this CTAR (it holds a context for the MN it names): such CTARs
+     * draw on a global bucket of their own, so a flood of CTARs for unknown MNs from many forged
+     * sources cannot starve the MNs whose contexts wait here. Must be fast and must not throw.
+     */
+    default boolean expected(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+        return false;
+    }
 }

@@ -74,6 +74,6 @@ class ContextDataBlockTest {
         org.junit.jupiter.api.Assertions.assertFalse(s.contains("00112233"), s);
         org.junit.jupiter.api.Assertions.assertFalse(s.contains("aabbccdd"), s);
         b.wipe();
-        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[16], b.data(), "wipe zeroes the data");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[b.data().length], b.data(), "wipe zeroes the data");
     }
 }

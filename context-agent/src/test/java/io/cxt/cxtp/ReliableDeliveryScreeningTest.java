@@ -101,4 +101,40 @@ class ReliableDeliveryScreeningTest {
         a.wipe();
         assertTrue(java.util.Arrays.equals(new byte[3], a.plaintext()));
     }
+
+    /** Issue 12 item 2: forged CTARs from many sources for MNs nobody announced cannot starve an expected MN. */
+    @Test
+    void forgedCtarsFromManySourcesDoNotTakeTheTokensOfExpectedMobileNodes() throws Exception {
+        List<InetSocketAddress> delivered = new CopyOnWriteArrayList<>();
+        InetAddress heldMn = InetAddress.getByName("2001:db8:1::10");
+        TransportOptions o = TransportOptions.defaults().withCtarScreen(new RequestScreen() {
+            @Override
+            public boolean admits(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+                return true;
+            }
+
+            @Override
+            public boolean expected(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+                return ctar.previousAddress().equals(heldMn);
+            }
+        });
+        try (ReliableDelivery d = new ReliableDelivery("t", (p, m) -> { }, (f, m, b) -> delivered.add(f), o,
+                new TransportCounters())) {
+            byte[][] flood = new byte[1000][];
+            InetSocketAddress[] sources = new InetSocketAddress[flood.length];
+            for (int i = 0; i < flood.length; i++) {
+                String a = "2001:db8:bad:" + Integer.toHexString(i + 1) + "::1";
+                flood[i] = ctar(a, "2001:db8:a::1", i);
+                sources[i] = from(a);
+            }
+            byte[] mine = ctar("2001:db8:1::10", "2001:db8:a::1", 4067);
+            InetSocketAddress mn = from("2001:db8:1::10");
+            for (int i = 0; i < flood.length; i++) {
+                d.inbound(sources[i], flood[i]);
+            }
+            d.inbound(mn, mine);
+            assertEquals(mn, delivered.get(delivered.size() - 1), "the expected MN's CTAR finds a token");
+            assertTrue(delivered.size() <= CxtpConstants.CT_REQUEST_RATE + 20, "forged ones through: " + delivered.size());
+        }
+    }
 }

@@ -202,7 +202,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private final Map<InetAddress, KeyBytes> tokenKeys = new ConcurrentHashMap<>();
     private final Map<InetAddress, InetAddress> homeAddresses = new ConcurrentHashMap<>();
     private final Map<InetAddress, Sent> sent = new HashMap<>();
-    private final Map<InetAddress, Held> held = new HashMap<>();
+    /** Concurrent so that the MN transport's screen can look without the lock; changed under the lock. */
+    private final Map<InetAddress, Held> held = new ConcurrentHashMap<>();
     private final Map<InetAddress, Pending> pending = new HashMap<>();
     private final Map<InetAddress, Active> active = new HashMap<>();
     private final Map<String, Boolean> usedSequences = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
@@ -324,7 +325,17 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         TransportOptions mobileOptions = TransportOptions.defaults().withRetransmission(settings.mobileRetransmission())
                 .withDropPolicy(settings.mobileDropPolicy()).withCtarRatePerSecond(settings.ctarRate())
-                .withCtarScreen(this::worthProcessing);
+                .withCtarScreen(new io.cxt.cxtp.RequestScreen() {
+                    @Override
+                    public boolean admits(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+                        return worthProcessing(from, ctar);
+                    }
+
+                    @Override
+                    public boolean expected(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+                        return held.containsKey(ctar.previousAddress()); // lock-free read (concurrent map)
+                    }
+                });
         if (settings.mobileTransport() == MobileTransport.ICMP) {
             int family = settings.tunnelAddress() instanceof Inet6Address ? LibC.AF_INET6 : LibC.AF_INET;
             mobile = IcmpTransport.open(family, namespace, this::mobileReceived, mobileOptions);

@@ -199,7 +199,8 @@ class AccessRouterAgentHostTest {
                 t.send(new InetSocketAddress(NAR, 0), ctar).get(5, TimeUnit.SECONDS);
             }
             assertEquals(1, nar.counter("ctar.received"), "the repeat was not processed again");
-            assertEquals(1, nar.stats().get("mobile.icmp.duplicate_ignored"));
+            // at least once: on a loaded machine the replayed CTAA can come after the sender's 200 ms retransmission
+            assertTrue(nar.stats().get("mobile.icmp.duplicate_ignored") >= 1);
             assertEquals(after, dump(lab.nar));
             lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
@@ -285,7 +286,9 @@ class AccessRouterAgentHostTest {
             assertTrue(r.ok(), r.summary());
             await("nAR released the reservation", () -> {
                 try {
-                    return lab.nar.states().dump().isEmpty() && nar.contexts().isEmpty();
+                    // the event follows the release (after the agent's lock): wait for both
+                    return lab.nar.states().dump().isEmpty() && nar.contexts().isEmpty()
+                            && lab.narLog.count("transfer-cancelled") == 1;
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }
@@ -341,7 +344,7 @@ class AccessRouterAgentHostTest {
             }
             lab.settle();
             assertTrue(nar.stats().get("mobile.icmp.screened") >= 1, nar.stats().toString());
-            assertEquals(0, nar.stats().get("mobile.icmp.rate_limited"));
+            assertEquals(0L, nar.stats().getOrDefault("mobile.icmp.rate_limited", 0L));
             assertEquals(0, nar.counter("ctar.received"));
             assertEquals(0, nar.counter("ctreq.sent"));
             assertEquals(before, dump(lab.nar));
