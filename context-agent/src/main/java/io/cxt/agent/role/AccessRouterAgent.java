@@ -29,6 +29,9 @@ import io.cxt.agent.ActivationListener;
 import io.cxt.agent.EventSink;
 import io.cxt.agent.control.ControlException;
 import io.cxt.agent.control.ControlHandler;
+import io.cxt.agent.settings.IpPrefix;
+import io.cxt.agent.settings.MobileTransport;
+import io.cxt.agent.settings.PeerTransport;
 import io.cxt.agent.view.AgentEvent;
 import io.cxt.agent.view.AgentStatus;
 import io.cxt.agent.view.ContextView;
@@ -305,7 +308,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 peersByTunnel.putIfAbsent(ps.address(), p);
             }
             protection.addPeer(new RouterPeer(ps.senderId(), p.socket, ps.key()));
-            wantSctp |= ps.transport() == PeerSettings.Transport.SCTP;
+            wantSctp |= ps.transport() == PeerTransport.SCTP;
         }
         TransportOptions routerOptions = TransportOptions.defaults().withRetransmission(settings.retransmission())
                 .withDropPolicy(settings.routerDropPolicy()).withCtarRatePerSecond(0).withProtection(protection);
@@ -321,7 +324,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
         }
         for (Peer p : peersByName.values()) {
-            p.transport = p.settings.transport() == PeerSettings.Transport.SCTP ? sctp : udp;
+            p.transport = p.settings.transport() == PeerTransport.SCTP ? sctp : udp;
         }
         TransportOptions mobileOptions = TransportOptions.defaults().withRetransmission(settings.mobileRetransmission())
                 .withDropPolicy(settings.mobileDropPolicy()).withCtarRatePerSecond(settings.ctarRate())
@@ -763,7 +766,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     }
 
     private InetAddress predictCareOf(InetAddress previous) {
-        Prefix p = settings.mobilePrefix();
+        IpPrefix p = settings.mobilePrefix();
         return p == null ? null : p.withInterfaceIdOf(previous);
     }
 
@@ -1331,15 +1334,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         if (p != null) {
             return p;
         }
-        try {
-            InetAddress a = AddressText.parseLiteral(nameOrAddress); // a peer's name or a literal, never DNS
+        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(nameOrAddress);
+        if (a != null) {
             for (Peer q : peersByName.values()) {
                 if (q.settings.address().equals(a) || q.settings.tunnelAddress().equals(a)) {
                     return q;
                 }
             }
-        } catch (IllegalArgumentException e) {
-            // fall through
         }
         throw new ControlException("unknown peer '" + nameOrAddress + "' (configured: " + String.join(", ", peersByName.keySet()) + ")");
     }
@@ -1421,11 +1422,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     private static InetAddress address(Map<String, String> args, String key) throws ControlException {
         String v = required(args, key);
-        try {
-            return AddressText.parseLiteral(v); // never a name: no DNS lookup from a control request
-        } catch (IllegalArgumentException e) {
-            throw new ControlException("'" + key + "' is not an IP address: " + v);
+        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(v);
+        if (a == null) {
+            throw new ControlException("'" + key + "' is not an address: " + v);
         }
+        return a;
     }
 
     private static String required(Map<String, String> args, String key) throws ControlException {
