@@ -124,6 +124,21 @@ public final class ContextInstaller {
         for (XfrmFailure f : failures) {
             failed.add(f.index());
         }
+        // Issue 12 item 5: a policy the target already holds, identical to ours (the router's own
+        // copy, e.g. a bypass present on every router), is not a failure; it is not ours either, so
+        // the receipt leaves it out and nothing of cxt's will ever remove it.
+        Set<Integer> presentAlready = identicalPoliciesPresent(failures, policies, sas.size());
+        if (!presentAlready.isEmpty() && presentAlready.size() == failures.size()) {
+            List<PolicyId> ours = new ArrayList<>();
+            for (int i = 0; i < policyIds.size(); i++) {
+                if (!presentAlready.contains(sas.size() + i)) {
+                    ours.add(policyIds.get(i));
+                }
+            }
+            LOG.info("{}: {} policies already on the target, identical; left as they are", ctx.mobileNode().label(),
+                    presentAlready.size());
+            return new InstallReceipt(saKeys, ours, false, System.nanoTime() - t0);
+        }
         boolean onlyExists = failures.stream().allMatch(f -> f.error() == XfrmError.EEXIST);
         if (onlyExists && failed.size() == requests.size() && alreadyThere(sas, policyIds)) {
             LOG.info("{}: context already installed on the target; nothing changed", ctx.mobileNode().label());
@@ -231,6 +246,39 @@ public final class ContextInstaller {
     }
 
     /** Whether the target already holds these SAs (same SPI, end points, algorithms) and policies. */
+    /** Indices (in the batch) of policies refused with EEXIST whose copy on the target is identical. */
+    private Set<Integer> identicalPoliciesPresent(List<XfrmFailure> failures, List<SecurityPolicy> policies, int firstPolicy)
+            throws IOException {
+        Set<Integer> out = new HashSet<>();
+        for (XfrmFailure f : failures) {
+            if (f.error() != XfrmError.EEXIST || f.index() < firstPolicy) {
+                continue;
+            }
+            SecurityPolicy ours = policies.get(f.index() - firstPolicy);
+            SecurityPolicy there;
+            try {
+                there = target.policies().get(ours.id());
+            } catch (IOException e) {
+                if (XfrmError.isRefusal(e)) {
+                    continue;
+                }
+                throw e;
+            }
+            if (samePolicy(ours, there)) {
+                out.add(f.index());
+            }
+        }
+        return out;
+    }
+
+    /** Same selector, direction, action, priority, templates, mark and if_id (not index or lifetime use). */
+    static boolean samePolicy(SecurityPolicy a, SecurityPolicy b) {
+        return a.info().selector().equals(b.info().selector()) && a.info().direction() == b.info().direction()
+                && a.info().action() == b.info().action() && a.info().priority() == b.info().priority()
+                && a.templates().equals(b.templates()) && java.util.Objects.equals(a.mark(), b.mark())
+                && java.util.Objects.equals(a.ifId(), b.ifId());
+    }
+
     private boolean alreadyThere(List<SecurityAssociation> sas, List<PolicyId> policies) throws IOException {
         for (SecurityAssociation sa : sas) {
             SecurityAssociation there;

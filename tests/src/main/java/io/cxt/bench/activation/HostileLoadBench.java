@@ -260,7 +260,10 @@ public final class HostileLoadBench {
         for (int i = 0; i < n; i++) {
             int held = lab.sink.received.get();
             lab.push(pctd);
-            Quiet.await("the nAR holds the context", 10_000, () -> lab.sink.received.get() > held);
+            int failed = lab.sink.failures.get();
+            Quiet.await("the nAR holds the context", 60_000,
+                    () -> lab.sink.received.get() > held || lab.sink.failures.get() > failed);
+            Quiet.check(lab.sink.failures.get() == failed, "the nAR did not hold the context: " + lab.sink.lastFailure);
             Quiet.sleep(5);
             byte[] ctar = Fixtures.ctar(0, firstSequence + i);
             long t0 = System.nanoTime();
