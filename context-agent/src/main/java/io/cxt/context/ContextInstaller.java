@@ -161,7 +161,10 @@ public final class ContextInstaller {
         String what = first.index() < sas.size()
                 ? "SA " + ContextRewriter.describe(sas.get(first.index()))
                 : "policy " + describe(policies.get(first.index() - sas.size()));
-        rollback(ctx, addedSas, addedPolicies, reservations);
+        if (!rollback(ctx, addedSas, addedPolicies, reservations)) {
+            throw new IncompleteRollbackException(ctx.mobileNode().label() + ": install refused at " + what + ": "
+                    + first.kernelText() + "; rollback incomplete, the target may hold leftovers", first.cause());
+        }
         throw new ContextException(ctx.mobileNode().label() + ": install refused at " + what + ": "
                 + first.kernelText() + "; rolled back " + addedSas.size() + " SAs and "
                 + addedPolicies.size() + " policies", first.cause());
@@ -215,7 +218,8 @@ public final class ContextInstaller {
         removeAll(receipt.sas(), receipt.policies());
     }
 
-    private void rollback(MobileNodeContext ctx, List<SaKey> sas, List<PolicyId> policies, SpiReservations reservations) {
+    /** Undoes a partial install; false when that failed too. */
+    private boolean rollback(MobileNodeContext ctx, List<SaKey> sas, List<PolicyId> policies, SpiReservations reservations) {
         try {
             removeAll(sas, policies);
             List<SaKey> stillLarval = new ArrayList<>();
@@ -225,8 +229,10 @@ public final class ContextInstaller {
                 }
             }
             removeAll(stillLarval, List.of());
+            return true;
         } catch (IOException | RuntimeException e) {
             LOG.error("{}: rollback incomplete, target may hold leftovers: {}", ctx.mobileNode().label(), e.getMessage());
+            return false;
         }
     }
 
@@ -245,7 +251,6 @@ public final class ContextInstaller {
         }
     }
 
-    /** Whether the target already holds these SAs (same SPI, end points, algorithms) and policies. */
     /** Indices (in the batch) of policies refused with EEXIST whose copy on the target is identical. */
     private Set<Integer> identicalPoliciesPresent(List<XfrmFailure> failures, List<SecurityPolicy> policies, int firstPolicy)
             throws IOException {
@@ -279,6 +284,7 @@ public final class ContextInstaller {
                 && java.util.Objects.equals(a.ifId(), b.ifId());
     }
 
+    /** Whether the target already holds these SAs (same SPI, end points, algorithms) and policies. */
     private boolean alreadyThere(List<SecurityAssociation> sas, List<PolicyId> policies) throws IOException {
         for (SecurityAssociation sa : sas) {
             SecurityAssociation there;

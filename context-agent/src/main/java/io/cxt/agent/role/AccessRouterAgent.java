@@ -1019,7 +1019,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 receipt = null;
                 failure = e;
                 releaseQuietly(reservations);
-                journal.done(AddressText.of(prev), journalSerial);
+                if (!(e instanceof io.cxt.context.IncompleteRollbackException)) {
+                    journal.done(AddressText.of(prev), journalSerial);
+                } // else the hold stays open: a restart removes the leftovers (issue 12 item 6)
             }
         }
         if (failure != null) {
@@ -1057,9 +1059,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         // On a shared core this thread may be picked before the MN side that the CTAA just woke
         // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle core.
         Thread.yield();
-        send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
         String mn = AddressText.of(prev);
-        journal.active(mn, journalSerial);
+        // The journal first (this is its writer thread): once the CTDR is out the pAR deletes its
+        // copy, and a crash after that must find this activation recorded (issue 12 item 6).
+        journal.activeNow(mn, journalSerial);
+        send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
         if (predictive) {
             phases.record(beforeNanos, rewriteNanos, installNanos, ctaaNanos, took);
         } else {
