@@ -77,7 +77,7 @@ public final class ControlServer implements AutoCloseable {
      * @param idleTimeout an open connection without a complete request line (or a reply not read) for this long is closed
      */
     public record Limits(int connections, int perUser, int rootReserve, java.time.Duration idleTimeout) {
-        public static final Limits DEFAULT = new Limits(MAX_CONNECTIONS, 8, 8, java.time.Duration.ofSeconds(60));
+        public static final Limits DEFAULT = new Limits(MAX_CONNECTIONS, 16, 8, java.time.Duration.ofSeconds(60));
 
         public Limits {
             if (connections < 1 || perUser < 1 || rootReserve < 0 || rootReserve >= connections || idleTimeout.isNegative()
