@@ -124,6 +124,11 @@ public final class ContextInstaller {
         for (XfrmFailure f : failures) {
             failed.add(f.index());
         }
+        boolean onlyExists = failures.stream().allMatch(f -> f.error() == XfrmError.EEXIST);
+        if (onlyExists && failed.size() == requests.size() && alreadyThere(sas, policyIds)) {
+            LOG.info("{}: context already installed on the target; nothing changed", ctx.mobileNode().label());
+            return new InstallReceipt(saKeys, policyIds, true, System.nanoTime() - t0);
+        }
         // Issue 12 item 5: a policy the target already holds, identical to ours (the router's own
         // copy, e.g. a bypass present on every router), is not a failure; it is not ours either, so
         // the receipt leaves it out and nothing of cxt's will ever remove it.
@@ -138,11 +143,6 @@ public final class ContextInstaller {
             LOG.info("{}: {} policies already on the target, identical; left as they are", ctx.mobileNode().label(),
                     presentAlready.size());
             return new InstallReceipt(saKeys, ours, false, System.nanoTime() - t0);
-        }
-        boolean onlyExists = failures.stream().allMatch(f -> f.error() == XfrmError.EEXIST);
-        if (onlyExists && failed.size() == requests.size() && alreadyThere(sas, policyIds)) {
-            LOG.info("{}: context already installed on the target; nothing changed", ctx.mobileNode().label());
-            return new InstallReceipt(saKeys, policyIds, true, System.nanoTime() - t0);
         }
         // Undo what took effect, newest first.
         List<SaKey> addedSas = new ArrayList<>();

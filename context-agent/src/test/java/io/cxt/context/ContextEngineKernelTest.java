@@ -92,7 +92,8 @@ class ContextEngineKernelTest {
         try (XfrmClient c = XfrmClient.open(par.netns())) {
             setUpMobileNode(par, c, 2);
             String h = hoa(2).getHostAddress();
-            par.ip("xfrm", "policy", "add", "src", "::/0", "dst", h + "/128", "dir", "out", "priority", "4000", "action", "block");
+            par.ip("xfrm", "policy", "add", "src", "2001:db8:ff::/64", "dst", h + "/128", "dir", "out", "priority", "4000",
+                    "action", "block");
             par.ip("xfrm", "policy", "add", "src", h + "/128", "dst", "2001:db8:ff::/64", "dir", "in", "priority", "10");
             MobileNodeIdentity mn = new MobileNodeIdentity(hoa(2), coa(2));
             MobileNodeContext ctx = new ContextSnapshotter(c).snapshot(mn, PAR);
