@@ -159,17 +159,35 @@ class MonitorCliKernelTest {
     // ------------------------------------------------------------------ signals, in a process of its own
 
     private static Process cxctlProcess(String... args) throws IOException {
+        return cxctlProcess(false, args);
+    }
+
+    /**
+     * @param parentIgnoresSigint start it the way a nohup'ed or background test run would: from a
+     *        shell that ignores SIGINT (which the child inherits unless reset)
+     */
+    private static Process cxctlProcess(boolean parentIgnoresSigint, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Cxctl.class.getName());
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        List<String> run = io.cxt.testing.Commands.withDefaultSignals(cmd);
+        if (parentIgnoresSigint) {
+            List<String> sh = new ArrayList<>(List.of("sh", "-c", "trap '' INT; exec \"$@\"", "sh"));
+            sh.addAll(run);
+            run = sh;
+        }
+        return new ProcessBuilder(run).redirectErrorStream(true).start();
     }
 
     private static void endsWithStatusZeroOn(String signal, TestNamespace ns) throws Exception {
-        Process p = cxctlProcess("-n", ns.name(), "xfrm", "monitor", "policy");
+        endsWithStatusZeroOn(signal, ns, false);
+    }
+
+    private static void endsWithStatusZeroOn(String signal, TestNamespace ns, boolean parentIgnoresSigint) throws Exception {
+        Process p = cxctlProcess(parentIgnoresSigint, "-n", ns.name(), "xfrm", "monitor", "policy");
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
             // wait until it prints an event: then it is running and subscribed
@@ -196,6 +214,12 @@ class MonitorCliKernelTest {
     @Test
     void sigintEndsTheMonitorWithStatusZero(TestNamespace ns) throws Exception {
         endsWithStatusZeroOn("INT", ns);
+    }
+
+    /** Issue 12 item 11: the result must not depend on the signal state the test run inherited. */
+    @Test
+    void sigintEndsTheMonitorEvenWhenTheTestRunIgnoresSigint(TestNamespace ns) throws Exception {
+        endsWithStatusZeroOn("INT", ns, true);
     }
 
     @Test

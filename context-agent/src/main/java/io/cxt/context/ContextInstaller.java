@@ -129,6 +129,21 @@ public final class ContextInstaller {
             LOG.info("{}: context already installed on the target; nothing changed", ctx.mobileNode().label());
             return new InstallReceipt(saKeys, policyIds, true, System.nanoTime() - t0);
         }
+        // Issue 12 item 5: a policy the target already holds, identical to ours (the router's own
+        // copy, e.g. a bypass present on every router), is not a failure; it is not ours either, so
+        // the receipt leaves it out and nothing of cxt's will ever remove it.
+        Set<Integer> presentAlready = identicalPoliciesPresent(failures, policies, sas.size());
+        if (!presentAlready.isEmpty() && presentAlready.size() == failures.size()) {
+            List<PolicyId> ours = new ArrayList<>();
+            for (int i = 0; i < policyIds.size(); i++) {
+                if (!presentAlready.contains(sas.size() + i)) {
+                    ours.add(policyIds.get(i));
+                }
+            }
+            LOG.info("{}: {} policies already on the target, identical; left as they are", ctx.mobileNode().label(),
+                    presentAlready.size());
+            return new InstallReceipt(saKeys, ours, false, System.nanoTime() - t0);
+        }
         // Undo what took effect, newest first.
         List<SaKey> addedSas = new ArrayList<>();
         List<PolicyId> addedPolicies = new ArrayList<>();
@@ -146,7 +161,10 @@ public final class ContextInstaller {
         String what = first.index() < sas.size()
                 ? "SA " + ContextRewriter.describe(sas.get(first.index()))
                 : "policy " + describe(policies.get(first.index() - sas.size()));
-        rollback(ctx, addedSas, addedPolicies, reservations);
+        if (!rollback(ctx, addedSas, addedPolicies, reservations)) {
+            throw new IncompleteRollbackException(ctx.mobileNode().label() + ": install refused at " + what + ": "
+                    + first.kernelText() + "; rollback incomplete, the target may hold leftovers", first.cause());
+        }
         throw new ContextException(ctx.mobileNode().label() + ": install refused at " + what + ": "
                 + first.kernelText() + "; rolled back " + addedSas.size() + " SAs and "
                 + addedPolicies.size() + " policies", first.cause());
@@ -200,7 +218,8 @@ public final class ContextInstaller {
         removeAll(receipt.sas(), receipt.policies());
     }
 
-    private void rollback(MobileNodeContext ctx, List<SaKey> sas, List<PolicyId> policies, SpiReservations reservations) {
+    /** Undoes a partial install; false when that failed too. */
+    private boolean rollback(MobileNodeContext ctx, List<SaKey> sas, List<PolicyId> policies, SpiReservations reservations) {
         try {
             removeAll(sas, policies);
             List<SaKey> stillLarval = new ArrayList<>();
@@ -210,8 +229,10 @@ public final class ContextInstaller {
                 }
             }
             removeAll(stillLarval, List.of());
+            return true;
         } catch (IOException | RuntimeException e) {
             LOG.error("{}: rollback incomplete, target may hold leftovers: {}", ctx.mobileNode().label(), e.getMessage());
+            return false;
         }
     }
 
@@ -228,6 +249,39 @@ public final class ContextInstaller {
         if (!failures.isEmpty()) {
             throw failures.get(0).cause();
         }
+    }
+
+    /** Indices (in the batch) of policies refused with EEXIST whose copy on the target is identical. */
+    private Set<Integer> identicalPoliciesPresent(List<XfrmFailure> failures, List<SecurityPolicy> policies, int firstPolicy)
+            throws IOException {
+        Set<Integer> out = new HashSet<>();
+        for (XfrmFailure f : failures) {
+            if (f.error() != XfrmError.EEXIST || f.index() < firstPolicy) {
+                continue;
+            }
+            SecurityPolicy ours = policies.get(f.index() - firstPolicy);
+            SecurityPolicy there;
+            try {
+                there = target.policies().get(ours.id());
+            } catch (IOException e) {
+                if (XfrmError.isRefusal(e)) {
+                    continue;
+                }
+                throw e;
+            }
+            if (samePolicy(ours, there)) {
+                out.add(f.index());
+            }
+        }
+        return out;
+    }
+
+    /** Same selector, direction, action, priority, templates, mark and if_id (not index or lifetime use). */
+    static boolean samePolicy(SecurityPolicy a, SecurityPolicy b) {
+        return a.info().selector().equals(b.info().selector()) && a.info().direction() == b.info().direction()
+                && a.info().action() == b.info().action() && a.info().priority() == b.info().priority()
+                && a.templates().equals(b.templates()) && java.util.Objects.equals(a.mark(), b.mark())
+                && java.util.Objects.equals(a.ifId(), b.ifId());
     }
 
     /** Whether the target already holds these SAs (same SPI, end points, algorithms) and policies. */

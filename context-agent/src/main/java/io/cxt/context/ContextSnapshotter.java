@@ -75,7 +75,7 @@ public final class ContextSnapshotter {
                 List<SecurityAssociation> sas = dumpSasOf(mn.careOfAddress());
                 List<SecurityPolicy> policies = new ArrayList<>();
                 for (SecurityPolicy p : client.policies().dump()) {
-                    if (names(p, mn)) {
+                    if (names(p, mn) && governsMobileNode(p, mn)) {
                         policies.add(p);
                     }
                 }
@@ -131,6 +131,7 @@ public final class ContextSnapshotter {
                     if (mn.homeAddress() != null) {
                         ps.addAll(policyByAddress.getOrDefault(mn.homeAddress(), List.of()));
                     }
+                    ps.removeIf(p -> !governsMobileNode(p, mn));
                     out.put(mn, MobileNodeContext.snapshot(mn, localRouter, sas, new ArrayList<>(ps), now));
                 }
                 return out;
@@ -183,6 +184,25 @@ public final class ContextSnapshotter {
     static boolean names(SecurityPolicy p, MobileNodeIdentity mn) {
         for (InetAddress a : namedAddresses(p)) {
             if (mn.owns(a)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a policy that names the MN belongs to its context: it protects traffic through an
+     * IPsec template that ends at the MN (a tunnel template with the MN's care-of address as one
+     * end, or a transport template on a selector naming the MN). A router's own policies that only
+     * name the MN (a block policy guarding its home address, a bypass present on every router)
+     * have no such template, govern no SA of the MN and are not moved (issue 12 item 5).
+     */
+    static boolean governsMobileNode(SecurityPolicy p, MobileNodeIdentity mn) {
+        for (UserTemplate t : p.templates()) {
+            if (mn.owns(t.daddr()) || mn.owns(t.saddr())) {
+                return true;
+            }
+            if (t.mode() == 0) { // transport mode: the template's addresses may be left unset
                 return true;
             }
         }

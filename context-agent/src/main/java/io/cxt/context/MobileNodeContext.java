@@ -84,6 +84,16 @@ public record MobileNodeContext(
         }
     }
 
+    /**
+     * Zeroes the SAs' keys but keeps the IKE context (the IKE layer may still need it): for a
+     * context installed in the kernel and kept only to be shown.
+     */
+    public void wipeSecurityAssociationKeys() {
+        for (SecurityAssociation sa : securityAssociations) {
+            wipe(sa);
+        }
+    }
+
     static void wipe(SecurityAssociation sa) {
         if (sa.aead() != null) {
             sa.aead().key().wipe();

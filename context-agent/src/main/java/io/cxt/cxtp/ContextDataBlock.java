@@ -1,7 +1,6 @@
 package io.cxt.cxtp;
 
 import java.util.Arrays;
-import java.util.HexFormat;
 
 /**
  * A Context Data Block (RFC 4067 section 2.4): the generic carrier of one feature context, or of a
@@ -124,10 +123,19 @@ public record ContextDataBlock(int featureProfileType, boolean presenceVectorPre
                 + (presenceVectorPresent ? 1 : 0);
     }
 
+    /**
+     * Never the data: a block can carry key material (an SA's keys, a token key), so only its type
+     * and size are printed.
+     */
     @Override
     public String toString() {
         return "CDB[fpt=0x" + Integer.toHexString(featureProfileType)
                 + (presenceVectorPresent ? ", pv=0x" + Integer.toHexString(presenceVector) : "")
-                + ", words=" + lengthInWords() + ", data=" + HexFormat.of().formatHex(data) + "]";
+                + ", words=" + lengthInWords() + ", data=<" + data.length + " octets>]";
+    }
+
+    /** Zeroes this block's data (it may hold keys) once it has been decoded or sent. */
+    public void wipe() {
+        Arrays.fill(data, (byte) 0);
     }
 }

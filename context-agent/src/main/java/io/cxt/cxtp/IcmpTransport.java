@@ -22,10 +22,10 @@ import io.cxt.sys.RawIcmpSocket;
  * {@link ReliableDelivery}'s. Peers are addresses; the port of a peer is ignored (reported as 0).
  *
  * <p>Receive checks: only CTAR and CTAA are accepted ({@link TransportCounter#UNEXPECTED_TYPE}
- * otherwise); ICMPv4 messages must arrive with TTL 255, i.e. from the link
- * ({@link TransportCounter#WRONG_HOP_LIMIT}). The ICMPv6 hop limit is not checked: a raw socket
- * shows it only through recvmsg ancillary data (IPV6_RECVHOPLIMIT), which the project's libc
- * binding does not have. Other ICMP traffic the socket sees is ignored silently; ICMPv6 is
+ * otherwise); messages must arrive with TTL or hop limit 255, i.e. from the link
+ * ({@link TransportCounter#WRONG_HOP_LIMIT}; the ICMPv6 hop limit comes from IPV6_RECVHOPLIMIT
+ * ancillary data, and a message without it is refused too). Checked before anything is decoded
+ * or charged to the CTAR rate. Other ICMP traffic the socket sees is ignored silently; ICMPv6 is
  * filtered to type 150 in the kernel.
  */
 public final class IcmpTransport implements CxtpTransport {
@@ -118,9 +118,9 @@ public final class IcmpTransport implements CxtpTransport {
                 if (message == null) {
                     continue; // other ICMP traffic
                 }
-                if (!ipv6 && d.hopLimit() != CxtpConstants.ICMP_HOP_LIMIT) {
+                if (d.hopLimit() != CxtpConstants.ICMP_HOP_LIMIT) {
                     counters.increment(TransportCounter.WRONG_HOP_LIMIT);
-                    LOG.debug("{}: CXTP from {} with TTL {} ignored", name, d.source(), d.hopLimit());
+                    LOG.debug("{}: CXTP from {} with hop limit {} ignored", name, d.source(), d.hopLimit());
                     continue;
                 }
                 if (message.length > 0 && !carried(message)) {

@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -48,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * by default CT_RETRY_MAX, the longest a MN retransmits; a MN must therefore not reuse a sequence
  * number within 15 s (stricter than the RFC's 7 s), or the AR ignores the reuse.
  *
- * <p><b>Rate.</b> CTARs that pass the duplicate check are subject to
- * {@link TransportOptions#ctarRatePerSecond()}; a rate-limited CTAR is not remembered, so its
- * retransmission can still get through.
+ * <p><b>Rate.</b> A CTAR longer than {@link #MAX_CTAR_OCTETS} is dropped before it is decoded; a
+ * decoded one must pass the receiver's {@link TransportOptions#ctarScreen()} (cheap checks such as
+ * a known previous router) before anything is charged. CTARs that pass the screen and the
+ * duplicate check are subject to {@link TransportOptions#ctarRatePerSecond()}, per source address
+ * inside the global limit ({@link RequestRateLimiter}); a rate-limited CTAR is not remembered, so
+ * its retransmission can still get through.
  *
  * <p>Threads: {@link #send} runs on the caller's thread, {@link #inbound} on the transport's
  * receive thread, retransmissions on an internal timer thread. {@link #inbound} never throws.
@@ -61,6 +65,12 @@ public final class ReliableDelivery implements AutoCloseable {
 
     /** Most requests remembered at once; the oldest is forgotten first. */
     static final int MAX_REMEMBERED = 65_536;
+
+    /**
+     * Longest CTAR processed: 44 octets of IPv6 fixed fields plus 58 eight-octet request blocks.
+     * A MN asks for a handful of contexts; anything longer is refused before decoding.
+     */
+    public static final int MAX_CTAR_OCTETS = 512;
 
     /** Puts one message on the network. */
     @FunctionalInterface
@@ -117,6 +127,9 @@ public final class ReliableDelivery implements AutoCloseable {
             if (t != null) {
                 t.cancel(false);
             }
+            synchronized (this) {
+                Arrays.fill(bytes, (byte) 0); // a CTD or PCTD carries the MN's keys: not kept once done
+            }
             future.complete(new SendResult(outcome, n, Duration.ofNanos(System.nanoTime() - start), ack));
         }
     }
@@ -172,7 +185,13 @@ public final class ReliableDelivery implements AutoCloseable {
         byte[] copy = bytes.clone();
         rememberReply(peer, m, copy);
         if (!m.acknowledgementRequested()) {
-            transmit(peer, m.type(), copy);
+            try {
+                transmit(peer, m.type(), copy);
+            } finally {
+                if (m.type().acknowledges() == null) {
+                    Arrays.fill(copy, (byte) 0); // not kept for re-sending; a PCTD carries keys
+                }
+            }
             return CompletableFuture.completedFuture(new SendResult(SendResult.Outcome.SENT, 1, Duration.ZERO, null));
         }
         PendingKey key = new PendingKey(peer, m.type().requestFamily(), m.previousAddress());
@@ -187,8 +206,8 @@ public final class ReliableDelivery implements AutoCloseable {
         try {
             synchronized (p) {
                 p.transmissions = 1;
+                transmit(peer, m.type(), copy);
             }
-            transmit(peer, m.type(), copy);
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
                 pending.remove(key, p);
@@ -223,17 +242,18 @@ public final class ReliableDelivery implements AutoCloseable {
             }
         }
         synchronized (p) {
+            // Under p's lock: finish() zeroes the octets, never while they are being sent.
             if (p.future.isDone()) {
                 return;
             }
             p.transmissions++;
-        }
-        counters.increment(TransportCounter.RETRANSMITTED);
-        try {
-            transmit(p.key.peer(), p.type, p.bytes);
-        } catch (IOException | RuntimeException e) {
-            counters.increment(TransportCounter.SEND_FAILED);
-            LOG.debug("{}: retransmission of {} to {} failed: {}", name, p.type, p.key.peer(), e.toString());
+            counters.increment(TransportCounter.RETRANSMITTED);
+            try {
+                transmit(p.key.peer(), p.type, p.bytes);
+            } catch (IOException | RuntimeException e) {
+                counters.increment(TransportCounter.SEND_FAILED);
+                LOG.debug("{}: retransmission of {} to {} failed: {}", name, p.type, p.key.peer(), e.toString());
+            }
         }
         scheduleNext(p);
     }
@@ -290,6 +310,10 @@ public final class ReliableDelivery implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (bytes.length > MAX_CTAR_OCTETS && (bytes[0] & 0x1f) == MessageType.CTAR.code()) {
+                counters.increment(TransportCounter.SCREENED);
+                return;
+            }
             CxtpMessage m;
             try {
                 m = CxtpCodec.decode(bytes);
@@ -311,6 +335,10 @@ public final class ReliableDelivery implements AutoCloseable {
                     counters.increment(TransportCounter.ACK_UNMATCHED);
                 }
                 deliver(from, m, bytes);
+                return;
+            }
+            if (m instanceof ContextTransferActivateRequest ctar && !options.ctarScreen().admits(from, ctar)) {
+                counters.increment(TransportCounter.SCREENED);
                 return;
             }
             DuplicateKey dk = duplicateKey(from, m, bytes);
@@ -341,7 +369,8 @@ public final class ReliableDelivery implements AutoCloseable {
                     return;
                 }
             }
-            if (m.type() == MessageType.CTAR && !rateLimiter.tryAcquire()) {
+            if (m.type() == MessageType.CTAR && !rateLimiter.tryAcquire(from.getAddress(),
+                    options.ctarScreen().expected(from, (ContextTransferActivateRequest) m))) {
                 counters.increment(TransportCounter.RATE_LIMITED);
                 return;
             }

@@ -48,7 +48,16 @@ import org.bouncycastle.crypto.params.KeyParameter;
  *
  * <p>The receiver looks the key up by sender id, checks that the counter is new for that sender
  * and not older than the window, verifies the tag, and only then marks the counter seen, so forged
- * envelopes cannot move the window. {@link #open} never throws: every failure is a
+ * envelopes cannot move the window.
+ *
+ * <p><b>Restarts and clock steps</b> ({@link #restartSafe}): the counter starts from the wall
+ * clock (milliseconds times 2^20), but never below what the {@link ChannelCounterStore} says may
+ * already have been used: counters are reserved in blocks of {@link #RESERVATION_BLOCK} and the
+ * reservation is written before the first of them is sealed, so a clock stepped back across a
+ * restart cannot repeat a nonce. The highest counter accepted from each peer is written to the
+ * store when it grows and restored into the peer's window at start, so an envelope captured
+ * before a restart is refused after it; and an envelope whose counter says it was sealed more than
+ * the maximum age ago (handover timeout plus clock skew) is refused as {@link RejectionReason#EXPIRED}. {@link #open} never throws: every failure is a
  * {@link Rejected} with a {@link RejectionReason}, counted in {@link #rejectedCount}.
  */
 public final class RouterChannelProtection {
@@ -59,6 +68,10 @@ public final class RouterChannelProtection {
     public static final int KEY_LENGTH = 32;
     public static final int DEFAULT_WINDOW = 64;
     public static final int MAX_WINDOW = 4096;
+    /** Clock difference between routers tolerated by the envelope age check. */
+    public static final java.time.Duration DEFAULT_CLOCK_SKEW = java.time.Duration.ofSeconds(30);
+    /** Counters reserved in the store at a time (one positional write per this many seals). */
+    public static final long RESERVATION_BLOCK = 4096;
 
     /** Why an envelope was refused. */
     public enum RejectionReason {
@@ -75,7 +88,9 @@ public final class RouterChannelProtection {
         /** The counter was already accepted. */
         REPLAYED,
         /** The counter is below the window. */
-        TOO_OLD
+        TOO_OLD,
+        /** The counter's time stamp is older than the maximum envelope age. */
+        EXPIRED
     }
 
     /** The outcome of {@link #open}. */
@@ -104,6 +119,11 @@ public final class RouterChannelProtection {
             return senderId * 31 + Long.hashCode(counter) * 17 + Arrays.hashCode(plaintext);
         }
 
+        /** Zeroes the plaintext held here (callers wipe their copies of {@link #plaintext()} too). */
+        public void wipe() {
+            Arrays.fill(plaintext, (byte) 0);
+        }
+
         @Override
         public String toString() {
             return "Accepted[sender=" + Integer.toUnsignedString(senderId) + ", counter=" + counter
@@ -118,9 +138,15 @@ public final class RouterChannelProtection {
     private final int localSenderId;
     private final int windowSize;
     private final AtomicLong nextCounter;
+    private final ChannelCounterStore store;
+    /** Envelopes whose counter time is older than this are refused; 0 = no age check. */
+    private final long maxAgeMillis;
+    private final java.util.function.LongSupplier clockMillis;
+    private volatile long reservedUpTo = Long.MAX_VALUE;
     private final Map<Integer, PeerState> peersById = new ConcurrentHashMap<>();
     private final Map<InetSocketAddress, PeerState> peersByAddress = new ConcurrentHashMap<>();
     private final LongAdder accepted = new LongAdder();
+    private final LongAdder storeFailures = new LongAdder();
     private final Map<RejectionReason, LongAdder> rejected = new EnumMap<>(RejectionReason.class);
 
     /** A channel for this router with the default 64-counter window. */
@@ -155,10 +181,38 @@ public final class RouterChannelProtection {
      *        constructors take {@link #restartSafeFirstCounter})
      */
     RouterChannelProtection(int localSenderId, int windowSize, long firstCounter) {
+        this(localSenderId, windowSize, firstCounter, ChannelCounterStore.inMemory(), null, System::currentTimeMillis);
+    }
+
+    /**
+     * A channel that survives restarts and clock steps: its first counter is the later of the clock
+     * and the store's reservation, peers' windows start at the highest counter the store recorded
+     * for them, and envelopes older than {@code maxAge} (by their counter's time stamp) are refused.
+     *
+     * @param store where counters are kept across restarts (the agent's state directory)
+     * @param maxAge the handover timeout plus the clock skew allowed between routers
+     * @param clock the wall clock (tests step it)
+     */
+    public static RouterChannelProtection restartSafe(int localSenderId, ChannelCounterStore store, java.time.Duration maxAge,
+                                                      java.time.Clock clock) {
+        long now = clock.millis();
+        long first = Math.max(restartSafeFirstCounter(now), store.localFloor());
+        return new RouterChannelProtection(localSenderId, DEFAULT_WINDOW, first, store, maxAge, clock::millis);
+    }
+
+    private RouterChannelProtection(int localSenderId, int windowSize, long firstCounter, ChannelCounterStore store,
+                                    java.time.Duration maxAge, java.util.function.LongSupplier clockMillis) {
         if (firstCounter < 0) {
             throw new IllegalArgumentException("first counter must not be negative");
         }
         this.nextCounter = new AtomicLong(firstCounter);
+        this.store = store;
+        this.maxAgeMillis = maxAge == null ? 0 : maxAge.toMillis();
+        this.clockMillis = clockMillis;
+        if (store.path() != null) {
+            store.reserveLocal(firstCounter + RESERVATION_BLOCK);
+            this.reservedUpTo = firstCounter + RESERVATION_BLOCK;
+        }
         if (windowSize < 64 || windowSize > MAX_WINDOW || windowSize % 64 != 0) {
             throw new IllegalArgumentException("window size must be a multiple of 64 in 64.." + MAX_WINDOW);
         }
@@ -179,7 +233,7 @@ public final class RouterChannelProtection {
             // Otherwise our own envelopes reflected back to us would be accepted.
             throw new IllegalArgumentException("peer sender id equals our own (" + localSenderId + ")");
         }
-        PeerState state = new PeerState(peer, windowSize);
+        PeerState state = new PeerState(peer, windowSize, store.peerHighest(peer.senderId()));
         PeerState old = peersById.put(peer.senderId(), state);
         if (old != null && old.peer.address() != null) {
             peersByAddress.remove(old.peer.address(), old);
@@ -197,6 +251,13 @@ public final class RouterChannelProtection {
                 peersByAddress.remove(old.peer.address(), old);
             }
             Arrays.fill(old.key.getKey(), (byte) 0);
+        }
+    }
+
+    /** Forgets every peer and zeroes our copies of their keys (at shutdown). */
+    public void wipeKeys() {
+        for (Integer id : java.util.List.copyOf(peersById.keySet())) {
+            removePeer(id);
         }
     }
 
@@ -239,6 +300,9 @@ public final class RouterChannelProtection {
             nextCounter.set(Long.MIN_VALUE);
             throw new IllegalStateException("router channel counter exhausted; the channel must be rekeyed");
         }
+        if (counter >= reservedUpTo) {
+            reserve(counter);
+        }
         byte[] out = new byte[HEADER_LENGTH + plaintext.length + TAG_LENGTH];
         out[0] = ENVELOPE_VERSION;
         putInt(out, 4, localSenderId);
@@ -252,6 +316,15 @@ public final class RouterChannelProtection {
             throw new IllegalStateException("GCM encryption failed", e);
         }
         return out;
+    }
+
+    /** Writes the next reservation before {@code counter} is used (once per {@link #RESERVATION_BLOCK} seals). */
+    private synchronized void reserve(long counter) {
+        if (counter >= reservedUpTo) {
+            long upTo = counter + RESERVATION_BLOCK;
+            store.reserveLocal(upTo);
+            reservedUpTo = upTo;
+        }
     }
 
     /**
@@ -290,6 +363,9 @@ public final class RouterChannelProtection {
         if (source != null && peer.peer.address() != null && !peer.peer.address().equals(source)) {
             return reject(RejectionReason.WRONG_SOURCE);
         }
+        if (maxAgeMillis > 0 && (counter >>> 20) < clockMillis.getAsLong() - maxAgeMillis) {
+            return reject(RejectionReason.EXPIRED);
+        }
         RejectionReason early = peer.window.check(counter);
         if (early != null) {
             return reject(early);
@@ -309,8 +385,16 @@ public final class RouterChannelProtection {
             // A concurrent copy of the same envelope won the race.
             return reject(late);
         }
+        try {
+            store.recordPeer(senderId, counter);
+        } catch (java.io.UncheckedIOException e) {
+            // The window of this run still holds; only a restart could then accept a replay (within the age limit).
+            storeFailures.increment();
+        }
         accepted.increment();
-        return new Accepted(senderId, counter, plain);
+        Accepted a = new Accepted(senderId, counter, plain);
+        Arrays.fill(plain, (byte) 0);
+        return a;
     }
 
     private GCMModeCipher cipher(boolean encrypt, KeyParameter key, byte[] envelope) {
@@ -329,6 +413,11 @@ public final class RouterChannelProtection {
     /** Test hook: where our counter continues (to reach the end of the counter space quickly). */
     void continueCounterAt(long counter) {
         nextCounter.set(counter);
+    }
+
+    /** Accepted envelopes whose counter could not be written to the store. */
+    public long storeFailures() {
+        return storeFailures.sum();
     }
 
     /** Envelopes accepted so far. */
@@ -372,12 +461,12 @@ public final class RouterChannelProtection {
         final KeyParameter key;
         final ReplayWindow window;
 
-        PeerState(RouterPeer peer, int windowSize) {
+        PeerState(RouterPeer peer, int windowSize, long highestSeen) {
             this.peer = peer;
             byte[] k = peer.key().bytes();
             this.key = new KeyParameter(k);
             Arrays.fill(k, (byte) 0);
-            this.window = new ReplayWindow(windowSize);
+            this.window = new ReplayWindow(windowSize, highestSeen);
         }
     }
 
@@ -392,8 +481,17 @@ public final class RouterChannelProtection {
         private long highest = -1;
 
         ReplayWindow(int size) {
+            this(size, -1);
+        }
+
+        /** A window that has seen every counter up to {@code highestSeen} (restored after a restart; -1: none). */
+        ReplayWindow(int size, long highestSeen) {
             this.size = size;
             this.bits = new long[size / 64];
+            if (highestSeen >= 0) {
+                this.highest = highestSeen;
+                Arrays.fill(bits, -1L);
+            }
         }
 
         /** Null if the counter would be accepted now, else why not. */

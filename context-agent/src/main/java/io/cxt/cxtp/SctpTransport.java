@@ -150,9 +150,17 @@ public final class SctpTransport implements CxtpTransport {
                         LOG.debug("sctp {}: envelope from {} rejected: {}", localAddress, from, r.reason());
                         continue;
                     }
-                    message = ((RouterChannelProtection.Accepted) o).plaintext();
+                    RouterChannelProtection.Accepted a = (RouterChannelProtection.Accepted) o;
+                    message = a.plaintext();
+                    a.wipe();
                 }
-                delivery.inbound(from, message);
+                try {
+                    delivery.inbound(from, message);
+                } finally {
+                    if (protection != null) {
+                        Arrays.fill(message, (byte) 0); // decrypted contexts carry keys
+                    }
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {

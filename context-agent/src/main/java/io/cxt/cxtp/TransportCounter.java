@@ -20,8 +20,10 @@ public enum TransportCounter {
     DUPLICATE_IGNORED,
     /** Cached replies re-sent in answer to a repeated request. */
     REPLY_REPLAYED,
-    /** CTARs dropped because they came faster than CT_REQUEST_RATE. */
+    /** CTARs dropped because they came faster than CT_REQUEST_RATE (globally or from their source). */
     RATE_LIMITED,
+    /** CTARs refused by the receiver's cheap checks before rate accounting ({@link RequestScreen}, or too long). */
+    SCREENED,
     /** Acknowledgements that completed a pending request. */
     ACK_MATCHED,
     /** Acknowledgements for which no request was pending. */
@@ -30,7 +32,7 @@ public enum TransportCounter {
     GAVE_UP,
     /** Router channel envelopes refused by {@link RouterChannelProtection}. */
     PROTECTION_REJECTED,
-    /** ICMPv4 messages whose TTL was not 255 (so possibly from off-link). */
+    /** ICMP messages whose TTL or hop limit was not 255 (so possibly from off-link). */
     WRONG_HOP_LIMIT,
     /** The receiver callback threw. */
     RECEIVER_FAILED

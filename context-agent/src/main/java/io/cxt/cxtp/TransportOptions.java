@@ -11,9 +11,15 @@ import java.time.Duration;
  *        CT_RETRY_MAX so that every retransmission of a request is recognised
  * @param ctarRatePerSecond CT_REQUEST_RATE for received CTARs; 0 for no limit
  * @param protection router channel protection (UDP and SCTP only), or null for plain messages
+ * @param ctarScreen cheap checks on received CTARs before they are charged to the rate
  */
 public record TransportOptions(RetransmissionPolicy retransmission, DropPolicy dropPolicy, Duration duplicateMemory,
-                               int ctarRatePerSecond, RouterChannelProtection protection) {
+                               int ctarRatePerSecond, RouterChannelProtection protection, RequestScreen ctarScreen) {
+
+    public TransportOptions(RetransmissionPolicy retransmission, DropPolicy dropPolicy, Duration duplicateMemory,
+                            int ctarRatePerSecond, RouterChannelProtection protection) {
+        this(retransmission, dropPolicy, duplicateMemory, ctarRatePerSecond, protection, RequestScreen.ALL);
+    }
 
     public TransportOptions {
         if (retransmission == null) {
@@ -21,6 +27,9 @@ public record TransportOptions(RetransmissionPolicy retransmission, DropPolicy d
         }
         if (dropPolicy == null) {
             dropPolicy = DropPolicy.none();
+        }
+        if (ctarScreen == null) {
+            ctarScreen = RequestScreen.ALL;
         }
         if (duplicateMemory == null || duplicateMemory.isNegative()) {
             throw new IllegalArgumentException("duplicate memory must be a non-negative duration");
@@ -42,22 +51,26 @@ public record TransportOptions(RetransmissionPolicy retransmission, DropPolicy d
     }
 
     public TransportOptions withRetransmission(RetransmissionPolicy p) {
-        return new TransportOptions(p, dropPolicy, duplicateMemory, ctarRatePerSecond, protection);
+        return new TransportOptions(p, dropPolicy, duplicateMemory, ctarRatePerSecond, protection, ctarScreen);
     }
 
     public TransportOptions withDropPolicy(DropPolicy d) {
-        return new TransportOptions(retransmission, d, duplicateMemory, ctarRatePerSecond, protection);
+        return new TransportOptions(retransmission, d, duplicateMemory, ctarRatePerSecond, protection, ctarScreen);
     }
 
     public TransportOptions withDuplicateMemory(Duration d) {
-        return new TransportOptions(retransmission, dropPolicy, d, ctarRatePerSecond, protection);
+        return new TransportOptions(retransmission, dropPolicy, d, ctarRatePerSecond, protection, ctarScreen);
     }
 
     public TransportOptions withCtarRatePerSecond(int rate) {
-        return new TransportOptions(retransmission, dropPolicy, duplicateMemory, rate, protection);
+        return new TransportOptions(retransmission, dropPolicy, duplicateMemory, rate, protection, ctarScreen);
     }
 
     public TransportOptions withProtection(RouterChannelProtection p) {
-        return new TransportOptions(retransmission, dropPolicy, duplicateMemory, ctarRatePerSecond, p);
+        return new TransportOptions(retransmission, dropPolicy, duplicateMemory, ctarRatePerSecond, p, ctarScreen);
+    }
+
+    public TransportOptions withCtarScreen(RequestScreen screen) {
+        return new TransportOptions(retransmission, dropPolicy, duplicateMemory, ctarRatePerSecond, protection, screen);
     }
 }

@@ -122,9 +122,17 @@ public final class UdpTransport implements CxtpTransport {
                         }
                         continue;
                     }
-                    message = ((RouterChannelProtection.Accepted) o).plaintext();
+                    RouterChannelProtection.Accepted a = (RouterChannelProtection.Accepted) o;
+                    message = a.plaintext();
+                    a.wipe();
                 }
-                delivery.inbound(from, message);
+                try {
+                    delivery.inbound(from, message);
+                } finally {
+                    if (protection != null) {
+                        Arrays.fill(message, (byte) 0); // decrypted contexts carry keys
+                    }
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {

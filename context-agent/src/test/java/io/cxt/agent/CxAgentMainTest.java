@@ -71,7 +71,7 @@ class CxAgentMainTest {
         // ServiceLoader provider on this class path, and must not start here).
         cmd.add("-D" + AgentFactories.PROPERTY + "=" + (withFactory ? TestAgentFactory.class.getName() : "io.cxt.NoSuchFactory"));
         cmd.addAll(List.of("-cp", classPath(), CxAgentMain.class.getName(), "--config", conf.toString(), "--foreground"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder pb = new ProcessBuilder(io.cxt.testing.Commands.withDefaultSignals(cmd)).redirectError(stderr.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("NOTIFY_SOCKET", notify.toString());
         pb.environment().put("WATCHDOG_USEC", "1000000");
         pb.environment().remove("WATCHDOG_PID");

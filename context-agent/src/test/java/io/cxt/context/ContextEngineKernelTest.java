@@ -83,6 +83,29 @@ class ContextEngineKernelTest {
         }
     }
 
+    /**
+     * Issue 12 item 5: a router's own policies that name the MN but govern no SA of it (a block
+     * guarding its home address, a bypass) are not part of its context.
+     */
+    @Test
+    void snapshotsLeaveTheRoutersOwnBlockAndBypassPoliciesOut(TestNamespace par) throws Exception {
+        try (XfrmClient c = XfrmClient.open(par.netns())) {
+            setUpMobileNode(par, c, 2);
+            String h = hoa(2).getHostAddress();
+            par.ip("xfrm", "policy", "add", "src", "2001:db8:ff::/64", "dst", h + "/128", "dir", "out", "priority", "4000",
+                    "action", "block");
+            par.ip("xfrm", "policy", "add", "src", h + "/128", "dst", "2001:db8:ff::/64", "dir", "in", "priority", "10");
+            MobileNodeIdentity mn = new MobileNodeIdentity(hoa(2), coa(2));
+            MobileNodeContext ctx = new ContextSnapshotter(c).snapshot(mn, PAR);
+            assertEquals(3, ctx.policies().size(), ctx.policies().toString());
+            for (SecurityPolicy p : ctx.policies()) {
+                assertFalse(p.templates().isEmpty(), "only policies with the MN's IPsec template");
+            }
+            assertEquals(3, new ContextSnapshotter(c).snapshotAll(List.of(mn), PAR).get(mn).policies().size(),
+                    "the bulk snapshot applies the same rule");
+        }
+    }
+
     @Test
     void bulkSnapshotMatchesSingleSnapshots(TestNamespace par) throws Exception {
         try (XfrmClient c = XfrmClient.open(par.netns())) {
@@ -170,6 +193,26 @@ class ContextEngineKernelTest {
             InstallReceipt again = installer.install(ctx, SpiReservations.NONE);
             assertTrue(again.alreadyInstalled());
             assertEquals(before, policyDump(n));
+        }
+    }
+
+    /**
+     * Issue 12 item 5: the nAR already holds one of the policies, identical (its own copy): the
+     * install succeeds, and the router's policy is not counted as cxt's (uninstall leaves it).
+     */
+    @Test
+    void anIdenticalPolicyAlreadyOnTheTargetDoesNotFailTheInstall(TestNamespace par, TestNamespace nar) throws Exception {
+        try (XfrmClient p = XfrmClient.open(par.netns()); XfrmClient n = XfrmClient.open(nar.netns())) {
+            MobileNodeContext ctx = policyOnly(par, p);
+            SecurityPolicy theirs = ctx.policies().get(0).withIndex(0);
+            n.policies().add(theirs);
+            InstallReceipt r = new ContextInstaller(n).install(ctx, SpiReservations.NONE);
+            assertEquals(3, n.policies().dump().size());
+            assertEquals(2, r.policies().size(), "the router's own copy is not cxt's");
+            new ContextInstaller(n).uninstall(r);
+            List<SecurityPolicy> left = n.policies().dump();
+            assertEquals(1, left.size());
+            assertTrue(ContextInstaller.samePolicy(theirs, left.get(0)));
         }
     }
 

@@ -64,4 +64,16 @@ class ContextDataBlockTest {
         assertThrows(IllegalArgumentException.class, () -> ContextDataBlock.of(0x10000, new byte[0]));
         assertThrows(IllegalArgumentException.class, () -> new ContextDataBlock(1, false, 5, new byte[0]));
     }
+
+    /** Issue 12 item 8: a block may carry keys; printing it must not show them. */
+    @org.junit.jupiter.api.Test
+    void toStringNeverShowsTheData() {
+        byte[] key = java.util.HexFormat.of().parseHex("00112233445566778899aabbccddeeff");
+        ContextDataBlock b = ContextDataBlock.of(0x8001, key);
+        String s = b.toString();
+        org.junit.jupiter.api.Assertions.assertFalse(s.contains("00112233"), s);
+        org.junit.jupiter.api.Assertions.assertFalse(s.contains("aabbccdd"), s);
+        b.wipe();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new byte[b.data().length], b.data(), "wipe zeroes the data");
+    }
 }

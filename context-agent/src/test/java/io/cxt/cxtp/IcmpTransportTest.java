@@ -223,6 +223,36 @@ class IcmpTransportTest {
         assertEquals(1, ar.counters().get(TransportCounter.MALFORMED));
     }
 
+    /** Issue 12 item 2: an ICMPv6 CTAR that did not arrive with hop limit 255 may come from off-link. */
+    @Test
+    void icmpv6ReceiverRefusesHopLimitBelow255(TestNamespace mnNs, TestNamespace arNs) throws Exception {
+        link(mnNs, arNs);
+        Recorder arRec = new Recorder();
+        IcmpTransport ar = transport(LibC.AF_INET6, arNs, arRec, FAST);
+        RawIcmpSocket forger = raw(LibC.AF_INET6, mnNs);
+
+        forger.setHopLimit(64);
+        forger.send(AR6, IcmpCxtpFraming.frame(true, ctar("2001:db8:1::10", 1, false)));
+        await("hop limit 64 refused", WAIT, () -> ar.counters().get(TransportCounter.WRONG_HOP_LIMIT) == 1);
+
+        forger.setHopLimit(255);
+        forger.send(AR6, IcmpCxtpFraming.frame(true, ctar("2001:db8:1::10", 2, false)));
+        await("the on-link CTAR delivered", WAIT, () -> arRec.deliveries.size() == 1);
+        assertEquals(2L, ((ContextTransferActivateRequest) arRec.deliveries.peek().message()).sequenceNumber());
+        assertEquals(1, ar.counters().get(TransportCounter.WRONG_HOP_LIMIT));
+    }
+
+    @Test
+    void icmpv6SocketReportsTheHopLimit(TestNamespace mnNs, TestNamespace arNs) throws Exception {
+        link(mnNs, arNs);
+        RawIcmpSocket sniffer = raw(LibC.AF_INET6, arNs);
+        sniffer.passOnlyIcmpv6Types(150);
+        RawIcmpSocket sender = raw(LibC.AF_INET6, mnNs);
+        sender.setHopLimit(17);
+        sender.send(AR6, IcmpCxtpFraming.frame(true, ctar("2001:db8:1::10", 5, false)));
+        assertEquals(17, receiveFrom(sniffer, MN6).hopLimit());
+    }
+
     @Test
     void onlyCtarAndCtaaAreSentOverIcmp(TestNamespace mnNs, TestNamespace arNs) throws Exception {
         link(mnNs, arNs);

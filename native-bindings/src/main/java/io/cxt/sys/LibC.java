@@ -87,6 +87,10 @@ public interface LibC {
     @ssize_t long recvfrom(int fd, @Out ByteBuffer buf, @size_t long len, int flags,
                            @Out ByteBuffer addr, @In @Out IntByReference addrlen);
 
+    /** recvmsg(2) with a caller-built struct msghdr (used for ancillary data such as the IPv6 hop limit). */
+    @SaveError
+    @ssize_t long recvmsg(int fd, Pointer msghdr, int flags);
+
     @SaveError
     int close(int fd);
 

@@ -19,8 +19,10 @@ import jnr.ffi.byref.IntByReference;
  * Needs CAP_NET_RAW.
  *
  * <p>What the kernel does for us and what it does not: on an ICMPv6 raw socket it always fills in
- * the checksum (RFC 3542 section 3.1) and delivers the message without the IPv6 header, so the
- * hop limit is not visible ({@link Datagram#hopLimit()} is -1). On an IPv4 raw socket the caller
+ * the checksum (RFC 3542 section 3.1) and delivers the message without the IPv6 header; the hop
+ * limit it arrived with comes as ancillary data (IPV6_RECVHOPLIMIT, enabled at open, read with
+ * recvmsg), so protocols that require 255 (on-link senders only) can check it: {@link
+ * Datagram#hopLimit()} is -1 only if the kernel did not supply it. On an IPv4 raw socket the caller
  * computes the ICMP checksum, and received packets include the IPv4 header, which this class
  * strips after reading the TTL. Either socket receives every ICMP message of its family that
  * reaches the host; filter by type ({@link #passOnlyIcmpv6Types} does it in the kernel for
@@ -40,6 +42,13 @@ public final class RawIcmpSocket implements Closeable {
     static final int IP_TTL = 2;
     static final int IPV6_UNICAST_HOPS = 16;
     static final int ICMP6_FILTER = 1;
+    static final int IPV6_RECVHOPLIMIT = 51;
+    static final int IPV6_HOPLIMIT = 52;
+    /** x86_64/aarch64 LP64 layout: struct msghdr is 56 octets, struct iovec 16, struct cmsghdr 16 before its data. */
+    private static final int MSGHDR_LENGTH = 56;
+    private static final int IOVEC_LENGTH = 16;
+    private static final int CMSG_HEADER = 16;
+    private static final int CONTROL_LENGTH = 64;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
 
@@ -80,6 +89,9 @@ public final class RawIcmpSocket implements Closeable {
     private final String where;
     private volatile int fd;
     private final ByteBuffer recvBuf = ByteBuffer.allocateDirect(MAX_PACKET);
+    /** IPv6 receive: msghdr | iovec | sockaddr_in6 | control, and the packet buffer (one receiving thread). */
+    private jnr.ffi.Pointer msg;
+    private jnr.ffi.Pointer packetBuf;
 
     private RawIcmpSocket(int fd, int family, String where) {
         this.fd = fd;
@@ -114,7 +126,16 @@ public final class RawIcmpSocket implements Closeable {
         if (fd < 0) {
             throw new ErrnoException("raw ICMP socket", LibC.errno(), "needs CAP_NET_RAW");
         }
-        return new RawIcmpSocket(fd, family, ns == null ? "" : " (" + ns + ")");
+        RawIcmpSocket s = new RawIcmpSocket(fd, family, ns == null ? "" : " (" + ns + ")");
+        if (family == LibC.AF_INET6) {
+            try {
+                s.setIntOption(IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1, "IPV6_RECVHOPLIMIT");
+            } catch (ErrnoException e) {
+                s.close();
+                throw e;
+            }
+        }
+        return s;
     }
 
     public int family() {
@@ -185,6 +206,9 @@ public final class RawIcmpSocket implements Closeable {
      * come without their IP header.
      */
     public Datagram receive() throws IOException {
+        if (family == LibC.AF_INET6) {
+            return receive6();
+        }
         ByteBuffer addr = ByteBuffer.allocate(SOCKADDR_IN6_LENGTH).order(ByteOrder.nativeOrder());
         while (true) {
             IntByReference addrLen = new IntByReference(SOCKADDR_IN6_LENGTH);
@@ -216,6 +240,66 @@ public final class RawIcmpSocket implements Closeable {
             int ttl = packet[8] & 0xff;
             return new Datagram(source, Arrays.copyOfRange(packet, headerLength, packet.length), ttl);
         }
+    }
+
+    /** recvmsg with the IPV6_HOPLIMIT control message. */
+    private Datagram receive6() throws IOException {
+        if (msg == null) {
+            jnr.ffi.Runtime rt = LibC.runtime();
+            msg = jnr.ffi.Memory.allocateDirect(rt, MSGHDR_LENGTH + IOVEC_LENGTH + SOCKADDR_IN6_LENGTH + CONTROL_LENGTH, true);
+            packetBuf = jnr.ffi.Memory.allocateDirect(rt, MAX_PACKET);
+        }
+        long base = msg.address();
+        long iov = base + MSGHDR_LENGTH;
+        long name = iov + IOVEC_LENGTH;
+        long control = name + SOCKADDR_IN6_LENGTH;
+        while (true) {
+            msg.putLong(0, name);                         // msg_name
+            msg.putInt(8, SOCKADDR_IN6_LENGTH);           // msg_namelen
+            msg.putLong(16, iov);                         // msg_iov
+            msg.putLong(24, 1);                           // msg_iovlen
+            msg.putLong(32, control);                     // msg_control
+            msg.putLong(40, CONTROL_LENGTH);              // msg_controllen
+            msg.putInt(48, 0);                            // msg_flags
+            msg.putLong(MSGHDR_LENGTH, packetBuf.address()); // iov_base
+            msg.putLong(MSGHDR_LENGTH + 8, MAX_PACKET);   // iov_len
+            long n = libc.recvmsg(checkedFd(), msg, 0);
+            if (n < 0) {
+                int errno = LibC.errno();
+                if (errno == EINTR) {
+                    continue;
+                }
+                if (errno == EAGAIN) {
+                    return null;
+                }
+                throw new ErrnoException("recvmsg" + where, errno);
+            }
+            byte[] packet = new byte[(int) n];
+            packetBuf.get(0, packet, 0, packet.length);
+            ByteBuffer addr = ByteBuffer.allocate(SOCKADDR_IN6_LENGTH).order(ByteOrder.nativeOrder());
+            byte[] sa = new byte[SOCKADDR_IN6_LENGTH];
+            msg.get(name - base, sa, 0, sa.length);
+            addr.put(0, sa);
+            return new Datagram(sourceOf(addr), packet, hopLimitOf(msg, control - base, msg.getLong(40)));
+        }
+    }
+
+    /** The IPV6_HOPLIMIT value among the control messages, or -1. */
+    private static int hopLimitOf(jnr.ffi.Pointer m, long offset, long length) {
+        long at = 0;
+        while (at + CMSG_HEADER <= length) {
+            long len = m.getLong(offset + at);
+            int level = m.getInt(offset + at + 8);
+            int type = m.getInt(offset + at + 12);
+            if (len < CMSG_HEADER || at + len > length) {
+                return -1;
+            }
+            if (level == IPPROTO_IPV6 && type == IPV6_HOPLIMIT && len >= CMSG_HEADER + 4) {
+                return m.getInt(offset + at + CMSG_HEADER);
+            }
+            at += (len + 7) & ~7L;
+        }
+        return -1;
     }
 
     private ByteBuffer sockaddr(InetAddress a) {

@@ -12,6 +12,20 @@ public final class Commands {
     public record Result(int exit, String stdout, String stderr) {
     }
 
+    /**
+     * {@code cmd} run with every signal at its default disposition (coreutils env
+     * --default-signal). A JVM started with SIGINT ignored (nohup, a script's background job)
+     * passes that on to its children, and a JVM child then never installs its SIGINT handler: tests
+     * that signal a child must not depend on how the test run was started.
+     */
+    public static List<String> withDefaultSignals(List<String> cmd) {
+        List<String> out = new java.util.ArrayList<>(cmd.size() + 2);
+        out.add("env");
+        out.add("--default-signal");
+        out.addAll(cmd);
+        return out;
+    }
+
     public static Result exec(List<String> cmd, byte[] stdin) {
         try {
             Process p = new ProcessBuilder(cmd).start();

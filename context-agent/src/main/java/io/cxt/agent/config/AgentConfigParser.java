@@ -75,7 +75,7 @@ public final class AgentConfigParser {
             throw new ConfigException(file.toString(), 0, "", "cannot read: " + e.getMessage());
         }
         Path dir = file.toAbsolutePath().getParent();
-        return parse(text, file.toString(), dir == null ? Path.of(".") : dir);
+        return new Run(text, file.toString(), dir == null ? Path.of(".") : dir, file).parse();
     }
 
     /** Parses text; relative key files are resolved against the working directory. */
@@ -111,8 +111,16 @@ public final class AgentConfigParser {
         private final Path base;
         private final LineIndex lines;
         private final List<String> warnings = new ArrayList<>();
+        /** The file the text came from (null for text), checked for permissions when it holds a key. */
+        private final Path configFile;
+        private boolean inlineKey;
 
         Run(String text, String source, Path base) {
+            this(text, source, base, null);
+        }
+
+        Run(String text, String source, Path base, Path configFile) {
+            this.configFile = configFile;
             this.text = text;
             this.source = source;
             this.base = base;
@@ -180,6 +188,9 @@ public final class AgentConfigParser {
             TimerSection timers = timerTable == null ? TimerSection.DEFAULT : timerSection(timerTable);
             Table haTable = table(top, "charon-ha", false);
             Optional<CharonHaSection> charonHa = haTable == null ? Optional.empty() : Optional.of(charonHaSection(haTable));
+            if (inlineKey && configFile != null) {
+                warnIfReadableByOthers();
+            }
             return new AgentConfig(source, agent, router, peers, mns, mobile, ike, timers, warnings, charonHa);
         }
 
@@ -557,6 +568,20 @@ public final class AgentConfigParser {
             }
         }
 
+        /** An inline key is as secret as a key file: the configuration file must not be readable by others. */
+        private void warnIfReadableByOthers() {
+            try {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(configFile);
+                if (perms.contains(PosixFilePermission.OTHERS_READ) || perms.contains(PosixFilePermission.GROUP_READ)) {
+                    warnings.add(configFile + " holds a key inline but is readable by "
+                            + (perms.contains(PosixFilePermission.OTHERS_READ) ? "everyone" : "its group")
+                            + " (mode " + java.nio.file.attribute.PosixFilePermissions.toString(perms) + "); chmod 600 it or use key-file");
+                }
+            } catch (IOException | UnsupportedOperationException | SecurityException e) {
+                warnings.add("cannot check the permissions of " + configFile + ", which holds a key inline: " + e.getMessage());
+            }
+        }
+
         private Optional<KeyBytes> key(Table t, String inline, String fileKey, int min, int max) throws ConfigException {
             String hex = t.string(inline, null);
             String file = t.string(fileKey, null);
@@ -570,6 +595,7 @@ public final class AgentConfigParser {
                 if (k == null || k.length() < min || k.length() > max) {
                     throw t.error(inline, "must be " + lengths + (k == null ? "" : ", got " + k.length() + " octets"));
                 }
+                inlineKey = true;
                 return Optional.of(k);
             }
             if (file == null) {

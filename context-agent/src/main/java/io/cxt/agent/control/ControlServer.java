@@ -45,7 +45,13 @@ import jnr.unixsocket.UnixSocketOptions;
  * peer is authorised once per connection by SO_PEERCRED ({@link ControlAuthorizer}); a refused peer
  * gets one error reply and the connection is closed. Bad JSON, an unknown command or a failing
  * handler produce an error reply, never a dead server. Each connection has its own daemon thread
- * (Java 17: no virtual threads); at most {@value #MAX_CONNECTIONS} at a time.
+ * (Java 17: no virtual threads).
+ *
+ * <p>Limits ({@link Limits}): the peer is identified and authorised in the accepting thread, before
+ * a thread is made for it; each uid may hold {@link Limits#perUser} connections; all non-root
+ * users together may hold {@link Limits#connections} minus {@link Limits#rootReserve}, so idle
+ * connections of a control-group member never lock root out; a connection idle (no request
+ * line, or a reply not read) for {@link Limits#idleTimeout} is closed.
  *
  * <p>Start-up creates the socket's directory (0755) if missing, removes a stale socket file left by a
  * dead agent (but refuses to start if another agent still answers on it), binds, and sets the socket
@@ -61,6 +67,25 @@ public final class ControlServer implements AutoCloseable {
     private static final Set<String> MUTATING = Set.of("transfer", "activate", "cancel", "ike-import");
 
     public static final int MAX_CONNECTIONS = 64;
+
+    /**
+     * How many connections, and for how long.
+     *
+     * @param connections connections at once (all users)
+     * @param perUser connections at once for one uid (root included)
+     * @param rootReserve of {@code connections}, how many only root may use
+     * @param idleTimeout an open connection without a complete request line (or a reply not read) for this long is closed
+     */
+    public record Limits(int connections, int perUser, int rootReserve, java.time.Duration idleTimeout) {
+        public static final Limits DEFAULT = new Limits(MAX_CONNECTIONS, 16, 8, java.time.Duration.ofSeconds(60));
+
+        public Limits {
+            if (connections < 1 || perUser < 1 || rootReserve < 0 || rootReserve >= connections || idleTimeout.isNegative()
+                    || idleTimeout.isZero()) {
+                throw new IllegalArgumentException("bad control connection limits");
+            }
+        }
+    }
     /** Longest request line accepted (an ike-import document is a few kB). */
     public static final int MAX_LINE = 1 << 20;
 
@@ -73,10 +98,15 @@ public final class ControlServer implements AutoCloseable {
     private final Thread acceptor;
     private final Set<UnixSocketChannel> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger connectionCount = new AtomicInteger();
+    /** Open connections per uid (only uids that passed authorisation; removed at zero). */
+    private final Map<Integer, Integer> perUser = new java.util.HashMap<>();
+    private final Limits limits;
     private final ObjectMapper json = ControlJson.mapper();
     private volatile boolean closed;
 
-    private ControlServer(Path path, ControlHandler handler, ControlAuthorizer authorizer, UnixServerSocketChannel channel) {
+    private ControlServer(Path path, ControlHandler handler, ControlAuthorizer authorizer, UnixServerSocketChannel channel,
+                          Limits limits) {
+        this.limits = limits;
         this.path = path;
         this.handler = handler;
         this.authorizer = authorizer;
@@ -100,6 +130,12 @@ public final class ControlServer implements AutoCloseable {
 
     /** As {@link #start(Path, Optional, ControlHandler)} with a given authoriser (tests). */
     public static ControlServer start(Path socket, ControlAuthorizer authorizer, ControlHandler handler) throws IOException {
+        return start(socket, authorizer, handler, Limits.DEFAULT);
+    }
+
+    /** As {@link #start(Path, ControlAuthorizer, ControlHandler)} with given limits (tests). */
+    public static ControlServer start(Path socket, ControlAuthorizer authorizer, ControlHandler handler, Limits limits)
+            throws IOException {
         Path abs = socket.toAbsolutePath();
         GroupPrincipal group = null;
         if (authorizer.group().isPresent()) {
@@ -129,7 +165,7 @@ public final class ControlServer implements AutoCloseable {
             Files.deleteIfExists(abs);
             throw new IOException("cannot create control socket " + abs + ": " + e.getMessage(), e);
         }
-        ControlServer s = new ControlServer(abs, handler, authorizer, ch);
+        ControlServer s = new ControlServer(abs, handler, authorizer, ch, limits);
         s.acceptor.start();
         LOG.info("control socket {} ready (root{})", abs,
                 authorizer.group().map(g -> " and group " + g).orElse(" only"));
@@ -185,28 +221,72 @@ public final class ControlServer implements AutoCloseable {
                 closeQuietly(c);
                 break;
             }
-            if (connectionCount.incrementAndGet() > MAX_CONNECTIONS) {
-                connectionCount.decrementAndGet();
-                reply(c, error("too many control connections (" + MAX_CONNECTIONS + "); try again"));
+            PeerCredentials peer = credentials(c);
+            String refusal = peer == null ? "permission denied: peer credentials unavailable" : authorizer.refusal(peer);
+            if (refusal != null) {
+                LOG.warn("control connection refused: {}{}", refusal, peer == null ? "" : " (pid " + peer.pid() + ")");
+                replyAndClose(c, error(refusal));
+                continue;
+            }
+            String full = admit(peer.uid());
+            if (full != null) {
+                replyAndClose(c, error(full));
+                continue;
+            }
+            try {
+                int ms = (int) Math.min(Integer.MAX_VALUE, limits.idleTimeout().toMillis());
+                c.setOption(UnixSocketOptions.SO_RCVTIMEO, ms);
+                c.setOption(UnixSocketOptions.SO_SNDTIMEO, ms);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("control connection: cannot set its idle timeout: {}", e.toString());
+                release(peer.uid());
                 closeQuietly(c);
                 continue;
             }
             connections.add(c);
-            Thread t = new Thread(() -> serve(c), "cxagent-control-" + (++n));
+            Thread t = new Thread(() -> serve(c, peer), "cxagent-control-" + (++n));
             t.setDaemon(true);
             t.start();
         }
     }
 
-    private void serve(UnixSocketChannel c) {
-        try {
-            PeerCredentials peer = credentials(c);
-            String refusal = peer == null ? "permission denied: peer credentials unavailable" : authorizer.refusal(peer);
-            if (refusal != null) {
-                LOG.warn("control connection refused: {}{}", refusal, peer == null ? "" : " (pid " + peer.pid() + ")");
-                reply(c, error(refusal));
-                return;
+    /** Counts a connection for {@code uid}; null when admitted, else why not. */
+    private String admit(int uid) {
+        synchronized (perUser) {
+            int mine = perUser.getOrDefault(uid, 0);
+            int all = connectionCount.get();
+            if (mine >= limits.perUser()) {
+                return "too many control connections for uid " + uid + " (" + limits.perUser() + "); close one and try again";
             }
+            int cap = uid == 0 ? limits.connections() : limits.connections() - limits.rootReserve();
+            if (all >= cap) {
+                return "too many control connections (" + all + "); try again";
+            }
+            perUser.put(uid, mine + 1);
+            connectionCount.incrementAndGet();
+            return null;
+        }
+    }
+
+    private void release(int uid) {
+        synchronized (perUser) {
+            connectionCount.decrementAndGet();
+            perUser.computeIfPresent(uid, (k, v) -> v <= 1 ? null : v - 1);
+        }
+    }
+
+    private void replyAndClose(UnixSocketChannel c, ObjectNode reply) {
+        try {
+            c.setOption(UnixSocketOptions.SO_SNDTIMEO, 1000); // the acceptor must not wait on a peer that does not read
+        } catch (IOException | RuntimeException e) {
+            // reply anyway: a small reply fits in the socket buffer
+        }
+        reply(c, reply);
+        closeQuietly(c);
+    }
+
+    private void serve(UnixSocketChannel c, PeerCredentials peer) {
+        try {
             LineReader in = new LineReader(c);
             while (!closed) {
                 String line;
@@ -214,6 +294,9 @@ public final class ControlServer implements AutoCloseable {
                     line = in.readLine();
                 } catch (LineTooLongException e) {
                     reply(c, error("bad request: line longer than " + MAX_LINE + " bytes"));
+                    return;
+                } catch (java.net.SocketTimeoutException e) {
+                    LOG.debug("control connection of uid {} idle for {}; closed", peer.uid(), limits.idleTimeout());
                     return;
                 }
                 if (line == null) {
@@ -230,7 +313,7 @@ public final class ControlServer implements AutoCloseable {
             LOG.debug("control connection ended: {}", e.getMessage());
         } finally {
             connections.remove(c);
-            connectionCount.decrementAndGet();
+            release(peer.uid());
             closeQuietly(c);
         }
     }
@@ -326,7 +409,11 @@ public final class ControlServer implements AutoCloseable {
             byte[] bytes = (json.writeValueAsString(reply) + "\n").getBytes(StandardCharsets.UTF_8);
             ByteBuffer b = ByteBuffer.wrap(bytes);
             while (b.hasRemaining()) {
-                c.write(b);
+                if (c.write(b) <= 0) {
+                    // SO_SNDTIMEO expired: the peer does not read its replies
+                    LOG.debug("control reply not read within the idle timeout; closing");
+                    return false;
+                }
             }
             return true;
         } catch (IOException e) {

@@ -205,7 +205,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private final Map<InetAddress, KeyBytes> tokenKeys = new ConcurrentHashMap<>();
     private final Map<InetAddress, InetAddress> homeAddresses = new ConcurrentHashMap<>();
     private final Map<InetAddress, Sent> sent = new HashMap<>();
-    private final Map<InetAddress, Held> held = new HashMap<>();
+    /** Concurrent so that the MN transport's screen can look without the lock; changed under the lock. */
+    private final Map<InetAddress, Held> held = new ConcurrentHashMap<>();
     private final Map<InetAddress, Pending> pending = new HashMap<>();
     private final Map<InetAddress, Active> active = new HashMap<>();
     private final Map<String, Boolean> usedSequences = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
@@ -228,6 +229,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private final ActivationPhases phases = new ActivationPhases();
     private final AtomicLong lastActivationNanos = new AtomicLong(-1);
     private RouterChannelProtection protection;
+    private io.cxt.cxtp.ChannelCounterStore channelStore;
     private UdpTransport udp;
     private SctpTransport sctp;
     private CxtpTransport mobile;
@@ -291,7 +293,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         if (removed > 0) {
             emit("reconciled", "", "removed " + removed + " SAs/policies a previous run left for contexts not activated");
         }
-        protection = new RouterChannelProtection(settings.senderId());
+        // Counters survive restarts and clock steps (no replay of captured envelopes, no repeated nonce).
+        channelStore = io.cxt.cxtp.ChannelCounterStore.open(settings.stateDirectory()
+                .resolve(settings.name().replaceAll("[^A-Za-z0-9._-]", "_") + ".channel"));
+        protection = RouterChannelProtection.restartSafe(settings.senderId(), channelStore,
+                settings.handoverTimeout().plus(RouterChannelProtection.DEFAULT_CLOCK_SKEW), java.time.Clock.systemUTC());
         boolean wantSctp = false;
         for (PeerSettings ps : settings.peers()) {
             Peer p = new Peer(ps);
@@ -321,7 +327,18 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             p.transport = p.settings.transport() == PeerTransport.SCTP ? sctp : udp;
         }
         TransportOptions mobileOptions = TransportOptions.defaults().withRetransmission(settings.mobileRetransmission())
-                .withDropPolicy(settings.mobileDropPolicy()).withCtarRatePerSecond(settings.ctarRate());
+                .withDropPolicy(settings.mobileDropPolicy()).withCtarRatePerSecond(settings.ctarRate())
+                .withCtarScreen(new io.cxt.cxtp.RequestScreen() {
+                    @Override
+                    public boolean admits(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+                        return worthProcessing(from, ctar);
+                    }
+
+                    @Override
+                    public boolean expected(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+                        return held.containsKey(ctar.previousAddress()); // lock-free read (concurrent map)
+                    }
+                });
         if (settings.mobileTransport() == MobileTransport.ICMP) {
             int family = settings.tunnelAddress() instanceof Inet6Address ? LibC.AF_INET6 : LibC.AF_INET;
             mobile = IcmpTransport.open(family, namespace, this::mobileReceived, mobileOptions);
@@ -444,6 +461,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             PredictiveContextTransferData pctd = new PredictiveContextTransferData(false, 0, mobileNode,
                     TokenKeyMaterial.hmacSha1(key), blocks);
             bytes = CxtpCodec.encode(pctd);
+            blocks.forEach(ContextDataBlock::wipe);
             Sent old = sent.put(mobileNode, new Sent(snap, peer, true));
             if (old != null && old.timer != null) {
                 old.timer.cancel(false);
@@ -451,7 +469,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             Sent s = sent.get(mobileNode);
             s.timer = schedule(() -> sentExpired(mobileNode, s), settings.handoverTimeout());
         }
-        if (!send(peer, bytes)) {
+        boolean sentOk = send(peer, bytes);
+        java.util.Arrays.fill(bytes, (byte) 0); // the transport keeps its own copy as long as it needs one
+        if (!sentOk) {
             throw new ControlException("could not send the PCTD to " + peer.settings.name());
         }
         long us = (System.nanoTime() - t0) / 1000;
@@ -632,14 +652,17 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         count("router.rejected");
         Peer p = peersBySocket.get(from);
         String who;
+        String source = "";
         if (p != null) {
             p.rejected.increment();
             who = p.settings.name() + " (" + AddressText.of(from.getAddress()) + ")";
         } else {
-            who = AddressText.of(from.getAddress()) + " port " + from.getPort();
+            // One rate-limit key for all unknown senders: a spoofed source must not create state.
+            who = "unknown";
+            source = " from " + AddressText.of(from.getAddress()) + " port " + from.getPort();
         }
-        emit("protection-rejected", who, "router channel envelope dropped: " + reason.name().toLowerCase(java.util.Locale.ROOT)
-                .replace('_', ' ') + "; nothing installed");
+        emit("protection-rejected", who, "router channel envelope" + source + " dropped: "
+                + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + "; nothing installed");
     }
 
     private void routerReceived(InetSocketAddress from, CxtpMessage m, byte[] bytes) {
@@ -676,6 +699,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         try {
             ctx = ContextBlocks.decode(blocks);
         } catch (RuntimeException e) {
+            blocks.forEach(ContextDataBlock::wipe);
             emit("transfer-failed", prev, "undecodable context from " + peer.settings.name() + ": " + e.getMessage());
             if (m.acknowledgementRequested()) {
                 send(peer, CxtpCodec.encode(new ContextTransferDataReply(false, prev,
@@ -683,6 +707,17 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
             return;
         }
+        blocks.forEach(ContextDataBlock::wipe); // decoded: the key octets live on only in ctx
+        // Issue 12 item 4: only what concerns this MN is installed; the rest is refused and counted.
+        io.cxt.context.PeerContextScreen.Result screened = io.cxt.context.PeerContextScreen.screen(ctx, prev,
+                peer.settings.tunnelAddress(), io.cxt.context.PeerContextScreen.Allowance.NONE);
+        screened.counts().forEach((reason, n) -> counters.computeIfAbsent("peer-context."
+                + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), k -> new LongAdder()).add(n));
+        if (screened.refusedAny()) {
+            emit("context-refused", prev, "from " + peer.settings.name() + ", not installed: "
+                    + String.join("; ", screened.details()));
+        }
+        ctx = screened.context();
         Pending p;
         synchronized (lock) {
             p = pending.remove(prev);
@@ -801,6 +836,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                     ? new PredictiveContextTransferData(true, 0, prev, TokenKeyMaterial.hmacSha1(key), blocks)
                     : new ContextTransferData(true, 0, prev, blocks);
             bytes = CxtpCodec.encode(reply);
+            blocks.forEach(ContextDataBlock::wipe);
             Sent old = sent.put(prev, new Sent(snap, peer, false));
             if (old != null && old.timer != null) {
                 old.timer.cancel(false);
@@ -810,9 +846,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         count("ctreq.answered");
         send(peer, bytes);
+        int octets = bytes.length;
+        java.util.Arrays.fill(bytes, (byte) 0);
         emit("context-sent", prev, "reactive " + (req.hasNullToken() ? "PCTD" : "CTD") + " to " + peer.settings.name()
                 + ": " + snap.securityAssociations().size() + " SAs (" + spis(snap) + "), " + snap.policies().size()
-                + " policies, " + bytes.length + " octets");
+                + " policies, " + octets + " octets");
     }
 
     /** pAR: the nAR reports the outcome. */
@@ -912,6 +950,15 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
     }
 
+    /**
+     * The MN transport's cheap check, before a CTAR costs rate tokens: it must name a configured
+     * peer as the other router, or be a MN's trigger CTAR from an address we hold a token key for.
+     */
+    private boolean worthProcessing(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+        return peersByTunnel.containsKey(ctar.otherRouterAddress())
+                || (from.getAddress().equals(ctar.previousAddress()) && tokenKeys.containsKey(ctar.previousAddress()));
+    }
+
     private void activateRequest(InetSocketAddress from, ContextTransferActivateRequest ctar, long t0) {
         InetAddress prev = ctar.previousAddress();
         count("ctar.received");
@@ -989,7 +1036,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 receipt = null;
                 failure = e;
                 releaseQuietly(reservations);
-                journal.done(AddressText.of(prev), journalSerial);
+                if (!(e instanceof io.cxt.context.IncompleteRollbackException)) {
+                    journal.done(AddressText.of(prev), journalSerial);
+                } // else the hold stays open: a restart removes the leftovers (issue 12 item 6)
             }
         }
         if (failure != null) {
@@ -1027,9 +1076,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         // On a shared core this thread may be picked before the MN side that the CTAA just woke
         // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle core.
         Thread.yield();
-        send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
         String mn = AddressText.of(prev);
-        journal.active(mn, journalSerial);
+        // The journal first (this is its writer thread): once the CTDR is out the pAR deletes its
+        // copy, and a crash after that must find this activation recorded (issue 12 item 6).
+        journal.activeNow(mn, journalSerial);
+        send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
         if (predictive) {
             phases.record(beforeNanos, rewriteNanos, installNanos, ctaaNanos, took);
         } else {
@@ -1053,6 +1104,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("{}: activation listener failed for MN {}", settings.name(), mn, e);
         }
+        // Installed: the kernel has the keys; the copy kept in 'active' is only shown (contexts).
+        ctx.wipeSecurityAssociationKeys();
+        received.wipeSecurityAssociationKeys();
     }
 
     /** Hands work to the background thread (in order); runs it here if the agent is shutting down. */
@@ -1469,6 +1523,15 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         stopBackground();
     }
 
+    /** Zeroes the token keys and the router channel keys this agent holds (at shutdown). */
+    private void wipeKeys() {
+        tokenKeys.values().forEach(KeyBytes::wipe);
+        tokenKeys.clear();
+        if (protection != null) {
+            protection.wipeKeys();
+        }
+    }
+
     private void closeTransports() {
         if (mobile != null) {
             mobile.close();
@@ -1478,6 +1541,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         if (sctp != null) {
             sctp.close();
+        }
+        if (channelStore != null) {
+            try {
+                channelStore.close();
+            } catch (IOException e) {
+                LOG.debug("{}: closing the channel counter store: {}", settings.name(), e.toString());
+            }
         }
     }
 
@@ -1507,6 +1577,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         journal.close();
         stopBackground();
+        wipeKeys();
         LOG.info("{}: access router stopped", settings.name());
     }
 }

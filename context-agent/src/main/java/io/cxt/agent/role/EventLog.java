@@ -20,10 +20,12 @@ import io.cxt.agent.view.AgentEvent;
  * SPIs and peers, never key bytes), kept in a bounded ring buffer for {@code cxctl agent events}
  * with increasing ids, and counted per kind.
  *
- * <p>Events of a kind listed in {@link #RATE_LIMITED_KINDS} ("protection-rejected") come from
- * the network and could flood the log: their log line is written at most once per peer (the
- * {@code mobileNode} argument carries the peer for them) per {@link #RATE_LIMIT_INTERVAL}; every
- * one is still counted, and the suppressed count is reported in the next line written.
+ * <p>Events of a kind in {@link #INPUT_TRIGGERED_KINDS} can be caused by anyone who can send a
+ * datagram, so their lines share one budget ({@link #INPUT_LINES_PER_SECOND}); those in
+ * {@link #RATE_LIMITED_KINDS} ("protection-rejected") are moreover written at most once per
+ * sender (the {@code mobileNode} argument carries it) per {@link #RATE_LIMIT_INTERVAL}, with at
+ * most {@link #MAX_RATE_LIMITED_SOURCES} senders remembered ({@link LogLineLimiter}). Every event
+ * is still kept and counted, and the suppressed count is reported in the next line written.
  *
  * <p>Thread-safe; {@link #emit} never blocks on I/O beyond the logger's own appender.
  */
@@ -33,7 +35,20 @@ public final class EventLog implements EventSink {
 
     public static final int DEFAULT_CAPACITY = 1000;
     public static final Duration RATE_LIMIT_INTERVAL = Duration.ofMinutes(1);
+    /** Kinds keyed by sender: at most one line per sender per {@link #RATE_LIMIT_INTERVAL}. */
     public static final java.util.Set<String> RATE_LIMITED_KINDS = java.util.Set.of("protection-rejected");
+    /**
+     * Kinds that datagrams from the network can cause (unauthenticated CTARs and IKE messages,
+     * rejected envelopes, and what a CTAR makes the routers do): their lines share one budget of
+     * {@link #INPUT_LINES_PER_SECOND} (burst {@link #INPUT_LINE_BURST}); the events are all kept and counted.
+     */
+    public static final java.util.Set<String> INPUT_TRIGGERED_KINDS = java.util.Set.of("protection-rejected",
+            "ike-rejected", "ctreq-sent", "ctreq-rejected", "transfer-failed", "ctar-rejected", "ctar-replayed",
+            "activation-failed", "spi-update-refused", "context-sent");
+    public static final int INPUT_LINES_PER_SECOND = 5;
+    public static final int INPUT_LINE_BURST = 10;
+    /** Senders whose last line time is remembered; the least recently seen is forgotten first. */
+    public static final int MAX_RATE_LIMITED_SOURCES = 256;
 
     private final int capacity;
     private final Clock clock;
@@ -46,7 +61,8 @@ public final class EventLog implements EventSink {
     private static final long ANCHOR_RENEWAL_NANOS = ANCHOR_RENEWAL.toNanos();
     /** {epoch nanos, System.nanoTime} read together; replaced whole. */
     private volatile long[] anchor;
-    private final Map<String, long[]> lastLogged = new ConcurrentHashMap<>(); // key -> {millis, suppressed}
+    private final LogLineLimiter limiter = new LogLineLimiter(INPUT_LINES_PER_SECOND, INPUT_LINE_BURST,
+            RATE_LIMIT_INTERVAL.toMillis(), MAX_RATE_LIMITED_SOURCES);
 
     public EventLog() {
         this(DEFAULT_CAPACITY, Clock.systemUTC());
@@ -92,29 +108,27 @@ public final class EventLog implements EventSink {
             long id = nextId++;
             ring[(int) (id % capacity)] = new AgentEvent(id, now.toString(), kind, mn, d);
         }
-        if (RATE_LIMITED_KINDS.contains(kind)) {
-            long ms = now.toEpochMilli();
-            long[] st = lastLogged.computeIfAbsent(kind + "|" + mn, k -> new long[] {Long.MIN_VALUE, 0});
-            long suppressed;
-            synchronized (st) {
-                if (st[0] != Long.MIN_VALUE && ms - st[0] < RATE_LIMIT_INTERVAL.toMillis()) {
-                    st[1]++;
-                    return;
-                }
-                st[0] = ms;
-                suppressed = st[1];
-                st[1] = 0;
+        String suffix = "";
+        if (INPUT_TRIGGERED_KINDS.contains(kind)) {
+            LogLineLimiter.Decision d0 = limiter.decide(kind, RATE_LIMITED_KINDS.contains(kind) ? kind + "|" + mn : null,
+                    now.toEpochMilli());
+            if (!d0.log()) {
+                return;
             }
+            if (d0.suppressedBefore() > 0) {
+                suffix = " (" + d0.suppressedBefore() + " more " + kind + " not logged)";
+            }
+        }
+        if (RATE_LIMITED_KINDS.contains(kind)) {
             lines.computeIfAbsent(kind, k -> new LongAdder()).increment();
-            LOG.warn("{} peer {}: {}{}", kind, mn, d,
-                    suppressed == 0 ? "" : " (" + suppressed + " more in the last minute not logged)");
+            LOG.warn("{} peer {}: {}{}", kind, mn, d, suffix);
             return;
         }
         lines.computeIfAbsent(kind, k -> new LongAdder()).increment();
         if (kind.endsWith("-failed") || kind.endsWith("-rejected") || kind.startsWith("ike-full")) {
-            LOG.warn("{} {}: {}", kind, mn.isEmpty() ? "-" : "MN " + mn, d);
+            LOG.warn("{} {}: {}{}", kind, mn.isEmpty() ? "-" : "MN " + mn, d, suffix);
         } else {
-            LOG.info("{} {}: {}", kind, mn.isEmpty() ? "-" : "MN " + mn, d);
+            LOG.info("{} {}: {}{}", kind, mn.isEmpty() ? "-" : "MN " + mn, d, suffix);
         }
     }
 
@@ -150,6 +164,11 @@ public final class EventLog implements EventSink {
         Map<String, Long> m = new TreeMap<>();
         counts.forEach((k, v) -> m.put("events." + k, v.sum()));
         return m;
+    }
+
+    /** Senders the per-sender limit currently remembers (at most {@link #MAX_RATE_LIMITED_SOURCES}). */
+    public int rateLimitedSources() {
+        return limiter.trackedKeys();
     }
 
     /** The id the next event will get minus one (0 when none yet). */

@@ -153,8 +153,21 @@ final class RuntimeJournal implements AutoCloseable {
         end("done", mn, serial);
     }
 
+    /**
+     * As {@link #active}, but written before returning: for the caller that runs on the writer
+     * thread (the agent's post-CTAA work) and must have the record in the file before its next
+     * step (the CTDR that lets the pAR delete its copy: issue 12 item 6).
+     */
+    void activeNow(String mn, long serial) {
+        endRecord("active", mn, serial).run();
+    }
+
     private void end(String what, String mn, long serial) {
-        enqueue(() -> {
+        enqueue(endRecord(what, mn, serial));
+    }
+
+    private Runnable endRecord(String what, String mn, long serial) {
+        return (() -> {
             Object[] open = unfinishedRecords.get(mn);
             if (open != null && (long) open[0] == serial) {
                 unfinishedRecords.remove(mn);

@@ -213,6 +213,19 @@ class AgentConfigParserTest {
                 c.warnings());
     }
 
+    /** Issue 12 item 8: a key written inline makes the configuration file itself a secret. */
+    @Test
+    void anInlineKeyInAFileOthersCanReadIsAWarning() throws Exception {
+        Path f = dir.resolve("inline.conf");
+        Files.writeString(f, ROUTER + PEER);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        AgentConfig c = AgentConfigParser.parse(f);
+        assertEquals(List.of(f + " holds a key inline but is readable by everyone (mode rw-r--r--); chmod 600 it or use key-file"),
+                c.warnings());
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(List.of(), AgentConfigParser.parse(f).warnings());
+    }
+
     private static final String ROUTER = """
             [agent]
             role = "access-router"

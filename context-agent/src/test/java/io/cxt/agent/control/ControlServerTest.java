@@ -257,6 +257,59 @@ class ControlServerTest {
         server.close(); // idempotent
     }
 
+    /** Issue 12 item 9: an idle connection is closed, so idle clients cannot hold the slots. */
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        ControlServer.Limits l = new ControlServer.Limits(64, 8, 8, java.time.Duration.ofMillis(400));
+        try (ControlServer server = ControlServer.start(socket, new ControlAuthorizer(Optional.empty()), HANDLER, l);
+                UnixSocketChannel raw = UnixSocketChannel.open(new jnr.unixsocket.UnixSocketAddress(socket.toFile()))) {
+            raw.setOption(jnr.unixsocket.UnixSocketOptions.SO_RCVTIMEO, 5000);
+            send(raw, "{\"command\":\"sta"); // half a request, then nothing
+            long t0 = System.nanoTime();
+            int n = raw.read(ByteBuffer.allocate(16));
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(-1, n, "the server closed the idle connection");
+            assertTrue(ms < 4000, ms + " ms");
+        }
+    }
+
+    /** Issue 12 item 9: one user cannot take every connection (root included, which has its own reserve). */
+    @Test
+    void oneUserCannotHoldMoreThanItsShareOfConnections() throws Exception {
+        ControlServer.Limits l = new ControlServer.Limits(64, 3, 8, java.time.Duration.ofSeconds(60));
+        List<UnixSocketChannel> idle = new java.util.ArrayList<>();
+        try (ControlServer server = ControlServer.start(socket, new ControlAuthorizer(Optional.empty()), HANDLER, l)) {
+            for (int i = 0; i < 3; i++) {
+                UnixSocketChannel raw = UnixSocketChannel.open(new jnr.unixsocket.UnixSocketAddress(socket.toFile()));
+                idle.add(raw);
+                ControlServer.LineReader in = new ControlServer.LineReader(raw);
+                raw.setOption(jnr.unixsocket.UnixSocketOptions.SO_RCVTIMEO, 5000);
+                assertTrue(roundTrip(raw, in, "{\"command\":\"status\"}").contains("\"ok\":true"));
+            }
+            try (UnixSocketChannel fourth = UnixSocketChannel.open(new jnr.unixsocket.UnixSocketAddress(socket.toFile()))) {
+                fourth.setOption(jnr.unixsocket.UnixSocketOptions.SO_RCVTIMEO, 5000);
+                String refusal = new ControlServer.LineReader(fourth).readLine();
+                assertTrue(refusal.contains("too many control connections for uid 0"), refusal);
+            }
+            idle.remove(0).close();
+            long end = System.nanoTime() + 5_000_000_000L;
+            String got = null;
+            while (System.nanoTime() < end) {
+                try (ControlClient c = ControlClient.connect(socket)) {
+                    got = c.request("status", Map.of()).get("name").asText();
+                    break;
+                } catch (IOException | ControlException e) {
+                    Thread.sleep(50); // the server has not seen the close yet
+                }
+            }
+            assertEquals("t1", got, "a slot is free again once a connection closes");
+        } finally {
+            for (UnixSocketChannel c : idle) {
+                c.close();
+            }
+        }
+    }
+
     static String roundTrip(UnixSocketChannel raw, ControlServer.LineReader in, String line) throws IOException {
         send(raw, line + "\n");
         return in.readLine();

@@ -200,7 +200,8 @@ class AccessRouterAgentHostTest {
                 t.send(new InetSocketAddress(NAR, 0), ctar).get(5, TimeUnit.SECONDS);
             }
             assertEquals(1, nar.counter("ctar.received"), "the repeat was not processed again");
-            assertEquals(1, nar.stats().get("mobile.icmp.duplicate_ignored"));
+            // at least once: on a loaded machine the replayed CTAA can come after the sender's 200 ms retransmission
+            assertTrue(nar.stats().get("mobile.icmp.duplicate_ignored") >= 1);
             assertEquals(after, dump(lab.nar));
             lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
@@ -286,7 +287,9 @@ class AccessRouterAgentHostTest {
             assertTrue(r.ok(), r.summary());
             await("nAR released the reservation", () -> {
                 try {
-                    return lab.nar.states().dump().isEmpty() && nar.contexts().isEmpty();
+                    // the event follows the release (after the agent's lock): wait for both
+                    return lab.nar.states().dump().isEmpty() && nar.contexts().isEmpty()
+                            && lab.narLog.count("transfer-cancelled") == 1;
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }
@@ -322,8 +325,12 @@ class AccessRouterAgentHostTest {
         }
     }
 
+    /**
+     * Issue 12 item 2: a CTAR naming a router that is not a peer is refused before it costs a rate
+     * token, without an answer (a forged source must not get traffic reflected to it).
+     */
     @Test
-    void aCtarNamingAnUnknownRouterGetsAFailedCtaa(TestNamespace p, TestNamespace n, TestNamespace m) throws Exception {
+    void aCtarNamingAnUnknownRouterIsScreenedOutBeforeTheRate(TestNamespace p, TestNamespace n, TestNamespace m) throws Exception {
         try (HandoverLab lab = new HandoverLab(p, n, m)) {
             AccessRouterAgent nar = lab.startNar(lab.narSettings().build());
             List<String> before = dump(lab.nar);
@@ -333,14 +340,21 @@ class AccessRouterAgentHostTest {
                     HandoverLab.ip("2001:db8:99::1"), seq, token, List.of()));
             TransportOptions o = TransportOptions.defaults().withRetransmission(HandoverLab.FAST);
             try (IcmpTransport t = IcmpTransport.open(LibC.AF_INET6, lab.mnNs.netns(), (f, msg, b) -> { }, o)) {
-                SendResult r = t.send(new InetSocketAddress(NAR, 0), ctar).get(5, TimeUnit.SECONDS);
-                ContextTransferActivateAcknowledge ctaa = (ContextTransferActivateAcknowledge) r.acknowledgement();
-                assertEquals(StatusCodes.UNKNOWN_ROUTER, ctaa.failedContexts().get(0).statusCode());
+                SendResult r = t.send(new InetSocketAddress(NAR, 0), ctar).get(10, TimeUnit.SECONDS);
+                assertEquals(SendResult.Outcome.GAVE_UP, r.outcome(), "no answer to a screened CTAR");
             }
-            lab.settle(); // post-CTAA work (events, listener) runs in the background
-            assertEquals(1, lab.narLog.count("ctar-rejected"));
+            lab.settle();
+            assertTrue(nar.stats().get("mobile.icmp.screened") >= 1, nar.stats().toString());
+            assertEquals(0L, nar.stats().getOrDefault("mobile.icmp.rate_limited", 0L));
+            assertEquals(0, nar.counter("ctar.received"));
             assertEquals(0, nar.counter("ctreq.sent"));
             assertEquals(before, dump(lab.nar));
+
+            // Issue 12 item 9: control arguments are literals, never names to resolve
+            io.cxt.agent.control.ControlException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.cxt.agent.control.ControlException.class,
+                    () -> nar.handle("transfer", java.util.Map.of("mn", "localhost", "to", "par")));
+            assertEquals("'mn' is not an address: localhost", e.getMessage());
         }
     }
 

@@ -94,4 +94,43 @@ class EventLogTest {
         log.emit("context-activated", "2001:db8::1", "y");
         assertEquals(2, log.linesLogged("context-activated"));
     }
+
+    /** Issue 12 item 1: spoofed sources must neither grow memory nor write a line each. */
+    @Test
+    void rejectionsFromManySpoofedSourcesAreBoundedInLinesAndState() {
+        ManualClock clock = new ManualClock();
+        EventLog log = new EventLog(100, clock);
+        for (int i = 0; i < 50_000; i++) {
+            log.emit("protection-rejected", "2001:db8::" + Integer.toHexString(i) + " port " + (i & 0xffff), "bad tag");
+            if (i % 1000 == 0) {
+                clock.now = clock.now.plusMillis(100);
+            }
+        }
+        assertEquals(50_000, log.count("protection-rejected"), "every event counted");
+        // 5 s of events: at most the burst plus 5 lines per second
+        assertTrue(log.linesLogged("protection-rejected") <= EventLog.INPUT_LINE_BURST + 5 * 5 + 1,
+                "lines: " + log.linesLogged("protection-rejected"));
+        assertTrue(log.rateLimitedSources() <= EventLog.MAX_RATE_LIMITED_SOURCES, "remembered: " + log.rateLimitedSources());
+    }
+
+    /** Issue 12 item 1: one line per datagram on the MN's IKE port, or per CTAR on the routers, is a flood. */
+    @Test
+    void everyInputTriggeredKindSharesOneLineBudget() {
+        ManualClock clock = new ManualClock();
+        EventLog log = new EventLog(100, clock);
+        String[] kinds = {"ike-rejected", "ctreq-sent", "transfer-failed", "ctreq-rejected", "ctar-rejected"};
+        for (int s = 0; s < 10; s++) {
+            for (int i = 0; i < 2000; i++) {
+                log.emit(kinds[i % kinds.length], "2001:db8::" + Integer.toHexString(i), "from 2001:db8:ff::1");
+            }
+            clock.now = clock.now.plusSeconds(1);
+        }
+        long total = 0;
+        for (String k : kinds) {
+            assertEquals(4000, log.count(k));
+            total += log.linesLogged(k);
+        }
+        assertTrue(total <= EventLog.INPUT_LINE_BURST + 10 * EventLog.INPUT_LINES_PER_SECOND, "lines in 10 s: " + total);
+        assertTrue(total >= 10, "still logs some: " + total);
+    }
 }

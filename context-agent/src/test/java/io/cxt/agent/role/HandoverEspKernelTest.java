@@ -103,6 +103,16 @@ class HandoverEspKernelTest {
             lab.settle(); // post-CTAA work (events, listener) runs in the background
             assertEquals(1, lab.activations.size());
             assertEquals(PAR, lab.activations.get(0).previousRouter());
+            // Issue 12 item 8: the context kept as ACTIVE (only to be shown) no longer holds the SA keys
+            for (SecurityAssociation sa : lab.activations.get(0).installed().securityAssociations()) {
+                for (io.cxt.xfrm.KeyBytes k : java.util.Arrays.asList(sa.aead() == null ? null : sa.aead().key(),
+                        sa.auth() == null ? null : sa.auth().key(), sa.authTrunc() == null ? null : sa.authTrunc().key(),
+                        sa.crypt() == null ? null : sa.crypt().key())) {
+                    if (k != null) {
+                        assertTrue(java.util.Arrays.equals(new byte[k.length()], k.bytes()), "SA keys wiped after install");
+                    }
+                }
+            }
         }
     }
 

@@ -120,6 +120,11 @@ final class ActivationLab implements AutoCloseable {
     }
 
     ActivationLab() throws IOException {
+        this(0);
+    }
+
+    /** @param ctarRate the nAR's CT_REQUEST_RATE (0: unlimited, as the activation benchmark runs it) */
+    ActivationLab(int ctarRate) throws IOException {
         LabNamespace n = null;
         LabNamespace d = null;
         XfrmClient x = null;
@@ -137,7 +142,7 @@ final class ActivationLab implements AutoCloseable {
                     .mobileTransport(MobileTransport.UDP)
                     .mobileUdpPort(CTAR_PORT)
                     .mobilePrefix(IpPrefix.parse(Fixtures.MOBILE_PREFIX))
-                    .ctarRate(0)
+                    .ctarRate(ctarRate)
                     .handoverTimeout(Duration.ofHours(1))
                     .reservationRefresh(Duration.ZERO)
                     .stateDirectory(stateDirectory)

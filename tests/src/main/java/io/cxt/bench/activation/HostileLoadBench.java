@@ -1,0 +1,305 @@
+package io.cxt.bench.activation;
+
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.slf4j.LoggerFactory;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+
+import io.cxt.cxtp.ContextTransferActivateRequest;
+import io.cxt.cxtp.CxtpCodec;
+import io.cxt.cxtp.CxtpConstants;
+import io.cxt.sys.NetNamespace;
+
+/**
+ * Issue 12's load goal: a nAR agent ({@link io.cxt.agent.role.AccessRouterAgent}, RFC default
+ * CT_REQUEST_RATE 10/s) under hostile datagrams of each kind that reaches it from the network,
+ * while a legitimate MN hands over predictively again and again. Prints, unloaded and loaded: the
+ * MN's CTAR->CTAA time (p50 of the driver's round trip), the agent JVM's live heap after a full GC,
+ * the log lines the agent wrote per second (INFO and above, as the daemon logs by default), and
+ * the hostile rate actually reached per kind with the machine load.
+ *
+ * <p>Hostile kinds: (1) CTARs from 256 forged sources of the mobile prefix, naming the configured
+ * pAR (so they pass the cheap screen) for random MNs with random tokens (the reactive path: CT-Req
+ * to the pAR); (2) router channel envelopes from unknown sources (random sender ids, garbage
+ * tags) and from the pAR's address with a wrong port. The MN's IKE port is not part of this lab
+ * (no IKE endpoint in the nAR): not measured here.
+ *
+ * <pre>HostileLoadBench [--rate 100000] [--seconds 20] [--handovers 20]</pre>
+ */
+public final class HostileLoadBench {
+
+    private HostileLoadBench() {
+    }
+
+    /** Counts what the agent logs at INFO and above. */
+    static final class LineCounter extends AppenderBase<ILoggingEvent> {
+        final AtomicLong lines = new AtomicLong();
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            if (e.getLevel().isGreaterOrEqual(Level.INFO)) {
+                lines.incrementAndGet();
+            }
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rate = 100_000;
+        int seconds = 20;
+        int handovers = 20;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "-h", "--help" -> {
+                    System.out.println("usage: HostileLoadBench [--rate N per kind] [--seconds N] [--handovers N]");
+                    return;
+                }
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--handovers" -> handovers = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.detachAndStopAllAppenders(); // the figures go to stdout; the agent's lines are counted, not printed
+        root.setLevel(Level.INFO);
+        LineCounter counter = new LineCounter();
+        counter.setContext(root.getLoggerContext());
+        counter.start();
+        root.addAppender(counter);
+
+        PrintStream out = System.out;
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        try (ActivationLab lab = new ActivationLab(CxtpConstants.CT_REQUEST_RATE)) {
+            DatagramChannel mn = lab.mobileNodeSockets(0, 1, true).get(0);
+            mn.socket().setSoTimeout(0);
+            handover(lab, mn, 3, 1); // warm up
+            long heapIdle = liveHeap(mem);
+            long linesBefore = counter.lines.get();
+            Samples unloaded = handover(lab, mn, handovers, 1000);
+            double unloadedLines = (counter.lines.get() - linesBefore) / 1.0;
+
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicLong ctars = new AtomicLong();
+            AtomicLong envelopes = new AtomicLong();
+            List<Thread> floods = new ArrayList<>();
+            floods.add(flood("ctar-flood", lab, rate, stop, ctars, HostileLoadBench::ctarFlood));
+            floods.add(flood("envelope-flood", lab, rate, stop, envelopes, HostileLoadBench::envelopeFlood));
+            long t0 = System.nanoTime();
+            long linesAtStart = counter.lines.get();
+            Thread.sleep(2000); // let the flood reach its rate
+            long maxHeapUsed = 0;
+            Samples loaded = handover(lab, mn, handovers, 1_000_000);
+            long deadline = t0 + seconds * 1_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                maxHeapUsed = Math.max(maxHeapUsed, mem.getHeapMemoryUsage().getUsed());
+                Thread.sleep(100);
+            }
+            long heapLoaded = liveHeap(mem);
+            double floodSeconds = (System.nanoTime() - t0) / 1e9;
+            long lines = counter.lines.get() - linesAtStart;
+            stop.set(true);
+            for (Thread t : floods) {
+                t.join(5000);
+            }
+            String load = Files.readString(Path.of("/proc/loadavg")).trim();
+            out.printf("hostile-load: nAR agent, CT_REQUEST_RATE %d/s, %d s of flood, machine load %s%n",
+                    CxtpConstants.CT_REQUEST_RATE, Math.round(floodSeconds), load);
+            out.printf("  hostile rate reached: forged CTARs %.0f/s, forged envelopes %.0f/s (target %d/s each)%n",
+                    ctars.get() / floodSeconds, envelopes.get() / floodSeconds, rate);
+            out.printf("  legitimate MN CTAR->CTAA p50: unloaded %.0f us, loaded %.0f us (%.2fx; goal <= 2x); loaded max %.0f us%n",
+                    unloaded.percentile(50) / 1e3, loaded.percentile(50) / 1e3,
+                    loaded.percentile(50) / Math.max(1.0, unloaded.percentile(50)), loaded.percentile(100) / 1e3);
+            out.printf("  live heap after GC: idle %.1f MB, under load %.1f MB (+%.1f MB; goal < +64 MB); max used %.1f MB%n",
+                    heapIdle / 1e6, heapLoaded / 1e6, (heapLoaded - heapIdle) / 1e6, maxHeapUsed / 1e6);
+            out.printf("  log lines (INFO+): %.1f/s under load (goal <= 10/s); %d while unloaded handovers ran%n",
+                    lines / floodSeconds, Math.round(unloadedLines));
+            out.printf("  agent counters: %s%n", lab.stats("mobile.udp.rate_limited", "mobile.udp.screened",
+                    "mobile.udp.delivered", "router.rejected", "ctreq.sent", "ctar.rejected", "activations"));
+        }
+    }
+
+    interface Flood {
+        void run(ActivationLab lab, int rate, AtomicBoolean stop, AtomicLong sent) throws Exception;
+    }
+
+    private static Thread flood(String name, ActivationLab lab, int rate, AtomicBoolean stop, AtomicLong sent, Flood f) {
+        Thread t = new Thread(() -> {
+            try {
+                f.run(lab, rate, stop, sent);
+            } catch (Exception e) {
+                System.err.println(name + ": " + e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    /** Paces {@code send} to {@code rate} per second in batches of 100. */
+    private static void paced(int rate, AtomicBoolean stop, AtomicLong sent, java.util.function.IntConsumer send) {
+        long start = System.nanoTime();
+        long n = 0;
+        while (!stop.get()) {
+            for (int i = 0; i < 100; i++) {
+                send.accept((int) n++);
+            }
+            sent.addAndGet(100);
+            long due = start + n * 1_000_000_000L / rate;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+        }
+    }
+
+    private static void ctarFlood(ActivationLab lab, int rate, AtomicBoolean stop, AtomicLong sent) throws Exception {
+        List<DatagramChannel> socks = new ArrayList<>();
+        NetNamespace.named(lab.driverNs.name()).runInside(() -> {
+            for (int i = 0; i < 256; i++) {
+                DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET6);
+                ch.bind(new InetSocketAddress(InetAddress.getByName("2001:db8:b::bad:" + Integer.toHexString(i + 1)), 0));
+                ch.configureBlocking(false);
+                socks.add(ch);
+            }
+            return 0;
+        });
+        InetSocketAddress to = new InetSocketAddress(Fixtures.NAR_TUNNEL, ActivationLab.CTAR_PORT);
+        byte[][] ctars = new byte[4096][];
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        for (int i = 0; i < ctars.length; i++) {
+            byte[] a = new byte[16];
+            r.nextBytes(a);
+            a[0] = 0x20;
+            a[1] = 0x01;
+            ctars[i] = CxtpCodec.encode(new ContextTransferActivateRequest(true, InetAddress.getByAddress(a),
+                    Fixtures.PAR_TUNNEL, r.nextLong(1, 1L << 32), r.nextInt(), List.of()));
+        }
+        try {
+            paced(rate, stop, sent, n -> {
+                try {
+                    socks.get(n & 255).send(ByteBuffer.wrap(ctars[n & 4095]), to);
+                } catch (java.io.IOException e) {
+                    // buffer full: dropped, as on a real link
+                }
+            });
+        } finally {
+            for (DatagramChannel c : socks) {
+                c.close();
+            }
+        }
+    }
+
+    private static void envelopeFlood(ActivationLab lab, int rate, AtomicBoolean stop, AtomicLong sent) throws Exception {
+        List<DatagramChannel> socks = new ArrayList<>();
+        NetNamespace.named(lab.driverNs.name()).runInside(() -> {
+            for (int i = 0; i < 64; i++) {
+                DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET6);
+                ch.bind(new InetSocketAddress(i % 2 == 0 ? Fixtures.PAR_CXTP : Fixtures.DRIVER_LINK, 0));
+                ch.configureBlocking(false);
+                socks.add(ch);
+            }
+            return 0;
+        });
+        InetSocketAddress to = new InetSocketAddress(Fixtures.NAR_CXTP, CxtpConstants.PORT);
+        byte[][] envelopes = new byte[1024][];
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        for (int i = 0; i < envelopes.length; i++) {
+            byte[] e = new byte[16 + 64 + 16];
+            r.nextBytes(e);
+            e[0] = 1;
+            e[1] = 0;
+            e[2] = 0;
+            e[3] = 0;
+            e[8] = (byte) (e[8] & 0x7f);
+            if (i % 2 == 0) { // the pAR's sender id: wrong port or bad tag
+                e[4] = 0;
+                e[5] = 0;
+                e[6] = 0;
+                e[7] = 1;
+            }
+            envelopes[i] = e;
+        }
+        try {
+            paced(rate, stop, sent, n -> {
+                try {
+                    socks.get(n & 63).send(ByteBuffer.wrap(envelopes[n & 1023]), to);
+                } catch (java.io.IOException e) {
+                    // buffer full: dropped
+                }
+            });
+        } finally {
+            for (DatagramChannel c : socks) {
+                c.close();
+            }
+        }
+    }
+
+    /** {@code n} predictive handovers of MN 0; returns the driver's CTAR->CTAA round trips. */
+    private static Samples handover(ActivationLab lab, DatagramChannel mn, int n, long firstSequence) throws Exception {
+        Samples s = new Samples(n);
+        ByteBuffer buf = ByteBuffer.allocate(2048);
+        byte[] pctd = Fixtures.pctd(0);
+        for (int i = 0; i < n; i++) {
+            int held = lab.sink.received.get();
+            lab.push(pctd);
+            int failed = lab.sink.failures.get();
+            Quiet.await("the nAR holds the context", 60_000,
+                    () -> lab.sink.received.get() > held || lab.sink.failures.get() > failed);
+            Quiet.check(lab.sink.failures.get() == failed, "the nAR did not hold the context: " + lab.sink.lastFailure);
+            Quiet.sleep(5);
+            byte[] ctar = Fixtures.ctar(0, firstSequence + i);
+            long t0 = System.nanoTime();
+            mn.write(ByteBuffer.wrap(ctar));
+            buf.clear();
+            // The MN retransmits after 2 s (RFC 4067); a lost or rate-limited CTAR shows as > 2 s.
+            mn.configureBlocking(false);
+            long end = t0 + 15_000_000_000L;
+            long nextRetry = t0 + 2_000_000_000L;
+            while (mn.read(buf) <= 0) {
+                long now = System.nanoTime();
+                if (now > end) {
+                    throw new IllegalStateException("no CTAA within 15 s");
+                }
+                if (now > nextRetry) {
+                    mn.write(ByteBuffer.wrap(ctar));
+                    nextRetry = now + 2_000_000_000L;
+                }
+                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+            s.add(System.nanoTime() - t0);
+            mn.configureBlocking(true);
+            SingleHandoverBench.checkCtaa(buf, 0);
+            lab.nar.states().flush(Fixtures.ESP);
+            lab.nar.policies().flush();
+            Quiet.sleep(20);
+        }
+        return s;
+    }
+
+    private static long liveHeap(MemoryMXBean mem) throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return mem.getHeapMemoryUsage().getUsed();
+    }
+}
