@@ -40,7 +40,10 @@ class SystemdUnitTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
-        assertEquals("", out.strip(), "no warnings");
+        // Only this unit's warnings: verify also loads the units it orders against (network-online.target
+        // and what that pulls in on this machine), whose own warnings are not this unit's business.
+        List<String> ours = out.lines().filter(l -> l.contains("cxagent")).toList();
+        assertEquals(List.of(), ours, "no warnings about the unit:\n" + out);
 
         Process s = new ProcessBuilder("systemd-analyze", "security", "--offline=true", copy.toString())
                 .redirectErrorStream(true).start();
