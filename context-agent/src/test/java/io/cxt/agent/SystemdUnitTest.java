@@ -61,7 +61,7 @@ class SystemdUnitTest {
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         for (String d : List.of("Type=notify", "NotifyAccess=main",
                 "ExecStart=/usr/sbin/cxagent --config /etc/cxt/cxagent.conf", "Restart=on-failure", "WatchdogSec=10s",
-                "ExecReload=/bin/kill -HUP $MAINPID", "User=cxt", "Group=cxt",
+                "ExecReload=/bin/sh -c 'kill -HUP $$MAINPID'", "User=cxt", "Group=cxt",
                 "RuntimeDirectory=cxt", "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE",
                 "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE", "SystemCallFilter=@system-service",
                 "LimitCORE=0", "MemoryMax=512M", "LoadCredential=keys:/etc/cxt/keys",

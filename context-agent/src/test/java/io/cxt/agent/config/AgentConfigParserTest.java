@@ -382,4 +382,17 @@ class AgentConfigParserTest {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigParser.parse(dir.resolve("none.conf")));
         assertEquals(dir.resolve("none.conf") + ": no such file", e.getMessage());
     }
+
+    /** systemd's LoadCredential=keys:/etc/cxt/keys: keys_<file> in $CREDENTIALS_DIRECTORY wins over the path. */
+    @Test
+    void keyFilesComeFromSystemdCredentialsWhenPresent(@TempDir Path creds) throws IOException {
+        Path configured = Path.of("/etc/cxt/keys/par-nar.key");
+        assertEquals(configured, AgentConfigParser.fromCredentials(configured, null));
+        assertEquals(configured, AgentConfigParser.fromCredentials(configured, creds.toString()), "no such credential");
+        Path credential = Files.writeString(creds.resolve("keys_par-nar.key"), "00");
+        assertEquals(credential, AgentConfigParser.fromCredentials(configured, creds.toString()));
+        assertEquals(Path.of("/etc/cxt/keys/other.key"),
+                AgentConfigParser.fromCredentials(Path.of("/etc/cxt/keys/other.key"), creds.toString()));
+    }
+
 }
