@@ -8,6 +8,16 @@ log ("generating ... [ D ]", "sending DELETE for ..."), so the Java test can che
 against strongSwan's own account.
 """
 import argparse
+import sys
+
+# --help: this module's docstring (argparse's for subcommands); --version: the build's version.
+if len(sys.argv) > 1 and sys.argv[1] in ("-V", "--version"):
+    import os, subprocess
+    here = os.path.dirname(os.path.realpath(__file__))
+    sys.exit(subprocess.call([os.path.join(here, "..", "..", "bin", "cxt-version"), os.path.basename(__file__)]))
+if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help") and __doc__:
+    print(__doc__.strip())
+    sys.exit(0)
 import ipaddress
 import re
 import struct

@@ -2,6 +2,9 @@ package io.cxt.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,9 +41,24 @@ import io.cxt.xfrm.XfrmClient;
             "%nErrors are one line on stderr; --debug adds the stack trace.",
             "Exit status: 0 success, 1 the kernel or the agent refused or failed, 2 bad command line.",
             "Most commands need CAP_NET_ADMIN (root); -n also needs CAP_SYS_ADMIN."},
-        subcommands = {XfrmCommand.class, ContextCommand.class, AgentCommand.class, IkeCommand.class,
-            CommandLine.HelpCommand.class})
+        // Subcommands are added by newCommandLine(args): only the one the arguments name (start-up time).
+        subcommands = {})
 public final class Cxctl implements Runnable {
+
+    /**
+     * The top-level commands in help order. picocli builds a command's model (reflection over every
+     * option of every subcommand, some hundred classes) when it is added; building only the branch
+     * a call uses halves cxctl's start-up (tests/bench/cli-bench).
+     */
+    private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("xfrm", XfrmCommand::new);
+        COMMANDS.put("context", ContextCommand::new);
+        COMMANDS.put("agent", AgentCommand::new);
+        COMMANDS.put("ike", IkeCommand::new);
+        COMMANDS.put("help", CommandLine.HelpCommand::new);
+    }
 
     @Spec
     CommandSpec spec;
@@ -72,17 +90,23 @@ public final class Cxctl implements Runnable {
     }
 
     public static void main(String[] args) {
+        // jnr-ffi generates a bytecode stub per native function with ASM by default: ~0.4 s of CPU at
+        // start-up for a process that makes a handful of native calls. Its reflective invoker is enough
+        // here (the daemon keeps the generated stubs). -Djnr.ffi.asm.enabled=true restores them.
+        if (System.getProperty("jnr.ffi.asm.enabled") == null) {
+            System.setProperty("jnr.ffi.asm.enabled", "false");
+        }
         System.exit(execute(args));
     }
 
     /** Runs cxctl on the process's stdout and stderr and returns its exit code. */
     public static int execute(String... args) {
-        return newCommandLine().execute(args);
+        return newCommandLine(args).execute(args);
     }
 
     /** Runs cxctl with its output and errors going to {@code out} and {@code err} (tests capture them). */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
-        CommandLine cl = newCommandLine();
+        CommandLine cl = newCommandLine(args);
         cl.setOut(out);
         cl.setErr(err);
         try {
@@ -93,13 +117,42 @@ public final class Cxctl implements Runnable {
         }
     }
 
+    /** The whole command tree (help, man page, completion). */
     public static CommandLine newCommandLine() {
+        return newCommandLine((String[]) null);
+    }
+
+    /**
+     * The command tree for these arguments: the root with only the top-level command they name, or
+     * with all of them when they name none or one that does not exist (usage, help, error messages).
+     */
+    public static CommandLine newCommandLine(String[] args) {
+        String wanted = args == null ? null : commandName(args);
         CommandLine cl = new CommandLine(new Cxctl());
+        boolean known = wanted != null && !"help".equals(wanted) && COMMANDS.containsKey(wanted);
+        for (Map.Entry<String, Supplier<Object>> c : COMMANDS.entrySet()) {
+            if (!known || c.getKey().equals(wanted)) {
+                cl.addSubcommand(c.getKey(), c.getValue().get());
+            }
+        }
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         // "@file" is an ordinary token here (a key or a context may start with @)
         cl.setExpandAtFiles(false);
         cl.setUsageHelpWidth(110);
         return CliErrors.install(cl);
+    }
+
+    /** The first argument that is not a global option (or its value), or null. */
+    static String commandName(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if ("-n".equals(a) || "--netns".equals(a)) {
+                i++;
+            } else if (!a.startsWith("-")) {
+                return a;
+            }
+        }
+        return null;
     }
 
     static boolean debugRequested(String[] args) {

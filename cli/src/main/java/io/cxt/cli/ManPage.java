@@ -13,7 +13,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 /**
  * Writes cxctl(8) in roff from the picocli command model, so that the man page and {@code --help}
  * cannot drift apart. tests/package/build-deb runs it at package time:
- * {@code java -cp cxt.jar io.cxt.cli.ManPage > cxctl.8}.
+ * {@code java -cp cxt.jar io.cxt.cli.ManPage > cxctl.8}; with {@code --bash-completion} it prints the
+ * bash completion script from picocli's AutoComplete instead.
  *
  * <p>picocli's own ManPageGenerator (picocli-codegen) writes AsciiDoc, which needs asciidoctor (Ruby)
  * to become a man page; this writes roff directly, one page with a section per command, like ip(8).
@@ -25,6 +26,12 @@ public final class ManPage {
 
     public static void main(String[] args) {
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
+        if (args.length > 0 && "--bash-completion".equals(args[0])) {
+            // picocli's completion generator on the full tree (the class's annotations list no subcommands)
+            out.print(picocli.AutoComplete.bash("cxctl", Cxctl.newCommandLine()));
+            out.flush();
+            return;
+        }
         write(Cxctl.newCommandLine(), io.cxt.sys.BuildInfo.version(), out);
         out.flush();
     }

@@ -211,6 +211,18 @@ class AgentCliTest {
     }
 
     @Test
+    void netnsIsRefusedWithTheReason() {
+        for (String[] args : List.of(new String[] {"-n", "lab", "agent", "--socket", socket.toString(), "status"},
+                new String[] {"-n", "lab", "ike", "--socket", socket.toString(), "list"})) {
+            CliRun r = cxctl(args);
+            assertEquals(ExitCodes.USAGE, r.exit(), r.err());
+            assertTrue(r.err().startsWith("cxctl: -n does not apply to agent and ike commands") && r.err().lines().count() == 1,
+                    r.err());
+        }
+        assertTrue(asked.isEmpty(), "nothing reached the agent: " + asked);
+    }
+
+    @Test
     void agentNotRunning() {
         Path gone = dir.resolve("gone.sock");
         CliRun r = cxctl("agent", "--socket", gone.toString(), "status");

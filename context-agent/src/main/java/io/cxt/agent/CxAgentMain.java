@@ -5,16 +5,14 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 
 import io.cxt.agent.config.AgentConfig;
 import io.cxt.agent.config.AgentConfigParser;
@@ -39,7 +37,7 @@ public final class CxAgentMain {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_CONFIG = 2;
 
-    static final String USAGE = "usage: cxagent --config FILE [--check-config] [--foreground] [--debug] | --help | --version";
+    static final String USAGE = "usage: cxagent --config FILE [--check-config] [--foreground] [--debug] [--log-level [SUBSYSTEM=]LEVEL]... | --help | --version";
 
     private CxAgentMain() {
     }
@@ -53,6 +51,8 @@ public final class CxAgentMain {
         Path configFile = null;
         boolean check = false;
         boolean debug = false;
+        String globalLevel = null;
+        Map<String, Level> subsystemLevels = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -66,6 +66,25 @@ public final class CxAgentMain {
                 case "--check-config" -> check = true;
                 case "--foreground", "-f" -> { /* always */ }
                 case "--debug" -> debug = true;
+                case "--log-level" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("cxagent: --log-level needs [SUBSYSTEM=]LEVEL; " + USAGE);
+                        return EXIT_CONFIG;
+                    }
+                    String spec = args[++i];
+                    try {
+                        if (spec.contains("=")) {
+                            Map.Entry<String, Level> e = AgentLogging.parseSubsystemLevel(spec);
+                            subsystemLevels.put(e.getKey(), e.getValue());
+                        } else {
+                            globalLevel = AgentLogging.parseSubsystemLevel("agent=" + spec).getValue().levelStr
+                                    .toLowerCase(java.util.Locale.ROOT);
+                        }
+                    } catch (IllegalArgumentException e) {
+                        err.println("cxagent: " + e.getMessage());
+                        return EXIT_CONFIG;
+                    }
+                }
                 case "--version", "-V" -> {
                     out.println("cxagent " + io.cxt.sys.BuildInfo.version());
                     return EXIT_OK;
@@ -81,7 +100,13 @@ public final class CxAgentMain {
                     out.println("  --check-config  validate FILE (and its key files) and exit: 0 good, 2 bad");
                     out.println("  --foreground    accepted; cxagent never daemonizes");
                     out.println("  --debug         log at debug level (overrides [agent] log-level)");
+                    out.println("  --log-level [SUBSYSTEM=]LEVEL  a level for everything, or for one subsystem (repeatable):");
+                    out.println("                  " + String.join(", ", AgentLogging.SUBSYSTEMS.keySet()) + "; LEVEL error|warn|info|debug|trace");
                     out.println("  --version       print the version and exit");
+                    out.println();
+                    out.println("SIGHUP re-reads FILE: the log level applies at once; a changed [[peer]], [[mobile-node]] or key is");
+                    out.println("reported and needs a restart in this version. A FILE that does not parse is reported and ignored.");
+                    out.println("Under systemd (JOURNAL_STREAM) log lines carry sd-daemon priorities (<3> <4> <6> <7>).");
                     out.println();
                     out.println("Exit status: 0 clean stop, 1 start-up failure, 2 bad command line or configuration.");
                     return EXIT_OK;
@@ -114,7 +139,8 @@ public final class CxAgentMain {
                             + config.mobileNodes().size() + " mobile nodes" : "") + ")");
             return EXIT_OK;
         }
-        configureLogging(debug ? "debug" : config.agent().logLevel());
+        String fixedLevel = debug ? "debug" : globalLevel;
+        AgentLogging.configure(fixedLevel != null ? fixedLevel : config.agent().logLevel(), subsystemLevels);
         Logger log = LoggerFactory.getLogger(CxAgentMain.class);
         config.warnings().forEach(w -> log.warn("{}", w));
 
@@ -128,7 +154,10 @@ public final class CxAgentMain {
         SystemdNotifier notifier = SystemdNotifier.fromEnvironment();
         CountDownLatch stop = new CountDownLatch(1);
         // Catch SIGTERM/SIGINT ourselves so that a requested stop ends with status 0 (the JVM's default is 143/130).
-        installSignalHandlers(stop::countDown);
+        // SIGHUP: re-read the configuration (the JVM's default for HUP is to exit with 129).
+        AgentConfig[] current = {config};
+        Path file = configFile;
+        installSignalHandlers(stop::countDown, () -> current[0] = reload(file, current[0], fixedLevel, subsystemLevels));
         AgentDaemon daemon;
         try {
             daemon = AgentDaemon.start(config, factory, loggingSink(), notifier);
@@ -165,35 +194,53 @@ public final class CxAgentMain {
         return (kind, mn, detail) -> events.info("{}{} {}", kind, mn == null || mn.isEmpty() ? "" : " mn " + mn, detail);
     }
 
-    /**
-     * Logback to stderr (journald under systemd) with time, level, logger and message, at the given
-     * level. An explicit -Dlogback.configurationFile wins.
-     */
+    /** Logging as {@link AgentLogging#configure} sets it up, without subsystem levels (tests). */
     static void configureLogging(String level) {
-        if (System.getProperty("logback.configurationFile") != null) {
-            return;
+        AgentLogging.configure(level, Map.of());
+    }
+
+    /**
+     * SIGHUP: parses the file again. The log level (unless fixed on the command line) applies at
+     * once; what else changed is logged as needing a restart. A file that no longer parses is
+     * logged and the running configuration kept.
+     *
+     * @return the configuration now in force
+     */
+    static AgentConfig reload(Path file, AgentConfig running, String fixedLevel, Map<String, Level> subsystemLevels) {
+        Logger log = LoggerFactory.getLogger(CxAgentMain.class);
+        AgentConfig fresh;
+        try {
+            fresh = AgentConfigParser.parse(file);
+        } catch (ConfigException e) {
+            log.error("SIGHUP: {} (keeping the running configuration)", e.getMessage());
+            return running;
+        } catch (RuntimeException e) {
+            log.error("SIGHUP: cannot re-read {}: {} (keeping the running configuration)", file, e.toString());
+            return running;
         }
-        if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx)) {
-            return;
+        String level = fixedLevel != null ? fixedLevel : fresh.agent().logLevel();
+        AgentLogging.configure(level, subsystemLevels);
+        java.util.List<String> needRestart = new java.util.ArrayList<>();
+        if (!fresh.role().equals(running.role()) || !fresh.agent().name().equals(running.agent().name())
+                || !fresh.agent().controlSocket().equals(running.agent().controlSocket())) {
+            needRestart.add("[agent]");
         }
-        ctx.reset();
-        PatternLayoutEncoder enc = new PatternLayoutEncoder();
-        enc.setContext(ctx);
-        enc.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level %logger{36}: %msg%n");
-        enc.start();
-        ConsoleAppender<ILoggingEvent> app = new ConsoleAppender<>();
-        app.setContext(ctx);
-        app.setName("stderr");
-        app.setTarget("System.err");
-        app.setEncoder(enc);
-        app.start();
-        ch.qos.logback.classic.Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.addAppender(app);
-        root.setLevel(Level.toLevel(level, Level.INFO));
+        if (!fresh.router().equals(running.router())) {
+            needRestart.add("[router]");
+        }
+        if (!fresh.peers().equals(running.peers())) {
+            needRestart.add("[[peer]]");
+        }
+        if (!fresh.mobileNodes().equals(running.mobileNodes())) {
+            needRestart.add("[[mobile-node]]");
+        }
+        log.info("SIGHUP: {} re-read; log level {}{}", file, level, needRestart.isEmpty() ? ""
+                : "; changed " + String.join(", ", needRestart) + ": takes effect after a restart (systemctl restart cxagent)");
+        return fresh;
     }
 
     /** SIGTERM and SIGINT through sun.misc.Signal (jdk.unsupported), reached reflectively to keep the build warning-free. */
-    private static void installSignalHandlers(Runnable onSignal) {
+    private static void installSignalHandlers(Runnable onSignal, Runnable onHangup) {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
@@ -202,7 +249,11 @@ public final class CxAgentMain {
             Object h = Proxy.newProxyInstance(CxAgentMain.class.getClassLoader(), new Class<?>[] {handler},
                     (proxy, method, a) -> switch (method.getName()) {
                         case "handle" -> {
-                            onSignal.run();
+                            if ("HUP".equals(String.valueOf(signal.getMethod("getName").invoke(a[0])))) {
+                                onHangup.run();
+                            } else {
+                                onSignal.run();
+                            }
                             yield null;
                         }
                         case "hashCode" -> System.identityHashCode(proxy);
@@ -211,6 +262,7 @@ public final class CxAgentMain {
                     });
             handle.invoke(null, make.newInstance("TERM"), h);
             handle.invoke(null, make.newInstance("INT"), h);
+            handle.invoke(null, make.newInstance("HUP"), h);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             LoggerFactory.getLogger(CxAgentMain.class).warn("cannot catch SIGTERM ({}); a stop will exit with 143", e.toString());
         }

@@ -88,7 +88,11 @@ public final class SctpTransport implements CxtpTransport {
         SctpMultiChannel ch = SctpMultiChannel.open();
         try {
             ch.setOption(SctpStandardSocketOptions.SCTP_NODELAY, true, null);
-            ch.bind(bindAddress);
+            try {
+                ch.bind(bindAddress);
+            } catch (IOException e) {
+                throw io.cxt.sys.BindFailure.of("SCTP", bindAddress, e);
+            }
             InetSocketAddress local = (InetSocketAddress) ch.getAllLocalAddresses().iterator().next();
             SctpTransport t = new SctpTransport(ch, local, receiver, options);
             t.receiveThread.start();

@@ -70,7 +70,11 @@ public final class UdpTransport implements CxtpTransport {
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
         DatagramChannel ch = DatagramChannel.open(family);
         try {
-            ch.bind(bindAddress);
+            try {
+                ch.bind(bindAddress);
+            } catch (IOException e) {
+                throw io.cxt.sys.BindFailure.of("UDP", bindAddress, e);
+            }
             UdpTransport t = new UdpTransport(ch, receiver, options, rejections);
             t.receiveThread.start();
             return t;

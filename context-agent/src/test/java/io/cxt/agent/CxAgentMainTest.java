@@ -65,6 +65,10 @@ class CxAgentMainTest {
     }
 
     private Process start(Path conf, Path notify, boolean withFactory, Path stderr) throws IOException {
+        return start(conf, notify, withFactory, stderr, null);
+    }
+
+    private Process start(Path conf, Path notify, boolean withFactory, Path stderr, String journalStream) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         // Without the test factory: a class that does not exist (the real DefaultAgentFactory is a
@@ -75,7 +79,54 @@ class CxAgentMainTest {
         pb.environment().put("NOTIFY_SOCKET", notify.toString());
         pb.environment().put("WATCHDOG_USEC", "1000000");
         pb.environment().remove("WATCHDOG_PID");
+        pb.environment().remove("JOURNAL_STREAM");
+        if (journalStream != null) {
+            pb.environment().put("JOURNAL_STREAM", journalStream);
+        }
         return pb.start();
+    }
+
+    /**
+     * SIGHUP re-reads the file instead of killing the agent (it used to exit 129): the new log level
+     * applies, a changed peer list is reported as needing a restart, the control socket keeps
+     * answering. With JOURNAL_STREAM naming stderr, lines carry sd-daemon priorities and no time.
+     */
+    @Test
+    void sighupReloadsAndJournalLinesCarryPriorities() throws Exception {
+        Path socket = dir.resolve("run/cxagent.sock");
+        Path notify = dir.resolve("notify");
+        Path log = dir.resolve("stderr.log");
+        Files.createFile(log);
+        String journal = Files.getAttribute(log, "unix:dev") + ":" + Files.getAttribute(log, "unix:ino");
+        Path conf = config(socket);
+        try (NotifySocket sd = new NotifySocket(notify.toString())) {
+            Process p = start(conf, notify, true, log, journal);
+            try {
+                assertTrue(sd.await("READY=1", 60_000), "READY=1 within 60 s; log:\n" + read(log));
+                Files.writeString(conf, Files.readString(conf).replace("name = \"par-test\"\n",
+                        "name = \"par-test\"\nlog-level = \"debug\"\n").replace("sender-id = 2\n", "sender-id = 3\n"));
+                assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!read(log).contains("SIGHUP:") && System.nanoTime() < until) {
+                    Thread.sleep(100);
+                }
+                assertTrue(p.isAlive(), "SIGHUP does not stop the agent; log:\n" + read(log));
+                assertEquals("par-test", ControlClient.request(socket, "status", Map.of()).get("name").asText());
+                p.destroy();
+                assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+                assertEquals(0, p.exitValue(), read(log));
+            } finally {
+                p.destroyForcibly();
+            }
+        }
+        String text = read(log);
+        assertTrue(text.contains("<6>INFO  io.cxt.agent.CxAgentMain: SIGHUP: " + conf + " re-read; log level debug; changed"
+                + " [[peer]]: takes effect after a restart"), text);
+        assertTrue(text.lines().anyMatch(l -> l.equals("<6>INFO  io.cxt.agent.AgentDaemon: cxagent par-test (access-router) ready")),
+                text);
+        assertTrue(text.contains("<4>WARN  io.cxt.agent.CxAgentMain: key file "), text);
+        assertTrue(text.lines().filter(l -> !l.isBlank() && !l.startsWith("\t") && !l.startsWith("at "))
+                .allMatch(l -> l.matches("<[3467]>.*")), "every line has a priority:\n" + text);
     }
 
     @Test

@@ -40,7 +40,10 @@ class SystemdUnitTest {
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
-        assertEquals("", out.strip(), "no warnings");
+        // Only this unit's warnings: verify also loads the units it orders against (network-online.target
+        // and what that pulls in on this machine), whose own warnings are not this unit's business.
+        List<String> ours = out.lines().filter(l -> l.contains("cxagent")).toList();
+        assertEquals(List.of(), ours, "no warnings about the unit:\n" + out);
 
         Process s = new ProcessBuilder("systemd-analyze", "security", "--offline=true", copy.toString())
                 .redirectErrorStream(true).start();
@@ -58,7 +61,7 @@ class SystemdUnitTest {
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         for (String d : List.of("Type=notify", "NotifyAccess=main",
                 "ExecStart=/usr/sbin/cxagent --config /etc/cxt/cxagent.conf", "Restart=on-failure", "WatchdogSec=10s",
-                "ExecReload=/bin/kill -HUP $MAINPID", "User=cxt", "Group=cxt",
+                "ExecReload=/bin/sh -c 'kill -HUP $$MAINPID'", "User=cxt", "Group=cxt",
                 "RuntimeDirectory=cxt", "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE",
                 "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE", "SystemCallFilter=@system-service",
                 "LimitCORE=0", "MemoryMax=512M", "LoadCredential=keys:/etc/cxt/keys",

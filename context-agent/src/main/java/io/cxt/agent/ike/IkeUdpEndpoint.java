@@ -88,7 +88,10 @@ public final class IkeUdpEndpoint implements AutoCloseable {
                     : bind;
             try {
                 ch.bind(v4Only ? bind : local);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                ch.close();
+                throw io.cxt.sys.BindFailure.of("UDP (IKE)", v4Only ? bind : local, e);
+            } catch (RuntimeException e) {
                 ch.close();
                 throw e;
             }

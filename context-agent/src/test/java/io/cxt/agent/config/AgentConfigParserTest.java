@@ -409,4 +409,17 @@ class AgentConfigParserTest {
                 + " protection; got 192.0.2.1)", error(ROUTER + "[charon-ha]\nlocal = \"192.0.2.1\"\n"));
         assertTrue(error(ROUTER + "[charon-ha]\nlocal = \"127.0.0.1\"\n").contains("must differ from charon"));
     }
+
+    /** systemd's LoadCredential=keys:/etc/cxt/keys: keys_<file> in $CREDENTIALS_DIRECTORY wins over the path. */
+    @Test
+    void keyFilesComeFromSystemdCredentialsWhenPresent(@TempDir Path creds) throws IOException {
+        Path configured = Path.of("/etc/cxt/keys/par-nar.key");
+        assertEquals(configured, AgentConfigParser.fromCredentials(configured, null));
+        assertEquals(configured, AgentConfigParser.fromCredentials(configured, creds.toString()), "no such credential");
+        Path credential = Files.writeString(creds.resolve("keys_par-nar.key"), "00");
+        assertEquals(credential, AgentConfigParser.fromCredentials(configured, creds.toString()));
+        assertEquals(Path.of("/etc/cxt/keys/other.key"),
+                AgentConfigParser.fromCredentials(Path.of("/etc/cxt/keys/other.key"), creds.toString()));
+    }
+
 }
