@@ -2,9 +2,8 @@ package io.cxt.cli;
 
 import java.io.PrintWriter;
 
-import io.cxt.nl.MalformedNetlinkException;
-import io.cxt.nl.NetlinkErrorException;
 import io.cxt.sys.ErrnoException;
+import io.cxt.xfrm.XfrmError;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -40,7 +39,7 @@ final class CliErrors implements IExecutionExceptionHandler, IParameterException
             ex.printStackTrace(err);
         }
         err.flush();
-        if (ex instanceof UsageException || ex instanceof IllegalArgumentException && !(ex instanceof MalformedNetlinkException)) {
+        if (ex instanceof UsageException || ex instanceof IllegalArgumentException && !XfrmError.isMalformedReply(ex)) {
             return ExitCodes.USAGE;
         }
         return ExitCodes.FAILURE;
@@ -48,11 +47,11 @@ final class CliErrors implements IExecutionExceptionHandler, IParameterException
 
     /** One line saying what went wrong, in the kernel's own words where it gave any. */
     static String describe(Throwable ex) {
-        if (ex instanceof NetlinkErrorException n) {
-            String what = n.extAck() != null && !n.extAck().isEmpty() ? n.extAck() + ": " : "";
-            return "kernel refused: " + what + n.errnoName() + " (" + ErrnoException.describe(n.errno()) + ")";
+        if (XfrmError.isRefusal(ex)) {
+            ErrnoException n = (ErrnoException) ex;
+            return "kernel refused: " + XfrmError.text(ex) + " (" + ErrnoException.describe(n.errno()) + ")";
         }
-        if (ex instanceof MalformedNetlinkException) {
+        if (XfrmError.isMalformedReply(ex)) {
             return "malformed netlink reply: " + ex.getMessage();
         }
         String m = ex.getMessage();

@@ -133,14 +133,11 @@ public final class ContextCommand implements Runnable {
         if (s == null) {
             return null;
         }
-        if (!s.matches("[0-9a-fA-F:.]+")) {
+        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(s);
+        if (a == null) {
             throw new UsageException("invalid " + what + " address '" + s + "'");
         }
-        try {
-            return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            throw new UsageException("invalid " + what + " address '" + s + "'");
-        }
+        return a;
     }
 
     /** Text view, one line per SA and policy, in ip-xfrm words. Never keys. */

@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
-import io.cxt.nl.NlAttribute;
 import io.cxt.xfrm.AcquireEvent;
 import io.cxt.xfrm.AddressFamily;
 import io.cxt.xfrm.AeventId;
+import io.cxt.xfrm.KeptAttributes;
 import io.cxt.xfrm.LifetimeConfig;
 import io.cxt.xfrm.LifetimeCurrent;
 import io.cxt.xfrm.Mark;
@@ -148,7 +148,7 @@ final class XfrmJson {
         stats.put("replay", u32(info.stats().replay()));
         stats.put("integrityFailed", u32(info.stats().integrityFailed()));
         m.put("stats", stats);
-        putUnknown(m, sa.unknownAttributes());
+        putUnknown(m, sa);
         return m;
     }
 
@@ -200,7 +200,7 @@ final class XfrmJson {
             m.put("offload", offload(p.offload(), linkName));
         }
         m.put("lifetime", lifetime(info.lifetime(), info.current()));
-        putUnknown(m, p.extraAttributes());
+        putUnknown(m, p);
         return m;
     }
 
@@ -454,17 +454,27 @@ final class XfrmJson {
         }
     }
 
-    private static void putUnknown(Map<String, Object> m, List<NlAttribute> attrs) {
-        if (!attrs.isEmpty()) {
-            List<Map<String, Object>> l = new ArrayList<>();
-            for (NlAttribute a : attrs) {
-                Map<String, Object> am = new LinkedHashMap<>();
-                am.put("type", a.type());
-                am.put("value", HexFormat.of().formatHex(a.value()));
-                l.add(am);
-            }
+    private static void putUnknown(Map<String, Object> m, SecurityAssociation sa) {
+        List<Map<String, Object>> l = new ArrayList<>();
+        KeptAttributes.forEach(sa.unknownAttributes(), (type, value) -> l.add(attribute(type, value)));
+        if (!l.isEmpty()) {
             m.put("unknownAttributes", l);
         }
+    }
+
+    private static void putUnknown(Map<String, Object> m, SecurityPolicy p) {
+        List<Map<String, Object>> l = new ArrayList<>();
+        KeptAttributes.forEach(p.extraAttributes(), (type, value) -> l.add(attribute(type, value)));
+        if (!l.isEmpty()) {
+            m.put("unknownAttributes", l);
+        }
+    }
+
+    private static Map<String, Object> attribute(int type, byte[] value) {
+        Map<String, Object> am = new LinkedHashMap<>();
+        am.put("type", type);
+        am.put("value", HexFormat.of().formatHex(value));
+        return am;
     }
 
     private static List<String> names(int flags, int[] bits, String[] names) {

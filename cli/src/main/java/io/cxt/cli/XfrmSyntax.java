@@ -1,15 +1,13 @@
 package io.cxt.cli;
 
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.function.ToIntFunction;
 import java.util.regex.Pattern;
 
 import io.cxt.xfrm.AddressFamily;
+import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.EncapTemplate;
 import io.cxt.xfrm.KeyBytes;
 import io.cxt.xfrm.LifetimeConfig;
@@ -22,7 +20,6 @@ import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityContext;
 import io.cxt.xfrm.XfrmAttrType;
 import io.cxt.xfrm.XfrmId;
-import io.cxt.xfrm.XfrmStructs;
 
 /**
  * The value syntax of {@code ip xfrm}: numbers (decimal, 0x hex or 0-prefixed octal, like
@@ -34,7 +31,6 @@ final class XfrmSyntax {
     private XfrmSyntax() {
     }
 
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     /** An address with an optional prefix length (full length when absent). */
     record Prefix(InetAddress address, int length, boolean lengthGiven) {
@@ -97,38 +93,11 @@ final class XfrmSyntax {
         if (s == null || s.isEmpty()) {
             throw Tokens.invalid(what, "");
         }
-        try {
-            if (IPV4.matcher(s).matches()) {
-                String[] parts = s.split("\\.");
-                byte[] b = new byte[4];
-                for (int i = 0; i < 4; i++) {
-                    int v = Integer.parseInt(parts[i]);
-                    if (v > 255) {
-                        throw Tokens.invalid(what, s);
-                    }
-                    b[i] = (byte) v;
-                }
-                return InetAddress.getByAddress(b);
-            }
-            if (s.indexOf(':') >= 0 && s.indexOf('%') < 0 && s.indexOf('[') < 0 && s.matches("[0-9A-Fa-f:.]+")) {
-                // in brackets, Java parses an IPv6 literal and never falls back to a DNS lookup
-                InetAddress a = InetAddress.getByName("[" + s + "]");
-                if (a instanceof Inet4Address) {
-                    // ::ffff:a.b.c.d: Java hands back IPv4; keep the IPv6 form that was written
-                    byte[] b16 = new byte[16];
-                    b16[10] = (byte) 0xff;
-                    b16[11] = (byte) 0xff;
-                    System.arraycopy(a.getAddress(), 0, b16, 12, 4);
-                    return XfrmStructs.ipv6(b16);
-                }
-                if (a instanceof Inet6Address) {
-                    return XfrmStructs.ipv6(a.getAddress());
-                }
-            }
-        } catch (UnknownHostException e) {
+        InetAddress a = AddressText.parseOrNull(s);
+        if (a == null) {
             throw Tokens.invalid(what, s);
         }
-        throw Tokens.invalid(what, s);
+        return a;
     }
 
     /** ADDR[/PLEN]. */

@@ -2,7 +2,6 @@ package io.cxt.agent;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -69,8 +68,6 @@ import io.cxt.ike.SkeySeed;
 import io.cxt.ike.SpiOwner;
 import io.cxt.ike.TokenKeyDerivation;
 import io.cxt.ike.UpdateSpiNotify;
-import io.cxt.nl.Netlink;
-import io.cxt.nl.NetlinkMessage;
 import io.cxt.xfrm.AeadAlgorithm;
 import io.cxt.xfrm.Algorithm;
 import io.cxt.xfrm.AuthAlgorithm;
@@ -84,7 +81,7 @@ import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.Selector;
 import io.cxt.xfrm.UserTemplate;
-import io.cxt.xfrm.XfrmMsgType;
+import io.cxt.xfrm.XfrmBatch;
 
 /**
  * Runs the code of the activation path once the agent has started, before it reports ready, so
@@ -379,17 +376,16 @@ public final class ActivationWarmup {
                 if (s.batch == null) {
                     xfrmEncode();
                 }
-                int sas = 0;
-                int policies = 0;
-                for (NetlinkMessage m : NetlinkMessage.decodeAll(ByteBuffer.wrap(s.batch).order(ByteOrder.nativeOrder()))) {
-                    if (m.type() == XfrmMsgType.NEWSA || m.type() == XfrmMsgType.UPDSA) {
-                        SecurityAssociation.decode(m.payloadBuffer()).key();
-                        sas++;
-                    } else if (m.type() == XfrmMsgType.NEWPOLICY) {
-                        SecurityPolicy.decode(m.payloadBuffer()).id();
-                        policies++;
-                    }
-                }
+                int[] counts = new int[2];
+                XfrmBatch.decodeWire(s.batch, sa -> {
+                    sa.key();
+                    counts[0]++;
+                }, p -> {
+                    p.id();
+                    counts[1]++;
+                });
+                int sas = counts[0];
+                int policies = counts[1];
                 if (sas != s.context.securityAssociations().size() || policies != s.context.policies().size()) {
                     throw new IllegalStateException("warm-up batch decoded to " + sas + " SAs and " + policies + " policies");
                 }
@@ -452,23 +448,21 @@ public final class ActivationWarmup {
             List<SecurityPolicy> policies = new ArrayList<>(target.policies());
             policies.sort(Comparator.comparingInt(p -> p.direction() == PolicyInfo.DIR_IN ? 0
                     : p.direction() == PolicyInfo.DIR_FWD ? 1 : 2));
-            ByteBuffer b = ByteBuffer.wrap(larval).order(ByteOrder.nativeOrder());
-            int seq = 1;
+            XfrmBatch batch = new XfrmBatch(target.securityAssociations().size() + policies.size());
             for (SecurityAssociation sa : target.securityAssociations()) {
                 // Inbound SAs replace the larval SAs of the SPI reservation (UPDSA), outbound ones are new.
-                new NetlinkMessage(sa.destination().equals(target.targetRouter()) ? XfrmMsgType.UPDSA : XfrmMsgType.NEWSA,
-                        Netlink.NLM_F_REQUEST | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, seq++, 0, sa.toBytes())
-                        .writeTo(b);
+                if (sa.destination().equals(target.targetRouter())) {
+                    batch.updateSa(sa);
+                } else {
+                    batch.addSa(sa);
+                }
                 sa.key();
             }
             for (SecurityPolicy p : policies) {
-                new NetlinkMessage(XfrmMsgType.NEWPOLICY, Netlink.NLM_F_REQUEST | Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                        seq++, 0, p.toBytes()).writeTo(b);
+                batch.addPolicy(p);
                 p.id();
             }
-            byte[] out = new byte[b.position()];
-            System.arraycopy(larval, 0, out, 0, out.length);
-            return out;
+            return batch.wireBytes();
         }
 
         private MobileNodeContext context(Site s) {
@@ -646,10 +640,6 @@ public final class ActivationWarmup {
     }
 
     private static InetAddress ip(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(literal, e);
-        }
+        return io.cxt.xfrm.AddressText.parse(literal);
     }
 }

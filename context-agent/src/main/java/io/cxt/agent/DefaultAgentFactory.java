@@ -30,9 +30,7 @@ import io.cxt.agent.role.AccessRouterAgent;
 import io.cxt.agent.role.EventLog;
 import io.cxt.agent.role.MobileNodeAgent;
 import io.cxt.agent.role.MobileNodeSettings;
-import io.cxt.agent.role.MobileTransport;
 import io.cxt.agent.role.PeerSettings;
-import io.cxt.agent.role.Prefix;
 import io.cxt.agent.role.RouterSettings;
 import io.cxt.agent.role.ServedMobileNode;
 import io.cxt.context.IkeContextSlot;
@@ -139,7 +137,7 @@ public final class DefaultAgentFactory implements AgentFactory {
             List<PeerSettings> peers = new ArrayList<>();
             for (PeerSection p : config.peers()) {
                 peers.add(new PeerSettings(p.name(), p.address(), p.port(),
-                        p.transport().spelling().equals("sctp") ? PeerSettings.Transport.SCTP : PeerSettings.Transport.UDP,
+                        p.transport(),
                         p.senderId(), p.key(), null));
             }
             List<ServedMobileNode> served = new ArrayList<>();
@@ -148,8 +146,8 @@ public final class DefaultAgentFactory implements AgentFactory {
             }
             RouterSettings settings = RouterSettings.builder(config.agent().name(), rs.address(), rs.senderId())
                     .cxtpPort(rs.cxtpPort())
-                    .mobileTransport(rs.mobileTransport().spelling().equals("udp") ? MobileTransport.UDP : MobileTransport.ICMP)
-                    .mobilePrefix(new Prefix(rs.mobilePrefix().network(), rs.mobilePrefix().length()))
+                    .mobileTransport(rs.mobileTransport())
+                    .mobilePrefix(rs.mobilePrefix())
                     .handoverTimeout(rs.handoverTimeout())
                     .ctarRate(rs.ctarRate())
                     .sequenceMargin(rs.sequenceMargin())
@@ -210,11 +208,11 @@ public final class DefaultAgentFactory implements AgentFactory {
                                 + "(the MN's care-of address) to know whose token key it is");
                     }
                     IkeSaStore.Entry e = ike.findByOwner(owner).orElseThrow();
-                    try {
-                        agent.setTokenKey(InetAddress.getByName(owner), TokenKeyDerivation.fromIkeSa(e.sa()));
-                    } catch (IOException x) {
+                    InetAddress mn = io.cxt.xfrm.AddressText.parseOrNull(owner);
+                    if (mn == null) {
                         throw new ControlException("mn=" + owner + " is not an address");
                     }
+                    agent.setTokenKey(mn, TokenKeyDerivation.fromIkeSa(e.sa()));
                 }
                 return result;
             }
@@ -275,7 +273,7 @@ public final class DefaultAgentFactory implements AgentFactory {
             kernel = XfrmClient.open();
             MobileNodeSettings settings = new MobileNodeSettings(config.agent().name(), m.homeAddress(), m.careOfAddress(),
                     m.accessRouter(), m.tokenKey().orElse(KeyBytes.EMPTY),
-                    m.transport().spelling().equals("udp") ? MobileTransport.UDP : MobileTransport.ICMP, 0,
+                    m.transport(), 0,
                     retransmission(config.timers()), io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null);
             agent = MobileNodeAgent.start(settings, kernel, null, events);
             KernelSpiChangeApplier applier = new KernelSpiChangeApplier(kernel, agent::currentIdentity, agent::currentRouter,

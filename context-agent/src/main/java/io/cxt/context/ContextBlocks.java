@@ -12,13 +12,12 @@ import java.util.List;
 
 import io.cxt.cxtp.ContextDataBlock;
 import io.cxt.cxtp.CxtpConstants;
-import io.cxt.nl.MalformedNetlinkException;
-import io.cxt.nl.NlAttribute;
 import io.cxt.xfrm.AddressFamily;
 import io.cxt.xfrm.AeadAlgorithm;
 import io.cxt.xfrm.Algorithm;
 import io.cxt.xfrm.AuthAlgorithm;
 import io.cxt.xfrm.EncapTemplate;
+import io.cxt.xfrm.KeptAttributes;
 import io.cxt.xfrm.KeyBytes;
 import io.cxt.xfrm.LifetimeConfig;
 import io.cxt.xfrm.LifetimeCurrent;
@@ -295,7 +294,7 @@ public final class ContextBlocks {
         pv |= optU32(w, sa.pcpu(), SA_PCPU);
         if (!sa.unknownAttributes().isEmpty()) {
             pv |= 1 << SA_UNKNOWN;
-            attributes(w, sa.unknownAttributes());
+            attributes(w, sa);
         }
         if (!info.lifetime().equals(LifetimeConfig.UNLIMITED)) {
             pv |= 1 << SA_LIFETIME;
@@ -350,7 +349,7 @@ public final class ContextBlocks {
         }
         if (!p.extraAttributes().isEmpty()) {
             pv |= 1 << P_EXTRA;
-            attributes(w, p.extraAttributes());
+            attributes(w, p);
         }
         if (!info.lifetime().equals(LifetimeConfig.UNLIMITED)) {
             pv |= 1 << P_LIFETIME;
@@ -420,11 +419,14 @@ public final class ContextBlocks {
         w.u16(c.exttype()).u8(c.alg()).u8(c.doi()).blob(c.context());
     }
 
-    private static void attributes(CompactWriter w, List<NlAttribute> attrs) {
-        w.varint(attrs.size());
-        for (NlAttribute a : attrs) {
-            w.u16(a.type()).blob(a.value());
-        }
+    private static void attributes(CompactWriter w, SecurityAssociation sa) {
+        w.varint(sa.unknownAttributes().size());
+        KeptAttributes.forEach(sa.unknownAttributes(), (type, value) -> w.u16(type).blob(value));
+    }
+
+    private static void attributes(CompactWriter w, SecurityPolicy p) {
+        w.varint(p.extraAttributes().size());
+        KeptAttributes.forEach(p.extraAttributes(), (type, value) -> w.u16(type).blob(value));
     }
 
     // =================================================================== decode
@@ -616,7 +618,8 @@ public final class ContextBlocks {
         Integer dir = has(pv, SA_DIR) ? r.u8("SA dir") : null;
         Integer natKa = optU32(r, pv, SA_NAT_KEEPALIVE);
         Integer pcpu = optU32(r, pv, SA_PCPU);
-        List<NlAttribute> unknown = has(pv, SA_UNKNOWN) ? attributes(r) : List.of();
+        var unknown = has(pv, SA_UNKNOWN) ? KeptAttributes.read(attributeCount(r), sink -> attribute(r, sink))
+                : KeptAttributes.none();
         LifetimeConfig lft = has(pv, SA_LIFETIME) ? lifetime(r) : LifetimeConfig.UNLIMITED;
         LifetimeCurrent cur = has(pv, SA_CURLFT) ? current(r) : LifetimeCurrent.ZERO;
         SaStats stats = has(pv, SA_STATS) ? new SaStats(r.u32("stats window"), r.u32("stats replay"), r.u32("stats integrity"))
@@ -663,7 +666,8 @@ public final class ContextBlocks {
         SecurityContext sc = has(pv, P_SEC_CTX) ? secCtx(r) : null;
         PolicyType type = has(pv, P_TYPE) ? new PolicyType(r.u8("policy type")) : null;
         OffloadDevice off = has(pv, P_OFFLOAD) ? new OffloadDevice(r.u32("offload ifindex"), r.u8("offload flags")) : null;
-        List<NlAttribute> extra = has(pv, P_EXTRA) ? attributes(r) : List.of();
+        var extra = has(pv, P_EXTRA) ? KeptAttributes.read(attributeCount(r), sink -> attribute(r, sink))
+                : KeptAttributes.none();
         LifetimeConfig lft = has(pv, P_LIFETIME) ? lifetime(r) : LifetimeConfig.UNLIMITED;
         LifetimeCurrent cur = has(pv, P_CURLFT) ? current(r) : LifetimeCurrent.ZERO;
         PolicyInfo info = new PolicyInfo(sel, lft, cur, priority, index, dir, action, flags, share);
@@ -729,14 +733,14 @@ public final class ContextBlocks {
         return new SecurityContext(r.u16("ctx exttype"), r.u8("ctx alg"), r.u8("ctx doi"), r.blob("ctx"));
     }
 
-    private static List<NlAttribute> attributes(CompactReader r) {
+    private static int attributeCount(CompactReader r) {
         int n = r.varint32("attribute count");
         ContextDecodeException.check(n <= 4096, "too many attributes: " + n);
-        List<NlAttribute> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            out.add(new NlAttribute(r.u16("attribute type"), r.blob("attribute value")));
-        }
-        return out;
+        return n;
+    }
+
+    private static void attribute(CompactReader r, KeptAttributes.Sink sink) {
+        sink.accept(r.u16("attribute type"), r.blob("attribute value"));
     }
 
     // =================================================================== address table
@@ -794,6 +798,5 @@ public final class ContextBlocks {
     }
 
     @SuppressWarnings("unused")
-    private static final Class<?>[] KEEP = {ByteBuffer.class, ByteOrder.class, MalformedNetlinkException.class,
-        AddressFamily.class};
+    private static final Class<?>[] KEEP = {ByteBuffer.class, ByteOrder.class, AddressFamily.class};
 }

@@ -11,17 +11,16 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cxt.nl.Netlink;
-import io.cxt.nl.NetlinkErrorException;
-import io.cxt.nl.NetlinkRequest;
-import io.cxt.nl.NetlinkSocket.BatchFailure;
 import io.cxt.xfrm.PolicyId;
 import io.cxt.xfrm.PolicyInfo;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
+import io.cxt.xfrm.XfrmBatch;
+import io.cxt.xfrm.XfrmBatch.IfAbsent;
 import io.cxt.xfrm.XfrmClient;
-import io.cxt.xfrm.XfrmMsgType;
+import io.cxt.xfrm.XfrmError;
+import io.cxt.xfrm.XfrmFailure;
 
 /**
  * Installs a rewritten context into the target kernel, all or nothing.
@@ -89,20 +88,18 @@ public final class ContextInstaller {
         List<SecurityPolicy> policies = new ArrayList<>(ctx.policies());
         policies.sort(Comparator.comparingInt(ContextInstaller::installRank));
 
-        List<NetlinkRequest> requests = new ArrayList<>(sas.size() + policies.size());
+        XfrmBatch requests = new XfrmBatch(sas.size() + policies.size());
         for (SecurityAssociation sa : sas) {
             if (reservations.holds(sa.key())) {
-                requests.add(new NetlinkRequest(XfrmMsgType.UPDSA, 0, sa.toBytes()));
+                requests.updateSa(sa);
             } else {
-                requests.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                        sa.toBytes()));
+                requests.addSa(sa);
             }
         }
         for (SecurityPolicy p : policies) {
-            requests.add(new NetlinkRequest(XfrmMsgType.NEWPOLICY, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                    p.toBytes()));
+            requests.addPolicy(p);
         }
-        List<BatchFailure> failures = target.socket().batch(requests, false);
+        List<XfrmFailure> failures = target.apply(requests);
         List<SaKey> saKeys = new ArrayList<>(sas.size());
         for (SecurityAssociation sa : sas) {
             saKeys.add(sa.key());
@@ -124,10 +121,10 @@ public final class ContextInstaller {
         }
 
         Set<Integer> failed = new HashSet<>();
-        for (BatchFailure f : failures) {
+        for (XfrmFailure f : failures) {
             failed.add(f.index());
         }
-        boolean onlyExists = failures.stream().allMatch(f -> "EEXIST".equals(f.error().errnoName()));
+        boolean onlyExists = failures.stream().allMatch(f -> f.error() == XfrmError.EEXIST);
         if (onlyExists && failed.size() == requests.size() && alreadyThere(sas, policyIds)) {
             LOG.info("{}: context already installed on the target; nothing changed", ctx.mobileNode().label());
             return new InstallReceipt(saKeys, policyIds, true, System.nanoTime() - t0);
@@ -145,14 +142,14 @@ public final class ContextInstaller {
                 addedPolicies.add(policyIds.get(i - sas.size()));
             }
         }
-        BatchFailure first = failures.get(0);
+        XfrmFailure first = failures.get(0);
         String what = first.index() < sas.size()
                 ? "SA " + ContextRewriter.describe(sas.get(first.index()))
                 : "policy " + describe(policies.get(first.index() - sas.size()));
         rollback(ctx, addedSas, addedPolicies, reservations);
         throw new ContextException(ctx.mobileNode().label() + ": install refused at " + what + ": "
-                + kernelText(first.error()) + "; rolled back " + addedSas.size() + " SAs and "
-                + addedPolicies.size() + " policies", first.error());
+                + first.kernelText() + "; rolled back " + addedSas.size() + " SAs and "
+                + addedPolicies.size() + " policies", first.cause());
     }
 
     /**
@@ -164,27 +161,27 @@ public final class ContextInstaller {
      */
     public InstallReceipt replace(MobileNodeContext old, MobileNodeContext moved) throws IOException, ContextException {
         long t0 = System.nanoTime();
-        List<NetlinkRequest> adds = new ArrayList<>();
+        XfrmBatch adds = new XfrmBatch();
         for (SecurityAssociation sa : moved.securityAssociations()) {
-            adds.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
+            adds.addSa(sa);
         }
         List<SecurityPolicy> policies = new ArrayList<>(moved.policies());
         policies.sort(Comparator.comparingInt(ContextInstaller::installRank));
         for (SecurityPolicy p : policies) {
-            adds.add(new NetlinkRequest(XfrmMsgType.UPDPOLICY, 0, p.toBytes()));
+            adds.updatePolicy(p);
         }
-        List<BatchFailure> failures = target.socket().batch(adds, false);
+        List<XfrmFailure> failures = target.apply(adds);
         if (!failures.isEmpty()) {
-            List<NetlinkRequest> undo = new ArrayList<>();
+            XfrmBatch undo = new XfrmBatch();
             for (SecurityPolicy p : old.policies()) {
-                undo.add(new NetlinkRequest(XfrmMsgType.UPDPOLICY, 0, p.withIndex(0).toBytes()));
+                undo.updatePolicy(p.withIndex(0));
             }
             for (SecurityAssociation sa : moved.securityAssociations()) {
-                undo.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sa.key().toBytes()));
+                undo.deleteSa(sa.key());
             }
-            target.socket().batch(undo, false);
+            target.apply(undo);
             throw new ContextException(moved.mobileNode().label() + ": move refused: "
-                    + kernelText(failures.get(0).error()) + "; old SAs and policies kept", failures.get(0).error());
+                    + failures.get(0).kernelText() + "; old SAs and policies kept", failures.get(0).cause());
         }
         List<SaKey> oldKeys = new ArrayList<>();
         for (SecurityAssociation sa : old.securityAssociations()) {
@@ -220,21 +217,16 @@ public final class ContextInstaller {
 
     /** Deletes policies (in, fwd, out: reverse of install) then SAs, in one batch; absent is fine. */
     private void removeAll(List<SaKey> sas, List<PolicyId> policies) throws IOException {
-        List<NetlinkRequest> requests = new ArrayList<>(sas.size() + policies.size());
+        XfrmBatch requests = new XfrmBatch(sas.size() + policies.size());
         for (int i = policies.size() - 1; i >= 0; i--) {
-            requests.add(new NetlinkRequest(XfrmMsgType.DELPOLICY, 0, policies.get(i).toBytes()));
+            requests.deletePolicy(policies.get(i), IfAbsent.IGNORE);
         }
         for (int i = sas.size() - 1; i >= 0; i--) {
-            requests.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sas.get(i).toBytes()));
+            requests.deleteSa(sas.get(i), IfAbsent.IGNORE);
         }
-        if (requests.isEmpty()) {
-            return;
-        }
-        for (BatchFailure f : target.socket().batch(requests, false)) {
-            String e = f.error().errnoName();
-            if (!"ENOENT".equals(e) && !"ESRCH".equals(e)) {
-                throw f.error();
-            }
+        List<XfrmFailure> failures = target.apply(requests);
+        if (!failures.isEmpty()) {
+            throw failures.get(0).cause();
         }
     }
 
@@ -244,8 +236,11 @@ public final class ContextInstaller {
             SecurityAssociation there;
             try {
                 there = target.states().get(sa.key());
-            } catch (NetlinkErrorException e) {
-                return false;
+            } catch (IOException e) {
+                if (XfrmError.isRefusal(e)) {
+                    return false;
+                }
+                throw e;
             }
             if (!sameSa(sa, there)) {
                 return false;
@@ -254,8 +249,11 @@ public final class ContextInstaller {
         for (PolicyId id : policies) {
             try {
                 target.policies().get(id);
-            } catch (NetlinkErrorException e) {
-                return false;
+            } catch (IOException e) {
+                if (XfrmError.isRefusal(e)) {
+                    return false;
+                }
+                throw e;
             }
         }
         return true;
@@ -275,7 +273,7 @@ public final class ContextInstaller {
                 + " -> " + io.cxt.xfrm.AddressText.of(s.daddr()) + "/" + s.prefixlenD();
     }
 
-    static String kernelText(NetlinkErrorException e) {
-        return (e.extAck() == null ? "" : e.extAck() + ": ") + e.errnoName();
+    static String kernelText(Throwable e) {
+        return XfrmError.text(e);
     }
 }

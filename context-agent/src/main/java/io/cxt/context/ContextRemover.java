@@ -13,13 +13,12 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cxt.nl.Netlink;
-import io.cxt.nl.NetlinkRequest;
-import io.cxt.nl.NetlinkSocket.BatchFailure;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
+import io.cxt.xfrm.XfrmBatch;
+import io.cxt.xfrm.XfrmBatch.IfAbsent;
 import io.cxt.xfrm.XfrmClient;
-import io.cxt.xfrm.XfrmMsgType;
+import io.cxt.xfrm.XfrmFailure;
 
 /**
  * Removes a transferred MN's context from the previous access router, all or nothing, now or after
@@ -56,20 +55,14 @@ public final class ContextRemover {
         List<SecurityPolicy> policies = new ArrayList<>(ctx.policies());
         policies.sort(Comparator.comparingInt(ContextRemover::removeRank));
         List<SecurityAssociation> sas = ctx.securityAssociations();
-        List<NetlinkRequest> requests = new ArrayList<>();
+        XfrmBatch requests = new XfrmBatch(policies.size() + sas.size());
         for (SecurityPolicy p : policies) {
-            requests.add(new NetlinkRequest(XfrmMsgType.DELPOLICY, 0, p.id().toBytes()));
+            requests.deletePolicy(p.id(), IfAbsent.IGNORE);
         }
         for (SecurityAssociation sa : sas) {
-            requests.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sa.key().toBytes()));
+            requests.deleteSa(sa.key(), IfAbsent.IGNORE);
         }
-        List<BatchFailure> failures = new ArrayList<>();
-        for (BatchFailure f : source.socket().batch(requests, false)) {
-            String e = f.error().errnoName();
-            if (!"ENOENT".equals(e) && !"ESRCH".equals(e)) {
-                failures.add(f);
-            }
-        }
+        List<XfrmFailure> failures = source.apply(requests);
         if (failures.isEmpty()) {
             LOG.info("{}: removed {} SAs and {} policies from {}", ctx.mobileNode().label(), sas.size(),
                     policies.size(), io.cxt.xfrm.AddressText.of(ctx.sourceRouter()));
@@ -78,9 +71,9 @@ public final class ContextRemover {
         Set<Integer> failed = new HashSet<>();
         failures.forEach(f -> failed.add(f.index()));
         restore(ctx, policies, sas, failed);
-        BatchFailure first = failures.get(0);
+        XfrmFailure first = failures.get(0);
         throw new ContextException(ctx.mobileNode().label() + ": removal refused ("
-                + ContextInstaller.kernelText(first.error()) + "); what had been removed was put back", first.error());
+                + first.kernelText() + "); what had been removed was put back", first.cause());
     }
 
     private void restore(MobileNodeContext ctx, List<SecurityPolicy> policies, List<SecurityAssociation> sas,
@@ -88,23 +81,21 @@ public final class ContextRemover {
         try {
             // Outbound SAs come back with their sequence numbers moved past anything used.
             RewritePlan plan = new RewritePlan(java.util.Map.of(), ctx.sourceRouter(), List.of(), sequence);
-            List<NetlinkRequest> back = new ArrayList<>();
+            XfrmBatch back = new XfrmBatch(policies.size() + sas.size());
             for (int i = 0; i < sas.size(); i++) {
                 if (!failed.contains(policies.size() + i)) {
-                    SecurityAssociation sa = ContextRewriter.rewriteSa(ctx, sas.get(i), plan);
-                    back.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
+                    back.addSa(ContextRewriter.rewriteSa(ctx, sas.get(i), plan));
                 }
             }
             for (int i = policies.size() - 1; i >= 0; i--) {
                 if (!failed.contains(i)) {
-                    back.add(new NetlinkRequest(XfrmMsgType.NEWPOLICY, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                            policies.get(i).withIndex(0).toBytes()));
+                    back.addPolicy(policies.get(i).withIndex(0));
                 }
             }
-            List<BatchFailure> f = source.socket().batch(back, false);
+            List<XfrmFailure> f = source.apply(back);
             if (!f.isEmpty()) {
                 LOG.error("{}: could not put back {} items after a failed removal: {}", ctx.mobileNode().label(),
-                        f.size(), ContextInstaller.kernelText(f.get(0).error()));
+                        f.size(), f.get(0).kernelText());
             }
         } catch (IOException | ContextException | RuntimeException e) {
             LOG.error("{}: could not put back the context after a failed removal: {}", ctx.mobileNode().label(),

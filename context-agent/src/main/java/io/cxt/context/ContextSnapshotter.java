@@ -15,9 +15,6 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cxt.nl.NetlinkMessage;
-import io.cxt.nl.NetlinkOverrunException;
-import io.cxt.nl.NetlinkSocket;
 import io.cxt.xfrm.AddressFamily;
 import io.cxt.xfrm.AddressFilter;
 import io.cxt.xfrm.ReplayLifetimeState;
@@ -25,8 +22,8 @@ import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.Selector;
 import io.cxt.xfrm.UserTemplate;
+import io.cxt.xfrm.XfrmChangeFence;
 import io.cxt.xfrm.XfrmClient;
-import io.cxt.xfrm.XfrmMsgType;
 
 /**
  * Takes a mobile node's complete context out of a kernel (any namespace): the SAs to or from its
@@ -51,7 +48,6 @@ public final class ContextSnapshotter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContextSnapshotter.class);
     private static final int MAX_ATTEMPTS = 8;
-    private static final int[] FENCE_GROUPS = {XfrmMsgType.GRP_SA, XfrmMsgType.GRP_POLICY, XfrmMsgType.GRP_EXPIRE};
 
     private final XfrmClient client;
     private final Clock clock;
@@ -73,9 +69,9 @@ public final class ContextSnapshotter {
      * @param localRouter  this router's tunnel address (the pAR address recorded in the context)
      */
     public MobileNodeContext snapshot(MobileNodeIdentity mn, InetAddress localRouter) throws IOException, ContextException {
-        try (NetlinkSocket fence = client.openEventSocket(FENCE_GROUPS)) {
+        try (XfrmChangeFence fence = client.openChangeFence()) {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                fence.drain(m -> { });
+                fence.arm();
                 List<SecurityAssociation> sas = dumpSasOf(mn.careOfAddress());
                 List<SecurityPolicy> policies = new ArrayList<>();
                 for (SecurityPolicy p : client.policies().dump()) {
@@ -106,9 +102,9 @@ public final class ContextSnapshotter {
     public Map<MobileNodeIdentity, MobileNodeContext> snapshotAll(Collection<MobileNodeIdentity> mns,
                                                                   InetAddress localRouter)
             throws IOException, ContextException {
-        try (NetlinkSocket fence = client.openEventSocket(FENCE_GROUPS)) {
+        try (XfrmChangeFence fence = client.openChangeFence()) {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-                fence.drain(m -> { });
+                fence.arm();
                 List<SecurityAssociation> allSas = client.states().dump();
                 List<SecurityPolicy> allPolicies = client.policies().dump();
                 if (fenceCrossed(fence, mns)) {
@@ -172,41 +168,15 @@ public final class ContextSnapshotter {
         return b.build();
     }
 
-    private static boolean fenceCrossed(NetlinkSocket fence, Collection<MobileNodeIdentity> mns) throws IOException {
-        List<NetlinkMessage> events = new ArrayList<>();
-        try {
-            fence.drain(events::add);
-        } catch (NetlinkOverrunException e) {
-            return true;
-        }
-        for (NetlinkMessage m : events) {
-            if (m.type() == XfrmMsgType.FLUSHSA || m.type() == XfrmMsgType.FLUSHPOLICY) {
-                return true;
-            }
-            for (MobileNodeIdentity mn : mns) {
-                if (contains(m.payload(), mn.careOfAddress()) || contains(m.payload(), mn.homeAddress())) {
-                    return true;
-                }
+    private static boolean fenceCrossed(XfrmChangeFence fence, Collection<MobileNodeIdentity> mns) throws IOException {
+        List<InetAddress> addresses = new ArrayList<>(mns.size() * 2);
+        for (MobileNodeIdentity mn : mns) {
+            addresses.add(mn.careOfAddress());
+            if (mn.homeAddress() != null) {
+                addresses.add(mn.homeAddress());
             }
         }
-        return false;
-    }
-
-    static boolean contains(byte[] hay, InetAddress a) {
-        if (a == null) {
-            return false;
-        }
-        byte[] needle = a.getAddress();
-        outer:
-        for (int i = 0; i + needle.length <= hay.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (hay[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return true;
-        }
-        return false;
+        return fence.crossed(addresses);
     }
 
     /** Whether a policy's selector (host entries) or templates name one of the MN's addresses. */

@@ -10,10 +10,10 @@ import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cxt.nl.NetlinkErrorException;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmError;
 
 /**
  * Finds and reserves SPIs for a transferred context on the target router, for the SAD lookup case
@@ -163,10 +163,11 @@ public final class SpiAllocator {
         try {
             return target.states().allocSpi(src, dst, sa.proto(), sa.reqid(), sa.info().mode(), sa.mark(), sa.ifId(),
                     min, max);
-        } catch (NetlinkErrorException e) {
+        } catch (IOException e) {
             // The kernel answers ENOENT when no SPI in [min, max] is free; an exact request on a
             // taken SPI is the same case. Anything else is a real error.
-            if ("ENOENT".equals(e.errnoName()) || "EEXIST".equals(e.errnoName())) {
+            XfrmError why = XfrmError.of(e);
+            if (why == XfrmError.ENOENT || why == XfrmError.EEXIST) {
                 return null;
             }
             throw e;
@@ -187,8 +188,8 @@ public final class SpiAllocator {
         for (SaKey k : r.held()) {
             try {
                 target.states().delete(k);
-            } catch (NetlinkErrorException e) {
-                if (!"ENOENT".equals(e.errnoName()) && !"ESRCH".equals(e.errnoName()) && first == null) {
+            } catch (IOException e) {
+                if (!XfrmError.of(e).absent() && first == null) {
                     first = e;
                 }
             }

@@ -17,7 +17,7 @@ import com.sun.nio.sctp.SctpStandardSocketOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cxt.sys.ErrnoNames;
+import io.cxt.sys.Errno;
 import io.cxt.sys.LibC;
 
 /**
@@ -195,7 +195,7 @@ public final class SctpTransport implements CxtpTransport {
                 return "; the kernel does support SCTP";
             }
             int errno = LibC.errno();
-            return "; kernel: socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP) failed with " + ErrnoNames.name(errno)
+            return "; kernel: socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP) failed with " + Errno.name(errno)
                     + " (" + io.cxt.sys.ErrnoException.describe(errno) + ")";
         } catch (RuntimeException | LinkageError e) {
             return "";

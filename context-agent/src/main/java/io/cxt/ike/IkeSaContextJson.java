@@ -3,7 +3,7 @@ package io.cxt.ike;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
+import java.net.Inet6Address;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.KeyBytes;
 
 /**
@@ -43,8 +44,6 @@ public final class IkeSaContextJson {
 
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern HEX_DIGITS = Pattern.compile("[0-9a-fA-F]*");
-    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:][0-9A-Fa-f:.]*");
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(SerializationFeature.INDENT_OUTPUT)
@@ -195,38 +194,19 @@ public final class IkeSaContextJson {
                 return text.getBytes(StandardCharsets.US_ASCII);
             }
             case ID_IPV4_ADDR -> {
-                var m = IPV4.matcher(text);
-                if (!m.matches()) {
+                InetAddress a = AddressText.parseOrNull(text);
+                if (!(a instanceof Inet4Address)) {
                     throw new IkeContextFormatException(path + " is not a dotted-quad IPv4 address: " + text);
                 }
-                byte[] b = new byte[4];
-                for (int i = 0; i < 4; i++) {
-                    int v = Integer.parseInt(m.group(i + 1));
-                    if (v > 255) {
-                        throw new IkeContextFormatException(path + " is not an IPv4 address: " + text);
-                    }
-                    b[i] = (byte) v;
-                }
-                return b;
+                return a.getAddress();
             }
             case ID_IPV6_ADDR -> {
-                // Only literals reach InetAddress: a name would trigger a DNS lookup.
-                if (!IPV6_CHARS.matcher(text).matches() || text.indexOf(':') < 0) {
+                // A literal only (AddressText never looks a name up); ::ffff:a.b.c.d stays 16 octets.
+                InetAddress a = AddressText.parseOrNull(text);
+                if (!(a instanceof Inet6Address)) {
                     throw new IkeContextFormatException(path + " is not an IPv6 address: " + text);
                 }
-                try {
-                    InetAddress a = InetAddress.getByName(text);
-                    if (a instanceof Inet4Address) {
-                        byte[] mapped = new byte[16];
-                        mapped[10] = (byte) 0xff;
-                        mapped[11] = (byte) 0xff;
-                        System.arraycopy(a.getAddress(), 0, mapped, 12, 4);
-                        return mapped;
-                    }
-                    return a.getAddress();
-                } catch (UnknownHostException e) {
-                    throw new IkeContextFormatException(path + " is not an IPv6 address: " + text);
-                }
+                return a.getAddress();
             }
             default -> {
                 return parseHex(text, path);

@@ -30,7 +30,7 @@ public class ErrnoException extends IOException {
         if (detail != null && !detail.isEmpty()) {
             sb.append(detail).append(": ");
         }
-        sb.append(ErrnoNames.name(errno)).append(" (").append(describe(errno)).append(')');
+        sb.append(Errno.name(errno)).append(" (").append(describe(errno)).append(')');
         return sb.toString();
     }
 
@@ -54,7 +54,7 @@ public class ErrnoException extends IOException {
     }
 
     public String errnoName() {
-        return ErrnoNames.name(errno);
+        return Errno.name(errno);
     }
 
     public String operation() {

@@ -86,7 +86,7 @@ public final class NetNamespace {
                 if (libc.setns(self, LibC.CLONE_NEWNET) < 0) {
                     // The thread is stranded in the other namespace; nothing sane can continue.
                     throw new IllegalStateException("could not return thread to its network namespace: "
-                            + ErrnoNames.name(LibC.errno()));
+                            + Errno.name(LibC.errno()));
                 }
             }
         } finally {

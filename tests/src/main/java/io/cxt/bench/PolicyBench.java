@@ -17,18 +17,16 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import io.cxt.nl.Netlink;
 import io.cxt.nl.NetlinkMessage;
-import io.cxt.nl.NetlinkRequest;
-import io.cxt.nl.NetlinkSocket;
 import io.cxt.xfrm.LifetimeCurrent;
 import io.cxt.xfrm.PolicyInfo;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.Selector;
 import io.cxt.xfrm.SpdInfo;
 import io.cxt.xfrm.UserTemplate;
+import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmClient;
-import io.cxt.xfrm.XfrmMsgType;
+import io.cxt.xfrm.XfrmFailure;
 
 /**
  * Installs and dumps N XFRM policies with cxt ({@code PolicyOperations.addAll} and {@code dump()})
@@ -304,11 +302,11 @@ public final class PolicyBench {
         return timeSelf(() -> {
             try (XfrmClient c = XfrmClient.open(ns)) {
                 if (sndbuf > 0) {
-                    c.socket().setSendBufferSize(sndbuf);
+                    c.setSendBufferSize(sndbuf);
                 }
-                List<NetlinkSocket.BatchFailure> failures = c.policies().addAll(policies);
+                List<XfrmFailure> failures = c.policies().addAll(policies);
                 if (!failures.isEmpty()) {
-                    throw new IOException(failures.size() + " policies refused, first: " + failures.get(0).error().getMessage());
+                    throw new IOException(failures.size() + " policies refused, first: " + failures.get(0).cause().getMessage());
                 }
             }
         });
@@ -564,17 +562,17 @@ public final class PolicyBench {
     private void profileInstall() throws IOException, InterruptedException {
         System.out.println();
         System.out.println("profile of cxt install (each in a fresh namespace; user = JVM, sys = kernel):");
-        List<NetlinkRequest> reqs = new ArrayList<>();
+        XfrmBatch reqs = new XfrmBatch(policies.size());
         for (int k = 0; k < 3; k++) {
             reqs.clear();
             System.gc();
-            Timing enc = timeSelf(() -> reqs.addAll(requests(policies)));
+            Timing enc = timeSelf(() -> requests(reqs, policies));
             printProfile("encode only (" + n + " SecurityPolicy.toBytes)", enc);
         }
         // Send buffer asked for -> chunk limit: the kernel doubles the value, batch subtracts 64,
         // and the socket's 1 MiB send buffer caps it (0 = the socket's default, 1 MiB chunks).
         int[] sndbufs = {4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10, 128 << 10, 256 << 10, 0};
-        int perMessage = Netlink.align(Netlink.HEADER_LENGTH + reqs.get(0).payload().length);
+        int perMessage = reqs.wireBytes().length / reqs.size();
         for (int rep = 0; rep < 2; rep++) {
             for (int sndbuf : sndbufs) {
                 String ns = newNamespace("prof");
@@ -582,12 +580,11 @@ public final class PolicyBench {
                 System.gc();
                 Timing t;
                 try (XfrmClient c = XfrmClient.open(ns)) {
-                    NetlinkSocket s = c.socket();
                     if (sndbuf > 0) {
-                        limit = Math.min(limit, s.setSendBufferSize(sndbuf) - 64);
+                        limit = Math.min(limit, c.setSendBufferSize(sndbuf) - 64);
                     }
                     t = timeSelf(() -> {
-                        List<NetlinkSocket.BatchFailure> f = s.batch(reqs, false);
+                        List<XfrmFailure> f = c.apply(reqs);
                         if (!f.isEmpty()) {
                             throw new IOException(f.size() + " refused");
                         }
@@ -644,12 +641,10 @@ public final class PolicyBench {
         deleteNamespace(ns);
     }
 
-    private static List<NetlinkRequest> requests(List<SecurityPolicy> ps) {
-        List<NetlinkRequest> out = new ArrayList<>(ps.size());
+    private static void requests(XfrmBatch out, List<SecurityPolicy> ps) {
         for (SecurityPolicy p : ps) {
-            out.add(new NetlinkRequest(XfrmMsgType.NEWPOLICY, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, p.toBytes()));
+            out.addPolicy(p);
         }
-        return out;
     }
 
     private void printProfile(String what, Timing t) {
@@ -727,13 +722,13 @@ public final class PolicyBench {
         try (XfrmClient c = XfrmClient.open(ns)) {
             int sndbuf = Integer.getInteger("cxt.bench.sndbuf", 0); // for profiling a chunk size under perf
             if (sndbuf > 0) {
-                c.socket().setSendBufferSize(sndbuf);
+                c.setSendBufferSize(sndbuf);
             }
             switch (mode) {
                 case "--child-install" -> {
-                    List<NetlinkSocket.BatchFailure> f = c.policies().addAll(policies(n));
+                    List<XfrmFailure> f = c.policies().addAll(policies(n));
                     if (!f.isEmpty()) {
-                        throw new IOException(f.size() + " policies refused, first: " + f.get(0).error().getMessage());
+                        throw new IOException(f.size() + " policies refused, first: " + f.get(0).cause().getMessage());
                     }
                 }
                 case "--child-dump" -> {

@@ -11,6 +11,63 @@ public final class AddressText {
     private AddressText() {
     }
 
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final java.util.regex.Pattern IPV6 = java.util.regex.Pattern.compile("[0-9A-Fa-f:.]+");
+
+    /**
+     * A literal IPv4 (dotted quad) or IPv6 address, never a host name lookup; no scope, no brackets.
+     * An IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) stays IPv6, as written. The one address
+     * parser of cxt: configuration, control commands, CLI, journal and JSON all read addresses here.
+     *
+     * @return the address, or null when {@code s} is not such a literal
+     */
+    public static InetAddress parseOrNull(String s) {
+        if (s == null || s.isEmpty() || s.length() > 45) {
+            return null;
+        }
+        try {
+            if (IPV4.matcher(s).matches()) {
+                String[] parts = s.split("\\.");
+                byte[] b = new byte[4];
+                for (int i = 0; i < 4; i++) {
+                    int v = Integer.parseInt(parts[i]);
+                    if (v > 255) {
+                        return null;
+                    }
+                    b[i] = (byte) v;
+                }
+                return InetAddress.getByAddress(b);
+            }
+            if (s.indexOf(':') >= 0 && IPV6.matcher(s).matches()) {
+                // In brackets, Java parses an IPv6 literal and never falls back to a name lookup.
+                InetAddress a = InetAddress.getByName("[" + s + "]");
+                byte[] b16;
+                if (a instanceof java.net.Inet4Address) {
+                    // ::ffff:a.b.c.d: Java hands back IPv4; keep the IPv6 form that was written.
+                    b16 = new byte[16];
+                    b16[10] = (byte) 0xff;
+                    b16[11] = (byte) 0xff;
+                    System.arraycopy(a.getAddress(), 0, b16, 12, 4);
+                } else {
+                    b16 = a.getAddress();
+                }
+                return XfrmStructs.ipv6(b16);
+            }
+        } catch (java.net.UnknownHostException | NumberFormatException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** As {@link #parseOrNull}; an {@link IllegalArgumentException} naming the text when it is not a literal. */
+    public static InetAddress parse(String s) {
+        InetAddress a = parseOrNull(s);
+        if (a == null) {
+            throw new IllegalArgumentException("not an IP address: '" + s + "'");
+        }
+        return a;
+    }
+
     public static String of(InetAddress a) {
         if (a == null) {
             return "-";

@@ -54,7 +54,7 @@ public final class PolicyOperations {
      * policy is attempted; the result lists the refused ones by their index in {@code policies}
      * (empty when all were added).
      */
-    public List<BatchFailure> addAll(List<SecurityPolicy> policies) throws IOException {
+    public List<XfrmFailure> addAll(List<SecurityPolicy> policies) throws IOException {
         List<NetlinkRequest> reqs = new ArrayList<>(policies.size());
         for (SecurityPolicy p : policies) {
             reqs.add(addRequest(p));
@@ -99,7 +99,7 @@ public final class PolicyOperations {
     }
 
     /** Deletes many policies in batches; the result lists the refused ones by index in {@code ids}. */
-    public List<BatchFailure> deleteAll(List<PolicyId> ids) throws IOException {
+    public List<XfrmFailure> deleteAll(List<PolicyId> ids) throws IOException {
         List<NetlinkRequest> reqs = new ArrayList<>(ids.size());
         for (PolicyId id : ids) {
             reqs.add(deleteRequest(id));
@@ -230,10 +230,10 @@ public final class PolicyOperations {
         }
     }
 
-    private static List<BatchFailure> describeFailures(List<BatchFailure> failures, IntFunction<String> what) {
-        List<BatchFailure> out = new ArrayList<>(failures.size());
+    private static List<XfrmFailure> describeFailures(List<BatchFailure> failures, IntFunction<String> what) {
+        List<XfrmFailure> out = new ArrayList<>(failures.size());
         for (BatchFailure f : failures) {
-            out.add(new BatchFailure(f.index(), renamed(f.error(), what.apply(f.index()))));
+            out.add(new XfrmFailure(f.index(), XfrmError.of(f.error().errno()), renamed(f.error(), what.apply(f.index()))));
         }
         return out;
     }

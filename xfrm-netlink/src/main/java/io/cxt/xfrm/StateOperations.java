@@ -145,12 +145,17 @@ public final class StateOperations {
      * Adds many SAs with as few system calls as the socket buffer allows. Every SA is tried;
      * the result lists the refused ones by their index in {@code sas} (empty: all added).
      */
-    public List<NetlinkSocket.BatchFailure> addAll(List<SecurityAssociation> sas) throws IOException {
+    public List<XfrmFailure> addAll(List<SecurityAssociation> sas) throws IOException {
         List<NetlinkRequest> requests = new ArrayList<>(sas.size());
         for (SecurityAssociation sa : sas) {
             requests.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
         }
-        return socket.batch(requests, false);
+        List<NetlinkSocket.BatchFailure> refused = socket.batch(requests, false);
+        List<XfrmFailure> out = new ArrayList<>(refused.size());
+        for (NetlinkSocket.BatchFailure f : refused) {
+            out.add(new XfrmFailure(f.index(), XfrmError.of(f.error().errno()), f.error()));
+        }
+        return out;
     }
 
     /** Decodes a kernel reply of the expected type; anything else is a malformed reply. */

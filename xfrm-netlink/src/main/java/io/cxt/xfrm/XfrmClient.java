@@ -1,6 +1,8 @@
 package io.cxt.xfrm;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.cxt.nl.Netlink;
 import io.cxt.nl.NetlinkSocket;
@@ -58,10 +60,18 @@ public final class XfrmClient implements AutoCloseable {
     }
 
     /**
+     * An event fence on this client's namespace (SA, policy and expire notifications); the caller
+     * closes it.
+     */
+    public XfrmChangeFence openChangeFence() throws IOException {
+        return new XfrmChangeFence(this);
+    }
+
+    /**
      * A second socket in the same namespace that receives the kernel's XFRM notifications for
      * {@code groups} (XfrmMsgType.GRP_*). The caller owns and closes it.
      */
-    public NetlinkSocket openEventSocket(int... groups) throws IOException {
+    NetlinkSocket openEventSocket(int... groups) throws IOException {
         // Notifications come one small message per datagram: small buffers make this cheap to
         // open per operation (the snapshot's event fence does).
         NetlinkSocket s = NetlinkSocket.open(Netlink.NETLINK_XFRM, netns, 64 << 10, 4 << 10);
@@ -76,8 +86,39 @@ public final class XfrmClient implements AutoCloseable {
         }
     }
 
-    /** The underlying socket, for batches and raw requests. */
-    public NetlinkSocket socket() {
+    /**
+     * Sends a batch (one {@code sendmsg} per socket-buffer's worth of entries; every entry is tried)
+     * and returns the refused entries in order, leaving out the deletes of absent entries marked
+     * {@link XfrmBatch.IfAbsent#IGNORE}. Empty: everything took effect.
+     */
+    public List<XfrmFailure> apply(XfrmBatch batch) throws IOException {
+        if (batch.isEmpty()) {
+            return List.of();
+        }
+        List<NetlinkSocket.BatchFailure> refused = socket.batch(batch.requests(), false);
+        if (refused.isEmpty()) {
+            return List.of();
+        }
+        List<XfrmFailure> out = new ArrayList<>(refused.size());
+        for (NetlinkSocket.BatchFailure f : refused) {
+            XfrmError kind = XfrmError.of(f.error().errno());
+            if (!batch.tolerated(f.index(), kind)) {
+                out.add(new XfrmFailure(f.index(), kind, f.error()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Sets the socket's send buffer (SO_SENDBUF), which bounds how many entries of a batch go in one
+     * {@code sendmsg}; returns the size the kernel granted.
+     */
+    public int setSendBufferSize(int bytes) throws IOException {
+        return socket.setSendBufferSize(bytes);
+    }
+
+    /** The underlying socket, for this package's operations and tests. */
+    NetlinkSocket socket() {
         return socket;
     }
 

@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import io.cxt.nl.NetlinkErrorException;
-import io.cxt.nl.NetlinkSocket.BatchFailure;
 import io.cxt.testing.NetnsExtension;
 import io.cxt.testing.TestNamespace;
 
@@ -178,7 +177,7 @@ class PolicyOperationsKernelTest {
     void tenThousandPoliciesAddedInBatchesAllComeBackInADump(TestNamespace ns) throws IOException {
         List<SecurityPolicy> many = manyPolicies(10_000);
         try (XfrmClient c = XfrmClient.open(ns.netns())) {
-            List<BatchFailure> failures = ops(c).addAll(many);
+            List<XfrmFailure> failures = ops(c).addAll(many);
             assertEquals(List.of(), failures);
             List<SecurityPolicy> dumped = ops(c).dump();
             assertEquals(many.size(), dumped.size());
@@ -198,7 +197,7 @@ class PolicyOperationsKernelTest {
             many.forEach(p -> perDir[p.direction()]++);
             assertEquals(new SpdInfo.Counts(perDir[0], perDir[1], perDir[2], 0, 0, 0), info.counts());
 
-            List<BatchFailure> delFailures = ops(c).deleteAll(many.stream().map(SecurityPolicy::id).toList());
+            List<XfrmFailure> delFailures = ops(c).deleteAll(many.stream().map(SecurityPolicy::id).toList());
             assertEquals(List.of(), delFailures);
             assertEquals(0, ops(c).dump().size());
         }
@@ -210,16 +209,16 @@ class PolicyOperationsKernelTest {
         List<SecurityPolicy> withDuplicates = List.of(few.get(0), few.get(1), few.get(0), few.get(2), few.get(1),
                 few.get(3));
         try (XfrmClient c = XfrmClient.open(ns.netns())) {
-            List<BatchFailure> failures = ops(c).addAll(withDuplicates);
-            assertEquals(List.of(2, 4), failures.stream().map(BatchFailure::index).toList());
-            for (BatchFailure f : failures) {
-                assertEquals("EEXIST", f.error().errnoName());
-                assertTrue(f.error().getMessage().startsWith("xfrm NEWPOLICY"), f.error().getMessage());
+            List<XfrmFailure> failures = ops(c).addAll(withDuplicates);
+            assertEquals(List.of(2, 4), failures.stream().map(XfrmFailure::index).toList());
+            for (XfrmFailure f : failures) {
+                assertEquals("EEXIST", f.error().name());
+                assertTrue(f.cause().getMessage().startsWith("xfrm NEWPOLICY"), f.cause().getMessage());
             }
             assertEquals(4, ops(c).dump().size(), "the requests after a failure were still carried out");
-            List<BatchFailure> del = ops(c).deleteAll(List.of(few.get(4).id(), few.get(0).id(), few.get(4).id()));
-            assertEquals(List.of(0, 2), del.stream().map(BatchFailure::index).toList());
-            assertEquals("ENOENT", del.get(0).error().errnoName());
+            List<XfrmFailure> del = ops(c).deleteAll(List.of(few.get(4).id(), few.get(0).id(), few.get(4).id()));
+            assertEquals(List.of(0, 2), del.stream().map(XfrmFailure::index).toList());
+            assertEquals("ENOENT", del.get(0).error().name());
             assertEquals(3, ops(c).dump().size());
         }
     }

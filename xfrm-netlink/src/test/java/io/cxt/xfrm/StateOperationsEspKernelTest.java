@@ -192,8 +192,8 @@ class StateOperationsEspKernelTest {
                 assertArrayEquals(m.payload(), SecurityAssociation.decode(m.payload()).toBytes());
             }
             // adding them again: every one exists already
-            List<NetlinkSocket.BatchFailure> again = c.states().addAll(sas.subList(0, 3));
-            assertEquals(List.of("EEXIST", "EEXIST", "EEXIST"), again.stream().map(f -> f.error().errnoName()).toList());
+            List<XfrmFailure> again = c.states().addAll(sas.subList(0, 3));
+            assertEquals(List.of("EEXIST", "EEXIST", "EEXIST"), again.stream().map(f -> f.cause().errnoName()).toList());
         }
     }
 

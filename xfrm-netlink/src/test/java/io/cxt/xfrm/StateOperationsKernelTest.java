@@ -165,10 +165,10 @@ class StateOperationsKernelTest {
         SecurityAssociation good = Iproute2SaVectorTest.espTunnelCbcAesHmacSha256();
         SecurityAssociation bad = good.withInfo(good.info().withFlags(SaInfo.FLAG_ESN));
         try (XfrmClient c = client(ns)) {
-            List<NetlinkSocket.BatchFailure> f = c.states().addAll(List.of(good, bad, good.withSpi(0x2000)));
-            assertEquals(List.of(0, 1, 2), f.stream().map(NetlinkSocket.BatchFailure::index).toList());
+            List<XfrmFailure> f = c.states().addAll(List.of(good, bad, good.withSpi(0x2000)));
+            assertEquals(List.of(0, 1, 2), f.stream().map(XfrmFailure::index).toList());
             assertEquals(List.of("EPROTONOSUPPORT", "EINVAL", "EPROTONOSUPPORT"),
-                    f.stream().map(x -> x.error().errnoName()).toList());
+                    f.stream().map(x -> x.cause().errnoName()).toList());
         }
     }
 

@@ -2,7 +2,6 @@ package io.cxt.agent.config;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,6 +29,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 
+import io.cxt.agent.settings.IpPrefix;
+import io.cxt.agent.settings.MobileTransport;
+import io.cxt.agent.settings.PeerTransport;
 import io.cxt.context.SadLookupCase;
 import io.cxt.xfrm.KeyBytes;
 
@@ -58,7 +60,6 @@ public final class AgentConfigParser {
     private static final Set<String> TABLES = Set.of("agent", "router", "peer", "mobile-node", "mobile", "ike", "timers");
     private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
-    private static final Pattern ADDRESS = Pattern.compile("[0-9a-fA-F:.]+");
 
     private AgentConfigParser() {
     }
@@ -422,14 +423,10 @@ public final class AgentConfigParser {
             if (slash < 0) {
                 throw t.error(key, "not a prefix: '" + s + "' (expected ADDRESS/LENGTH)");
             }
-            InetAddress a = literal(s.substring(0, slash));
-            if (a == null) {
-                throw t.error(key, "not an IP address: '" + s.substring(0, slash) + "'");
-            }
             try {
-                return new IpPrefix(a, Integer.parseInt(s.substring(slash + 1)));
+                return IpPrefix.parse(s);
             } catch (IllegalArgumentException e) {
-                throw t.error(key, "bad prefix length in '" + s + "'");
+                throw t.error(key, e.getMessage());
             }
         }
 
@@ -650,14 +647,7 @@ public final class AgentConfigParser {
 
     /** An address literal (IPv4 dotted quad or IPv6 text), never a host name lookup. */
     static InetAddress literal(String s) {
-        if (s == null || !ADDRESS.matcher(s).matches() || !s.contains(":") && !s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(s);
-        } catch (UnknownHostException e) {
-            return null;
-        }
+        return io.cxt.xfrm.AddressText.parseOrNull(s);
     }
 
     /**

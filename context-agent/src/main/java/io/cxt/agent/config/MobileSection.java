@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.Objects;
 import java.util.Optional;
 
+import io.cxt.agent.settings.MobileTransport;
 import io.cxt.xfrm.KeyBytes;
 
 /**

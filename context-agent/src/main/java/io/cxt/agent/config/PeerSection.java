@@ -3,6 +3,7 @@ package io.cxt.agent.config;
 import java.net.InetAddress;
 import java.util.Objects;
 
+import io.cxt.agent.settings.PeerTransport;
 import io.cxt.xfrm.KeyBytes;
 
 /**

@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
 
+import io.cxt.agent.settings.IpPrefix;
+import io.cxt.agent.settings.MobileTransport;
 import io.cxt.context.SadLookupCase;
 
 /**

@@ -23,14 +23,12 @@ import io.cxt.context.SpiMapping;
 import io.cxt.ike.IkeSaContext;
 import io.cxt.ike.ProtocolId;
 import io.cxt.ike.UpdateSpiNotify;
-import io.cxt.nl.Netlink;
-import io.cxt.nl.NetlinkErrorException;
-import io.cxt.nl.NetlinkRequest;
-import io.cxt.nl.NetlinkSocket;
-import io.cxt.xfrm.XfrmMsgType;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
+import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmError;
+import io.cxt.xfrm.XfrmFailure;
 
 /**
  * Applies an accepted update to the mobile node's own kernel with the context engine: snapshot of
@@ -172,35 +170,39 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
         if (from.isEmpty()) {
             return;
         }
-        List<NetlinkRequest> batch = new ArrayList<>();
+        XfrmBatch batch = new XfrmBatch(from.size() + to.size());
         for (SecurityAssociation sa : from) {
-            batch.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sa.key().toBytes()));
+            batch.deleteSa(sa.key());
         }
         for (SecurityAssociation sa : to) {
-            batch.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
+            batch.addSa(sa);
         }
-        List<NetlinkSocket.BatchFailure> failures = client.socket().batch(batch, false);
+        List<XfrmFailure> failures = client.apply(batch);
         if (failures.isEmpty()) {
             return;
         }
-        List<NetlinkRequest> undo = new ArrayList<>();
+        XfrmBatch undo = new XfrmBatch(from.size() + to.size());
         for (SecurityAssociation sa : to) {
-            undo.add(new NetlinkRequest(XfrmMsgType.DELSA, 0, sa.key().toBytes()));
+            undo.deleteSa(sa.key());
         }
         for (SecurityAssociation sa : from) {
-            undo.add(new NetlinkRequest(XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL, sa.toBytes()));
+            undo.addSa(sa);
         }
-        client.socket().batch(undo, false);
-        NetlinkErrorException first = failures.get(0).error();
-        throw new ContextException(mn.label() + ": SA move refused: " + first.errnoName() + "; old SAs kept", first);
+        client.apply(undo);
+        XfrmFailure first = failures.get(0);
+        throw new ContextException(mn.label() + ": SA move refused: " + first.cause().errnoName() + "; old SAs kept",
+                first.cause());
     }
 
     private boolean exists(SecurityAssociation s) throws IOException {
         try {
             client.states().get(s.key());
             return true;
-        } catch (NetlinkErrorException e) {
-            return false;
+        } catch (IOException e) {
+            if (XfrmError.isRefusal(e)) {
+                return false;
+            }
+            throw e;
         }
     }
 

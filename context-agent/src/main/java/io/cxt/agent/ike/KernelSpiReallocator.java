@@ -1,5 +1,6 @@
 package io.cxt.agent.ike;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -13,12 +14,12 @@ import io.cxt.context.SequenceNumberPolicy;
 import io.cxt.ike.IkeSaContext;
 import io.cxt.ike.ProtocolId;
 import io.cxt.ike.UpdateSpiNotify;
-import io.cxt.nl.NetlinkErrorException;
 import io.cxt.xfrm.ReplayState;
 import io.cxt.xfrm.ReplayStateEsn;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmError;
 
 /**
  * The nAR's answer to "collision persists" (Algorithm 1): moves each SA whose SPI the MN refused to
@@ -103,8 +104,8 @@ public final class KernelSpiReallocator implements SpiUpdateInitiator.SpiRealloc
             }
             try {
                 kernel.states().add(continued.withSpi(spi));
-            } catch (NetlinkErrorException e) {
-                if ("EEXIST".equals(e.errnoName())) {
+            } catch (IOException e) {
+                if (XfrmError.of(e) == XfrmError.EEXIST) {
                     continue;
                 }
                 throw e;

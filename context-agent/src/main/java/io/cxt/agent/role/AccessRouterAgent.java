@@ -29,6 +29,9 @@ import io.cxt.agent.ActivationListener;
 import io.cxt.agent.EventSink;
 import io.cxt.agent.control.ControlException;
 import io.cxt.agent.control.ControlHandler;
+import io.cxt.agent.settings.IpPrefix;
+import io.cxt.agent.settings.MobileTransport;
+import io.cxt.agent.settings.PeerTransport;
 import io.cxt.agent.view.AgentEvent;
 import io.cxt.agent.view.AgentStatus;
 import io.cxt.agent.view.ContextView;
@@ -299,7 +302,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 peersByTunnel.putIfAbsent(ps.address(), p);
             }
             protection.addPeer(new RouterPeer(ps.senderId(), p.socket, ps.key()));
-            wantSctp |= ps.transport() == PeerSettings.Transport.SCTP;
+            wantSctp |= ps.transport() == PeerTransport.SCTP;
         }
         TransportOptions routerOptions = TransportOptions.defaults().withRetransmission(settings.retransmission())
                 .withDropPolicy(settings.routerDropPolicy()).withCtarRatePerSecond(0).withProtection(protection);
@@ -315,7 +318,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
         }
         for (Peer p : peersByName.values()) {
-            p.transport = p.settings.transport() == PeerSettings.Transport.SCTP ? sctp : udp;
+            p.transport = p.settings.transport() == PeerTransport.SCTP ? sctp : udp;
         }
         TransportOptions mobileOptions = TransportOptions.defaults().withRetransmission(settings.mobileRetransmission())
                 .withDropPolicy(settings.mobileDropPolicy()).withCtarRatePerSecond(settings.ctarRate());
@@ -738,7 +741,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     }
 
     private InetAddress predictCareOf(InetAddress previous) {
-        Prefix p = settings.mobilePrefix();
+        IpPrefix p = settings.mobilePrefix();
         return p == null ? null : p.withInterfaceIdOf(previous);
     }
 
@@ -1291,15 +1294,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         if (p != null) {
             return p;
         }
-        try {
-            InetAddress a = InetAddress.getByName(nameOrAddress);
+        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(nameOrAddress);
+        if (a != null) {
             for (Peer q : peersByName.values()) {
                 if (q.settings.address().equals(a) || q.settings.tunnelAddress().equals(a)) {
                     return q;
                 }
             }
-        } catch (java.net.UnknownHostException | SecurityException e) {
-            // fall through
         }
         throw new ControlException("unknown peer '" + nameOrAddress + "' (configured: " + String.join(", ", peersByName.keySet()) + ")");
     }
@@ -1381,11 +1382,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     private static InetAddress address(Map<String, String> args, String key) throws ControlException {
         String v = required(args, key);
-        try {
-            return InetAddress.getByName(v);
-        } catch (java.net.UnknownHostException e) {
+        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(v);
+        if (a == null) {
             throw new ControlException("'" + key + "' is not an address: " + v);
         }
+        return a;
     }
 
     private static String required(Map<String, String> args, String key) throws ControlException {

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import io.cxt.agent.EventSink;
 import io.cxt.agent.control.ControlException;
 import io.cxt.agent.control.ControlHandler;
+import io.cxt.agent.settings.MobileTransport;
 import io.cxt.agent.view.AgentEvent;
 import io.cxt.agent.view.AgentStatus;
 import io.cxt.agent.view.ContextView;
@@ -390,11 +391,11 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
         if (v == null || v.isBlank()) {
             throw new ControlException("missing argument '" + key + "'");
         }
-        try {
-            return InetAddress.getByName(v);
-        } catch (java.net.UnknownHostException e) {
+        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(v);
+        if (a == null) {
             throw new ControlException("'" + key + "' is not an address: " + v);
         }
+        return a;
     }
 
     private static long parseLong(String s) throws ControlException {

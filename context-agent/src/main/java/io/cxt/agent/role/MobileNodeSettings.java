@@ -3,6 +3,7 @@ package io.cxt.agent.role;
 import java.net.InetAddress;
 import java.util.Objects;
 
+import io.cxt.agent.settings.MobileTransport;
 import io.cxt.cxtp.DropPolicy;
 import io.cxt.cxtp.RetransmissionPolicy;
 import io.cxt.xfrm.KeyBytes;

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 
+import io.cxt.agent.settings.PeerTransport;
 import io.cxt.cxtp.CxtpConstants;
 import io.cxt.cxtp.RouterChannelProtection;
 import io.cxt.xfrm.KeyBytes;
@@ -20,17 +21,8 @@ import io.cxt.xfrm.KeyBytes;
  * @param tunnelAddress the peer's address as mobile nodes see it in their SAs and put in a CTAR's
  *        "Previous (New) AR IP Address" (null: same as {@code address})
  */
-public record PeerSettings(String name, InetAddress address, int port, Transport transport, int senderId, KeyBytes key,
+public record PeerSettings(String name, InetAddress address, int port, PeerTransport transport, int senderId, KeyBytes key,
         InetAddress tunnelAddress) {
-
-    /** How CXTP reaches this peer. */
-    public enum Transport {
-        UDP, SCTP;
-
-        public String spelling() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
 
     public PeerSettings {
         Objects.requireNonNull(name, "peer name");
@@ -38,7 +30,7 @@ public record PeerSettings(String name, InetAddress address, int port, Transport
         if (port <= 0 || port > 0xffff) {
             throw new IllegalArgumentException("peer " + name + ": port must be 1..65535");
         }
-        transport = transport == null ? Transport.UDP : transport;
+        transport = transport == null ? PeerTransport.UDP : transport;
         if (key == null || key.length() != RouterChannelProtection.KEY_LENGTH) {
             throw new IllegalArgumentException("peer " + name + ": router channel key must be 32 octets");
         }
@@ -47,7 +39,7 @@ public record PeerSettings(String name, InetAddress address, int port, Transport
 
     /** A UDP peer on the CXTP port whose tunnel address is its CXTP address. */
     public static PeerSettings udp(String name, InetAddress address, int senderId, KeyBytes key) {
-        return new PeerSettings(name, address, CxtpConstants.PORT, Transport.UDP, senderId, key, null);
+        return new PeerSettings(name, address, CxtpConstants.PORT, PeerTransport.UDP, senderId, key, null);
     }
 
     public InetSocketAddress socketAddress() {

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import io.cxt.agent.settings.IpPrefix;
+import io.cxt.agent.settings.MobileTransport;
 import io.cxt.context.MobileNodeContext;
 import io.cxt.context.SadLookupCase;
 import io.cxt.context.SequenceNumberPolicy;
@@ -50,7 +52,7 @@ import io.cxt.cxtp.RetransmissionPolicy;
  * @param mobileDropPolicy test switch: lose outbound MN-AR messages (default none)
  */
 public record RouterSettings(String name, InetAddress address, InetAddress tunnelAddress, int cxtpPort,
-        MobileTransport mobileTransport, int mobileUdpPort, Prefix mobilePrefix, int senderId, Duration handoverTimeout,
+        MobileTransport mobileTransport, int mobileUdpPort, IpPrefix mobilePrefix, int senderId, Duration handoverTimeout,
         int ctarRate, long sequenceMargin, SadLookupCase sadLookup, int spiMin, int spiMax, Path stateDirectory,
         List<PeerSettings> peers, List<ServedMobileNode> mobileNodes, RetransmissionPolicy retransmission,
         RetransmissionPolicy mobileRetransmission, Duration reactiveTimeout, Duration reservationRefresh,
@@ -141,7 +143,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         private int cxtpPort = CxtpConstants.PORT;
         private MobileTransport mobileTransport = MobileTransport.ICMP;
         private int mobileUdpPort = DEFAULT_MOBILE_UDP_PORT;
-        private Prefix mobilePrefix;
+        private IpPrefix mobilePrefix;
         private Duration handoverTimeout = MobileNodeContext.DEFAULT_LIFETIME;
         private int ctarRate = CxtpConstants.CT_REQUEST_RATE;
         private long sequenceMargin = SequenceNumberPolicy.DEFAULT_MARGIN;
@@ -169,7 +171,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         public Builder cxtpPort(int p) { this.cxtpPort = p; return this; }
         public Builder mobileTransport(MobileTransport t) { this.mobileTransport = t; return this; }
         public Builder mobileUdpPort(int p) { this.mobileUdpPort = p; return this; }
-        public Builder mobilePrefix(Prefix p) { this.mobilePrefix = p; return this; }
+        public Builder mobilePrefix(IpPrefix p) { this.mobilePrefix = p; return this; }
         public Builder handoverTimeout(Duration d) { this.handoverTimeout = d; return this; }
         public Builder ctarRate(int r) { this.ctarRate = r; return this; }
         public Builder sequenceMargin(long m) { this.sequenceMargin = m; return this; }

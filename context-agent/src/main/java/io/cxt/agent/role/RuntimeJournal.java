@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.cxt.nl.NetlinkErrorException;
 import io.cxt.xfrm.PolicyId;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmError;
 
 /**
  * What a router agent has put into or reserved in its kernel for contexts that are not active
@@ -324,8 +324,8 @@ final class RuntimeJournal implements AutoCloseable {
         try {
             op.run();
             return 1;
-        } catch (NetlinkErrorException e) {
-            if ("ENOENT".equals(e.errnoName()) || "ESRCH".equals(e.errnoName())) {
+        } catch (IOException e) {
+            if (XfrmError.of(e).absent()) {
                 return 0;
             }
             throw e;
@@ -339,11 +339,7 @@ final class RuntimeJournal implements AutoCloseable {
     }
 
     private static InetAddress parse(String s) {
-        try {
-            return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
+        return io.cxt.xfrm.AddressText.parse(s);
     }
 
     @Override

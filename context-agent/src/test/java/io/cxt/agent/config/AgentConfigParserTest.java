@@ -21,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.cxt.agent.settings.MobileTransport;
+import io.cxt.agent.settings.PeerTransport;
 import io.cxt.context.SadLookupCase;
 import io.cxt.xfrm.KeyBytes;
 

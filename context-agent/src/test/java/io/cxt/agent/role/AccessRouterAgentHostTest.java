@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import io.cxt.agent.settings.MobileTransport;
 import io.cxt.agent.view.ContextView;
 import io.cxt.agent.view.OperationResult;
 import io.cxt.cxtp.AuthorizationToken;
@@ -349,7 +350,7 @@ class AccessRouterAgentHostTest {
                 "SCTP works here");
         try (HandoverLab lab = new HandoverLab(p, n, m)) {
             RouterSettings s = lab.narSettings().peers(List.of(new io.cxt.agent.role.PeerSettings("par", PAR_CX, 5091,
-                    io.cxt.agent.role.PeerSettings.Transport.SCTP, 1, CHANNEL_KEY, PAR))).build();
+                    io.cxt.agent.settings.PeerTransport.SCTP, 1, CHANNEL_KEY, PAR))).build();
             java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
                     () -> AccessRouterAgent.start(s, lab.nar, lab.narNs.netns(), lab.narLog, a -> { }));
             assertTrue(e.getMessage().contains("SCTP unavailable"), e.getMessage());

@@ -13,6 +13,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 import io.cxt.agent.ActivationListener;
+import io.cxt.agent.settings.IpPrefix;
+import io.cxt.agent.settings.PeerTransport;
 import io.cxt.context.MobileNodeContext;
 import io.cxt.context.MobileNodeIdentity;
 import io.cxt.cxtp.RetransmissionPolicy;
@@ -204,17 +206,17 @@ final class HandoverLab implements AutoCloseable {
 
     RouterSettings.Builder parSettings() {
         return RouterSettings.builder("par", PAR_CX, 1).tunnelAddress(PAR)
-                .mobilePrefix(Prefix.parse("2001:db8:a::/64")).stateDirectory(stateDir.resolve("par"))
+                .mobilePrefix(IpPrefix.parse("2001:db8:a::/64")).stateDirectory(stateDir.resolve("par"))
                 .retransmission(FAST).handoverTimeout(Duration.ofSeconds(20))
-                .peers(List.of(new PeerSettings("nar", NAR_CX, 5091, PeerSettings.Transport.UDP, 2, CHANNEL_KEY, NAR)))
+                .peers(List.of(new PeerSettings("nar", NAR_CX, 5091, PeerTransport.UDP, 2, CHANNEL_KEY, NAR)))
                 .mobileNodes(List.of(new ServedMobileNode(PCOA, HOA, MN_KEY)));
     }
 
     RouterSettings.Builder narSettings() {
         return RouterSettings.builder("nar", NAR_CX, 2).tunnelAddress(NAR)
-                .mobilePrefix(Prefix.parse("2001:db8:b::/64")).stateDirectory(stateDir.resolve("nar"))
+                .mobilePrefix(IpPrefix.parse("2001:db8:b::/64")).stateDirectory(stateDir.resolve("nar"))
                 .retransmission(FAST).handoverTimeout(Duration.ofSeconds(20)).reactiveTimeout(Duration.ofSeconds(5))
-                .peers(List.of(new PeerSettings("par", PAR_CX, 5091, PeerSettings.Transport.UDP, 1, CHANNEL_KEY, PAR)));
+                .peers(List.of(new PeerSettings("par", PAR_CX, 5091, PeerTransport.UDP, 1, CHANNEL_KEY, PAR)));
     }
 
     AccessRouterAgent startPar(RouterSettings s) throws IOException {

@@ -17,10 +17,11 @@ import io.cxt.agent.ActivationListener;
 import io.cxt.agent.EventSink;
 import io.cxt.agent.role.AccessRouterAgent;
 import io.cxt.agent.role.EventLog;
-import io.cxt.agent.role.MobileTransport;
 import io.cxt.agent.role.PeerSettings;
-import io.cxt.agent.role.Prefix;
 import io.cxt.agent.role.RouterSettings;
+import io.cxt.agent.settings.IpPrefix;
+import io.cxt.agent.settings.PeerTransport;
+import io.cxt.agent.settings.MobileTransport;
 import io.cxt.cxtp.ContextTransferDataReply;
 import io.cxt.cxtp.CxtpConstants;
 import io.cxt.cxtp.RouterChannelProtection;
@@ -135,12 +136,12 @@ final class ActivationLab implements AutoCloseable {
                     .tunnelAddress(Fixtures.NAR_TUNNEL)
                     .mobileTransport(MobileTransport.UDP)
                     .mobileUdpPort(CTAR_PORT)
-                    .mobilePrefix(Prefix.parse(Fixtures.MOBILE_PREFIX))
+                    .mobilePrefix(IpPrefix.parse(Fixtures.MOBILE_PREFIX))
                     .ctarRate(0)
                     .handoverTimeout(Duration.ofHours(1))
                     .reservationRefresh(Duration.ZERO)
                     .stateDirectory(stateDirectory)
-                    .peers(List.of(new PeerSettings("par", Fixtures.PAR_CXTP, CxtpConstants.PORT, PeerSettings.Transport.UDP,
+                    .peers(List.of(new PeerSettings("par", Fixtures.PAR_CXTP, CxtpConstants.PORT, PeerTransport.UDP,
                             1, Fixtures.CHANNEL_KEY, Fixtures.PAR_TUNNEL)))
                     .build();
             a = AccessRouterAgent.start(settings, x, NetNamespace.named(n.name()), sink, ActivationListener.NONE);

@@ -17,10 +17,10 @@ import io.cxt.context.MobileNodeContext;
 import io.cxt.context.SequenceNumberPolicy;
 import io.cxt.context.SpiAllocator;
 import io.cxt.context.SpiReservations;
-import io.cxt.nl.NetlinkRequest;
-import io.cxt.nl.NetlinkSocket;
 import io.cxt.context.SadLookupCase;
+import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmFailure;
 
 /**
  * Part (b): N MNs (default 10,000) activated as fast as CTAAs come back.
@@ -35,7 +35,7 @@ import io.cxt.xfrm.XfrmClient;
  *
  * <p>Part (c) for the bulk: in a fresh namespace without agent, the same N SPI reservations
  * (ContextSpiAllocator, untimed), then N prebuilt install batches (the same SAs and policies the
- * agent installs) sent one after the other on a bare {@link NetlinkSocket}, each timed.
+ * agent installs) sent one after the other on a bare {@link XfrmClient#apply}, each timed.
  */
 final class BulkActivationBench {
 
@@ -159,7 +159,7 @@ final class BulkActivationBench {
         try (LabNamespace ns = LabNamespace.create("rawbulk"); XfrmClient k = XfrmClient.open(ns.name())) {
             ns.sysctl("net.core.xfrm_acq_expires", "3600");
             SpiAllocator allocator = new SpiAllocator(k, SadLookupCase.DEFAULT);
-            List<List<NetlinkRequest>> batches = new ArrayList<>(mns);
+            List<XfrmBatch> batches = new ArrayList<>(mns);
             for (int n = 0; n < mns; n++) {
                 MobileNodeContext ctx = Fixtures.parContext(n);
                 SpiReservations res = allocator.reserveInbound(ctx, Fixtures.NAR_TUNNEL);
@@ -169,11 +169,10 @@ final class BulkActivationBench {
             }
             System.gc();
             Quiet.awaitIdleCpu(30_000);
-            NetlinkSocket socket = k.socket();
             long start = System.nanoTime();
-            for (List<NetlinkRequest> b : batches) {
+            for (XfrmBatch b : batches) {
                 long t0 = System.nanoTime();
-                List<NetlinkSocket.BatchFailure> failures = socket.batch(b, false);
+                List<XfrmFailure> failures = k.apply(b);
                 raw.add(System.nanoTime() - t0);
                 Quiet.check(failures.isEmpty(), "raw batch refused: " + failures);
             }

@@ -15,8 +15,8 @@ import io.cxt.cxtp.ContextTransferActivateRequest;
 import io.cxt.cxtp.CxtpCodec;
 import io.cxt.cxtp.PredictiveContextTransferData;
 import io.cxt.cxtp.TokenKeyMaterial;
-import io.cxt.nl.NetlinkRequest;
 import io.cxt.xfrm.KeyBytes;
+import io.cxt.xfrm.XfrmBatch;
 
 /**
  * The mobile nodes the benchmark activates, numbered 0, 1, 2, ...: the shape of the context
@@ -90,7 +90,7 @@ final class Fixtures {
     }
 
     /** ContextInstaller.install's batch for a rewritten context, pre-encoded (the context benchmark's raw batch). */
-    static List<NetlinkRequest> installBatch(MobileNodeContext rewritten, SpiReservations reservations) {
+    static XfrmBatch installBatch(MobileNodeContext rewritten, SpiReservations reservations) {
         return RawRequests.install(rewritten, reservations);
     }
 }

@@ -19,10 +19,10 @@ import io.cxt.cxtp.ContextTransferActivateAcknowledge;
 import io.cxt.cxtp.CxtpCodec;
 import io.cxt.cxtp.CxtpDecodeException;
 import io.cxt.cxtp.CxtpMessage;
-import io.cxt.nl.NetlinkRequest;
-import io.cxt.nl.NetlinkSocket;
 import io.cxt.context.SadLookupCase;
+import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmFailure;
 
 /**
  * Part (a): 1,000 handovers of one MN (number 0) into the nAR agent, one after the other.
@@ -39,7 +39,7 @@ import io.cxt.xfrm.XfrmClient;
  * <p>Part (c) for one MN, in a third namespace with no agent: the same SPI reservation (untimed),
  * then, alternating which goes first, {@link ContextInstaller#install} (the library call the agent
  * makes) and the same SAs and policies as one prebuilt netlink batch on a bare
- * {@link NetlinkSocket} (UPDSA over the larval SA, NEWSA, NEWPOLICY x3), each removed again untimed.
+ * {@link XfrmClient#apply} (UPDSA over the larval SA, NEWSA, NEWPOLICY x3), each removed again untimed.
  */
 final class SingleHandoverBench {
 
@@ -151,8 +151,7 @@ final class SingleHandoverBench {
             SpiAllocator allocator = new SpiAllocator(k, SadLookupCase.DEFAULT);
             ContextInstaller installer = new ContextInstaller(k);
             MobileNodeContext ctx = Fixtures.parContext(0);
-            NetlinkSocket socket = k.socket();
-            List<NetlinkRequest> batch = null;
+            XfrmBatch batch = null;
             InstallReceipt receipt = null;
             for (int i = 0; i < warmup + runs; i++) {
                 boolean measured = i >= warmup;
@@ -173,7 +172,7 @@ final class SingleHandoverBench {
                         Quiet.check(receipt.sas().size() == 2 && receipt.policies().size() == 3, "install: 2 SAs, 3 policies");
                     } else {
                         t0 = System.nanoTime();
-                        List<NetlinkSocket.BatchFailure> failures = socket.batch(batch, false);
+                        List<XfrmFailure> failures = k.apply(batch);
                         t1 = System.nanoTime();
                         Quiet.check(failures.isEmpty(), "raw batch refused: " + failures);
                     }

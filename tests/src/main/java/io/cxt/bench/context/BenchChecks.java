@@ -2,7 +2,7 @@ package io.cxt.bench.context;
 
 import java.util.List;
 
-import io.cxt.nl.NetlinkSocket;
+import io.cxt.xfrm.XfrmFailure;
 
 /** The benchmark's sanity checks: a figure measured on a failed or partial operation is worthless. */
 final class BenchChecks {
@@ -16,11 +16,11 @@ final class BenchChecks {
         }
     }
 
-    static void noFailures(String what, List<NetlinkSocket.BatchFailure> failures) {
+    static void noFailures(String what, List<XfrmFailure> failures) {
         if (!failures.isEmpty()) {
-            NetlinkSocket.BatchFailure f = failures.get(0);
+            XfrmFailure f = failures.get(0);
             throw new IllegalStateException(what + ": " + failures.size() + " requests refused, first #" + f.index()
-                    + ": " + f.error().getMessage(), f.error());
+                    + ": " + f.cause().getMessage(), f.cause());
         }
     }
 }

@@ -18,11 +18,12 @@ import io.cxt.context.SadLookupCase;
 import io.cxt.context.SequenceNumberPolicy;
 import io.cxt.context.SpiAllocator;
 import io.cxt.context.SpiReservations;
-import io.cxt.nl.NetlinkRequest;
 import io.cxt.nl.NetlinkSocket;
 import io.cxt.xfrm.SpdInfo;
 import io.cxt.xfrm.StateOperations;
+import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmFailure;
 import io.cxt.xfrm.XfrmMsgType;
 
 /**
@@ -62,7 +63,7 @@ final class BulkTransferBench {
 
     private final List<MobileNodeIdentity> mns = new ArrayList<>();
     private final byte[][] rawAllocSpi;
-    private final List<List<NetlinkRequest>> rawInstall;
+    private final List<XfrmBatch> rawInstall;
     private final List<long[]> cxtRounds = new ArrayList<>();
     private final List<long[]> rawRounds = new ArrayList<>();
 
@@ -117,12 +118,11 @@ final class BulkTransferBench {
         long wall;
         GcClock gc;
         try (LabNamespace cxtNs = LabNamespace.create("bnar"); LabNamespace rawNs = LabNamespace.create("bnar-raw");
-             XfrmClient cxtNar = XfrmClient.open(cxtNs.name()); XfrmClient rawNar = XfrmClient.open(rawNs.name())) {
+             XfrmClient cxtNar = XfrmClient.open(cxtNs.name()); XfrmClient rawNar = XfrmClient.open(rawNs.name());
+             NetlinkSocket parSocket = RawSockets.beside(par); NetlinkSocket narSocket = RawSockets.beside(rawNar)) {
             SpiAllocator allocator = new SpiAllocator(cxtNar, SadLookupCase.DEFAULT);
             ContextInstaller installer = new ContextInstaller(cxtNar);
             ContextSnapshotter snapshotter = new ContextSnapshotter(par);
-            NetlinkSocket parSocket = par.socket();
-            NetlinkSocket narSocket = rawNar.socket();
             byte[] dumpAll = StateOperations.dumpRequest(null, null);
             System.gc();
             CpuQuiescence.await(30_000);
@@ -147,7 +147,7 @@ final class BulkTransferBench {
             for (int n = 0; n < mnCount; n++) {
                 boolean cxtFirst = capture || (n + r) % 2 == 0;
                 if (!cxtFirst) {
-                    rawMn(narSocket, n, raw);
+                    rawMn(narSocket, rawNar, n, raw);
                 }
                 MobileNodeContext snap = snaps.get(mns.get(n));
                 long a = System.nanoTime();
@@ -170,7 +170,7 @@ final class BulkTransferBench {
                     rawInstall.set(n, RawRequests.install(rw, res));
                 }
                 if (cxtFirst) {
-                    rawMn(narSocket, n, raw);
+                    rawMn(narSocket, rawNar, n, raw);
                 }
             }
             wall = System.nanoTime() - roundStart;
@@ -185,11 +185,11 @@ final class BulkTransferBench {
         return new long[][] {cxt, raw, {gc.millis(), wall}};
     }
 
-    private void rawMn(NetlinkSocket narSocket, int n, long[] raw) throws IOException {
+    private void rawMn(NetlinkSocket narSocket, XfrmClient rawNar, int n, long[] raw) throws IOException {
         long a = System.nanoTime();
         narSocket.request(XfrmMsgType.ALLOCSPI, 0, rawAllocSpi[n]);
         long b = System.nanoTime();
-        List<NetlinkSocket.BatchFailure> failures = narSocket.batch(rawInstall.get(n), false);
+        List<XfrmFailure> failures = rawNar.apply(rawInstall.get(n));
         long d = System.nanoTime();
         raw[RESERVE] += b - a;
         raw[INSTALL] += d - b;

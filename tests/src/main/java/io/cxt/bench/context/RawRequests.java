@@ -8,20 +8,19 @@ import java.util.List;
 
 import io.cxt.context.MobileNodeContext;
 import io.cxt.context.SpiReservations;
-import io.cxt.nl.Netlink;
-import io.cxt.nl.NetlinkRequest;
 import io.cxt.xfrm.AddressFilter;
 import io.cxt.xfrm.AllocSpiRequest;
 import io.cxt.xfrm.PolicyInfo;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.StateOperations;
+import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmStructs;
 
 /**
  * The netlink messages cxt sends for one MN, encoded ahead of time so that the kernel's own cost
  * of them can be measured with nothing of cxt in between. Each builder mirrors what the cxt class
- * named in its comment puts on the wire; {@link #sameBytes} (and NetlinkRequest's equality, which
+ * named in its comment puts on the wire; {@link #sameBytes} (and {@link XfrmBatch#sameEntries}, which
  * compares payloads by content) let the benchmark check, run by run, that the bytes really are
  * the ones cxt sent.
  */
@@ -67,21 +66,19 @@ public final class RawRequests {
      * ContextInstaller.install's batch: SAs in context order (UPDSA over a reserved larval SA, NEWSA
      * otherwise), then policies out, fwd, in.
      */
-    public static List<NetlinkRequest> install(MobileNodeContext rewritten, SpiReservations reservations) {
-        List<NetlinkRequest> requests = new ArrayList<>();
+    public static XfrmBatch install(MobileNodeContext rewritten, SpiReservations reservations) {
+        XfrmBatch requests = new XfrmBatch();
         for (SecurityAssociation sa : rewritten.securityAssociations()) {
             if (reservations.holds(sa.key())) {
-                requests.add(new NetlinkRequest(io.cxt.xfrm.XfrmMsgType.UPDSA, 0, sa.toBytes()));
+                requests.updateSa(sa);
             } else {
-                requests.add(new NetlinkRequest(io.cxt.xfrm.XfrmMsgType.NEWSA, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                        sa.toBytes()));
+                requests.addSa(sa);
             }
         }
         List<SecurityPolicy> policies = new ArrayList<>(rewritten.policies());
         policies.sort(Comparator.comparingInt(RawRequests::installRank));
         for (SecurityPolicy p : policies) {
-            requests.add(new NetlinkRequest(io.cxt.xfrm.XfrmMsgType.NEWPOLICY, Netlink.NLM_F_CREATE | Netlink.NLM_F_EXCL,
-                    p.toBytes()));
+            requests.addPolicy(p);
         }
         return requests;
     }
@@ -106,11 +103,7 @@ public final class RawRequests {
         return true;
     }
 
-    static int totalBytes(List<NetlinkRequest> requests) {
-        int n = 0;
-        for (NetlinkRequest r : requests) {
-            n += Netlink.align(Netlink.HEADER_LENGTH + r.payload().length);
-        }
-        return n;
+    static int totalBytes(XfrmBatch requests) {
+        return requests.wireBytes().length;
     }
 }

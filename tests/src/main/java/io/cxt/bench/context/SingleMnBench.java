@@ -16,10 +16,12 @@ import io.cxt.context.SadLookupCase;
 import io.cxt.context.SequenceNumberPolicy;
 import io.cxt.context.SpiAllocator;
 import io.cxt.context.SpiReservations;
-import io.cxt.nl.NetlinkRequest;
 import io.cxt.nl.NetlinkSocket;
 import io.cxt.sys.NetNamespace;
+import io.cxt.xfrm.XfrmBatch;
+import io.cxt.xfrm.XfrmChangeFence;
 import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.XfrmFailure;
 import io.cxt.xfrm.XfrmMsgType;
 
 /**
@@ -56,6 +58,8 @@ final class SingleMnBench {
 
     private XfrmClient par;
     private XfrmClient nar;
+    private NetlinkSocket rawPar;
+    private NetlinkSocket rawNar;
     private ContextSnapshotter snapshotter;
     private SpiAllocator allocator;
     private ContextInstaller installer;
@@ -66,7 +70,7 @@ final class SingleMnBench {
     private List<byte[]> rawSaDumps;
     private List<byte[]> rawGetAe;
     private List<byte[]> rawAllocSpi;
-    private List<NetlinkRequest> rawInstall;
+    private XfrmBatch rawInstall;
     private InstallReceipt installed;
     private int expectedPolicies;
 
@@ -93,9 +97,12 @@ final class SingleMnBench {
 
     void run(PrintStream out) throws IOException, ContextException {
         try (LabNamespace parNs = LabNamespace.create("par"); LabNamespace narNs = LabNamespace.create("nar")) {
-            try (XfrmClient p = XfrmClient.open(parNs.name()); XfrmClient n = XfrmClient.open(narNs.name())) {
+            try (XfrmClient p = XfrmClient.open(parNs.name()); XfrmClient n = XfrmClient.open(narNs.name());
+                 NetlinkSocket rp = RawSockets.beside(p); NetlinkSocket rn = RawSockets.beside(n)) {
                 par = p;
                 nar = n;
+                rawPar = rp;
+                rawNar = rn;
                 snapshotter = new ContextSnapshotter(par);
                 allocator = new SpiAllocator(nar, SadLookupCase.DEFAULT);
                 installer = new ContextInstaller(nar);
@@ -163,7 +170,7 @@ final class SingleMnBench {
             rawAllocSpi = RawRequests.allocSpi(snap, MobileNodeFixtures.NAR);
             rawInstall = RawRequests.install(rw, res);
             installed = receipt;
-        } else if (measured && RawRequests.install(rw, res).equals(rawInstall)
+        } else if (measured && RawRequests.install(rw, res).sameEntries(rawInstall)
                 && RawRequests.sameBytes(RawRequests.snapshotGetAe(snap), rawGetAe)
                 && RawRequests.sameBytes(RawRequests.allocSpi(snap, MobileNodeFixtures.NAR), rawAllocSpi)) {
             identicalRuns++;
@@ -176,8 +183,8 @@ final class SingleMnBench {
     }
 
     private void rawRun(boolean measured) throws IOException {
-        NetlinkSocket parSocket = par.socket();
-        NetlinkSocket narSocket = nar.socket();
+        NetlinkSocket parSocket = rawPar;
+        NetlinkSocket narSocket = rawNar;
         long t0 = System.nanoTime();
         int sas = 0;
         for (byte[] d : rawSaDumps) {
@@ -193,7 +200,7 @@ final class SingleMnBench {
         }
         long t2 = System.nanoTime();
         long t3 = t2; // nothing to rewrite
-        List<NetlinkSocket.BatchFailure> failures = narSocket.batch(rawInstall, false);
+        List<XfrmFailure> failures = nar.apply(rawInstall);
         long t4 = System.nanoTime();
 
         BenchChecks.noFailures("raw install", failures);
@@ -212,9 +219,9 @@ final class SingleMnBench {
      */
     private void fenceRun(boolean measured) throws IOException {
         long t0 = System.nanoTime();
-        try (NetlinkSocket f = par.openEventSocket(XfrmMsgType.GRP_SA, XfrmMsgType.GRP_POLICY, XfrmMsgType.GRP_EXPIRE)) {
-            f.drain(m -> { });
-            f.drain(m -> { });
+        try (XfrmChangeFence f = par.openChangeFence()) {
+            f.arm();
+            f.crossed(java.util.List.of());
         }
         long t1 = System.nanoTime();
         rawFenceOps.openDrainClose();

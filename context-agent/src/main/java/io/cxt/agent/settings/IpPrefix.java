@@ -1,7 +1,9 @@
-package io.cxt.agent.config;
+package io.cxt.agent.settings;
 
 import java.net.InetAddress;
 import java.util.Objects;
+
+import io.cxt.xfrm.AddressText;
 
 /**
  * An address prefix such as {@code 2001:db8:1::/64} (the nAR's {@code mobile-prefix}: a predicted
@@ -21,31 +23,52 @@ public record IpPrefix(InetAddress network, int length) {
         network = masked(network, length);
     }
 
+    /**
+     * Parses {@code ADDRESS/LENGTH} with a literal address (never a name lookup, see
+     * {@link AddressText#parse}); an {@link IllegalArgumentException} saying what is wrong otherwise.
+     */
+    public static IpPrefix parse(String text) {
+        int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("not a prefix: '" + text + "' (expected ADDRESS/LENGTH)");
+        }
+        InetAddress a = AddressText.parseOrNull(text.substring(0, slash));
+        if (a == null) {
+            throw new IllegalArgumentException("not an IP address: '" + text.substring(0, slash) + "'");
+        }
+        String len = text.substring(slash + 1);
+        if (!len.matches("\\d{1,3}")) {
+            throw new IllegalArgumentException("bad prefix length in '" + text + "'");
+        }
+        try {
+            return new IpPrefix(a, Integer.parseInt(len));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad prefix length in '" + text + "'", e);
+        }
+    }
+
     /** Whether {@code a} (same family) lies in this prefix. */
     public boolean contains(InetAddress a) {
         return a.getAddress().length == network.getAddress().length && masked(a, length).equals(network);
     }
 
     /**
-     * This prefix's bits followed by the host bits of {@code host} (same family): the care-of address
-     * an MN with address {@code host} is predicted to form here.
+     * This prefix's bits followed by the interface id (the bits after the prefix) of {@code host}:
+     * the care-of address an MN with address {@code host} is predicted to form here. Null if the
+     * families differ.
      */
-    public InetAddress withHostBitsOf(InetAddress host) {
+    public InetAddress withInterfaceIdOf(InetAddress host) {
         byte[] n = network.getAddress();
         byte[] h = host.getAddress();
         if (n.length != h.length) {
-            throw new IllegalArgumentException("address family of " + host.getHostAddress() + " differs from " + this);
+            return null;
         }
         for (int i = 0; i < n.length; i++) {
             int bits = Math.max(0, Math.min(8, length - i * 8));
             int mask = bits == 0 ? 0 : (0xff << (8 - bits)) & 0xff;
             n[i] = (byte) ((n[i] & mask) | (h[i] & ~mask & 0xff));
         }
-        try {
-            return InetAddress.getByAddress(n);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return address(n);
     }
 
     private static InetAddress masked(InetAddress a, int length) {
@@ -55,8 +78,12 @@ public record IpPrefix(InetAddress network, int length) {
             int mask = bits == 0 ? 0 : (0xff << (8 - bits)) & 0xff;
             b[i] = (byte) (b[i] & mask);
         }
+        return address(b);
+    }
+
+    private static InetAddress address(byte[] b) {
         try {
-            return InetAddress.getByAddress(b);
+            return b.length == 16 ? io.cxt.xfrm.XfrmStructs.ipv6(b) : InetAddress.getByAddress(b);
         } catch (java.net.UnknownHostException e) {
             throw new IllegalStateException(e);
         }
@@ -64,6 +91,6 @@ public record IpPrefix(InetAddress network, int length) {
 
     @Override
     public String toString() {
-        return io.cxt.xfrm.AddressText.of(network) + "/" + length;
+        return AddressText.of(network) + "/" + length;
     }
 }

@@ -1,4 +1,4 @@
-package io.cxt.agent.config;
+package io.cxt.agent.settings;
 
 import java.util.Locale;
 
@@ -13,11 +13,13 @@ public enum PeerTransport {
         this.spelling = spelling;
     }
 
+    /** As written in the configuration and shown in status output. */
     public String spelling() {
         return spelling;
     }
 
-    static PeerTransport parse(String s) {
+    /** From its spelling (any case); an {@link IllegalArgumentException} naming the choices otherwise. */
+    public static PeerTransport parse(String s) {
         for (PeerTransport t : values()) {
             if (t.spelling.equals(s.toLowerCase(Locale.ROOT))) {
                 return t;
