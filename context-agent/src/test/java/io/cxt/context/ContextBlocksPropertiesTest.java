@@ -20,6 +20,7 @@ import io.cxt.xfrm.PolicyGen;
 import io.cxt.xfrm.SaGen;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityContext;
+import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.testing.Gen;
 import io.cxt.testing.SeededTest;
 

@@ -12,6 +12,8 @@ import java.util.HexFormat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 class IkeCodecTest {
     private static final HexFormat HEX = HexFormat.of();
