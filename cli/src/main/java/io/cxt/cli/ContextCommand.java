@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-import io.cxt.context.ContextBlocks;
-import io.cxt.context.ContextDecodeException;
+import io.cxt.cdb.ContextBlocks;
+import io.cxt.cdb.ContextDecodeException;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextInstaller;
 import io.cxt.context.ContextRemover;

@@ -114,8 +114,7 @@ public final class Cxctl implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Cxctl.class.getPackage().getImplementationVersion();
-            return new String[] {"cxctl " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+            return new String[] {"cxctl " + io.cxt.sys.BuildInfo.version()};
         }
     }
 }

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.MessageFormatter;
 
-import io.cxt.context.ContextBlocks;
+import io.cxt.cdb.ContextBlocks;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextRewriter;
 import io.cxt.context.IkeContextSlot;
@@ -50,7 +50,7 @@ import io.cxt.ike.ChildSa;
 import io.cxt.ike.EncryptionAlgorithm;
 import io.cxt.ike.IdentityType;
 import io.cxt.ike.IkeAlgorithms;
-import io.cxt.ike.IkeContextSlots;
+import io.cxt.agent.ike.IkeContextSlots;
 import io.cxt.ike.IkeDecodeException;
 import io.cxt.ike.IkeLifetime;
 import io.cxt.ike.IkeMessageIds;

@@ -39,7 +39,7 @@ public final class CxAgentMain {
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_CONFIG = 2;
 
-    static final String USAGE = "usage: cxagent --config FILE [--check-config] [--foreground] [--debug]";
+    static final String USAGE = "usage: cxagent --config FILE [--check-config] [--foreground] [--debug] | --help | --version";
 
     private CxAgentMain() {
     }
@@ -66,6 +66,10 @@ public final class CxAgentMain {
                 case "--check-config" -> check = true;
                 case "--foreground", "-f" -> { /* always */ }
                 case "--debug" -> debug = true;
+                case "--version", "-V" -> {
+                    out.println("cxagent " + io.cxt.sys.BuildInfo.version());
+                    return EXIT_OK;
+                }
                 case "--help", "-h" -> {
                     out.println(USAGE);
                     out.println();
@@ -77,6 +81,7 @@ public final class CxAgentMain {
                     out.println("  --check-config  validate FILE (and its key files) and exit: 0 good, 2 bad");
                     out.println("  --foreground    accepted; cxagent never daemonizes");
                     out.println("  --debug         log at debug level (overrides [agent] log-level)");
+                    out.println("  --version       print the version and exit");
                     out.println();
                     out.println("Exit status: 0 clean stop, 1 start-up failure, 2 bad command line or configuration.");
                     return EXIT_OK;

@@ -36,7 +36,7 @@ import io.cxt.agent.role.ServedMobileNode;
 import io.cxt.context.IkeContextSlot;
 import io.cxt.context.MobileNodeIdentity;
 import io.cxt.cxtp.RetransmissionPolicy;
-import io.cxt.ike.IkeContextSlots;
+import io.cxt.agent.ike.IkeContextSlots;
 import io.cxt.ike.IkeSaContext;
 import io.cxt.ike.TokenKeyDerivation;
 import io.cxt.xfrm.AddressText;
@@ -107,6 +107,8 @@ public final class DefaultAgentFactory implements AgentFactory {
         private IkeUdpEndpoint endpoint;
         private SpiUpdateInitiator initiator;
         private AccessRouterAgent agent;
+        /** [charon-ha]: the local charon owns the IKE SAs (and ports 500/4500); null without it. */
+        private io.cxt.agent.ha.HaHandover charonHa;
 
         private RouterRuntime(AgentConfig config, EventLog events) {
             this.config = config;
@@ -130,10 +132,15 @@ public final class DefaultAgentFactory implements AgentFactory {
             // Before any socket opens: nothing can arrive while the warm-up holds the CPU.
             ActivationWarmup.atStart(config.agent().name());
             kernel = XfrmClient.open();
-            endpoint = openIke(config, (from, m, via) -> { });
-            initiator = new SpiUpdateInitiator(ike, endpoint, events, ikeOptions(config),
-                    new KernelSpiReallocator(kernel, rs.spiRange().first(), rs.spiRange().last()));
-            endpoint.setHandler(IkeUdpEndpoint.byDirection((from, m, via) -> { }, initiator::received));
+            if (config.charonHa().isPresent()) {
+                // charon speaks IKE here (ports 500/4500 are its own); cxagent is its HA peer
+                charonHa = io.cxt.agent.ha.HaHandover.start(config.charonHa().get(), null, events);
+            } else {
+                endpoint = openIke(config, (from, m, via) -> { });
+                initiator = new SpiUpdateInitiator(ike, endpoint, events, ikeOptions(config),
+                        new KernelSpiReallocator(kernel, rs.spiRange().first(), rs.spiRange().last()));
+                endpoint.setHandler(IkeUdpEndpoint.byDirection((from, m, via) -> { }, initiator::received));
+            }
             List<PeerSettings> peers = new ArrayList<>();
             for (PeerSection p : config.peers()) {
                 peers.add(new PeerSettings(p.name(), p.address(), p.port(),
@@ -160,10 +167,19 @@ public final class DefaultAgentFactory implements AgentFactory {
                     .build();
             agent = AccessRouterAgent.start(settings, kernel, null, events, this::activated);
             agent.setIkeContextSource(this::ikeContextFor);
+            if (charonHa != null) {
+                agent.setIkeHooks(charonHa);
+            }
         }
 
         /** pAR: the IKE SA imported for this MN (by home or care-of address) travels with its context. */
         private IkeContextSlot ikeContextFor(MobileNodeIdentity mn) {
+            if (charonHa != null) {
+                IkeContextSlot slot = charonHa.snapshot(mn);
+                if (slot != null) {
+                    return slot;
+                }
+            }
             Optional<IkeSaStore.Entry> e = ownedBy(mn);
             return e.map(entry -> IkeContextSlots.of(entry.sa())).orElse(null);
         }
@@ -181,6 +197,9 @@ public final class DefaultAgentFactory implements AgentFactory {
 
         /** nAR: after the CTAA left. The IKE SA (if any) becomes ours; the MN hears of new SPIs/addresses. */
         private void activated(ActivationListener.Activation a) {
+            if (charonHa != null && charonHa.activate(a.previousCareOf())) {
+                return; // charon owns this MN's IKE SA
+            }
             if (a.ike() != null && tokenKeysFromIke()) {
                 try {
                     IkeSaContext sa = IkeContextSlots.decode(a.ike());
@@ -190,7 +209,9 @@ public final class DefaultAgentFactory implements AgentFactory {
                             AddressText.of(a.newCareOf()), e.getMessage());
                 }
             }
-            initiator.activated(a);
+            if (initiator != null) {
+                initiator.activated(a);
+            }
         }
 
         private boolean tokenKeysFromIke() {
@@ -201,6 +222,11 @@ public final class DefaultAgentFactory implements AgentFactory {
         public Object handle(String command, Map<String, String> arguments) throws ControlException {
             if (IkeCommands.isIkeCommand(command)) {
                 Object result = ike.handleIke(command, arguments);
+                if (command.equals("ike-list") && charonHa != null) {
+                    List<Object> all = new ArrayList<>((List<?>) result);
+                    all.addAll(charonHa.views());
+                    return all;
+                }
                 if (command.equals("ike-import") && tokenKeysFromIke()) {
                     String owner = arguments.getOrDefault("mn", "");
                     if (owner.isEmpty()) {
@@ -217,7 +243,14 @@ public final class DefaultAgentFactory implements AgentFactory {
                 return result;
             }
             Object result = agent.handle(command, arguments);
-            return command.equals("stats") ? withIkeCounters(result, endpoint) : result;
+            if (command.equals("stats")) {
+                Map<String, Long> m = withIkeCounters(result, endpoint);
+                if (charonHa != null) {
+                    m.putAll(charonHa.counters());
+                }
+                return m;
+            }
+            return result;
         }
 
         @Override
@@ -227,7 +260,8 @@ public final class DefaultAgentFactory implements AgentFactory {
 
         @Override
         public String statusLine() {
-            return agent == null ? "" : agent.contexts().size() + " contexts, " + ike.size() + " IKE SAs";
+            return agent == null ? "" : agent.contexts().size() + " contexts, " + ike.size() + " IKE SAs"
+                    + (charonHa == null ? "" : ", " + charonHa.views().size() + " charon IKE SAs");
         }
 
         @Override
@@ -235,6 +269,7 @@ public final class DefaultAgentFactory implements AgentFactory {
             closeQuietly(agent);
             closeQuietly(initiator);
             closeQuietly(endpoint);
+            closeQuietly(charonHa);
             closeQuietly(kernel);
         }
     }
@@ -249,6 +284,7 @@ public final class DefaultAgentFactory implements AgentFactory {
         private MobileNodeAgent agent;
         private IkeUdpEndpoint endpoint;
         private SpiUpdateResponder responder;
+        private io.cxt.agent.mobility.MovementWatcher movement;
 
         private MobileRuntime(AgentConfig config, EventLog events) {
             this.config = config;
@@ -284,6 +320,10 @@ public final class DefaultAgentFactory implements AgentFactory {
                 return null;
             }), events, new SecureRandom());
             endpoint = openIke(config, IkeUdpEndpoint.byDirection(responder::received, (from, msg, via) -> { }));
+            if (m.movement().isPresent()) {
+                movement = io.cxt.agent.mobility.MovementWatchers.start(config.agent().name(), m.movement().get(), agent,
+                        events);
+            }
         }
 
         @Override
@@ -306,6 +346,9 @@ public final class DefaultAgentFactory implements AgentFactory {
             if (command.equals("stats")) {
                 Map<String, Long> m = withIkeCounters(result, endpoint);
                 responder.counters().forEach((k, v) -> m.put("ike.responder." + k, v));
+                if (movement != null) {
+                    m.putAll(movement.counters());
+                }
                 return m;
             }
             return result;
@@ -318,6 +361,7 @@ public final class DefaultAgentFactory implements AgentFactory {
 
         @Override
         public void close() {
+            closeQuietly(movement);
             closeQuietly(endpoint);
             closeQuietly(agent);
             closeQuietly(kernel);

@@ -10,7 +10,7 @@ import io.cxt.xfrm.KeyBytes;
 
 /**
  * Compact binary form of an {@link IkeSaContext}, the {@code encoded} bytes of an
- * {@link io.cxt.context.IkeContextSlot} (the IKE part of the FPT_IKE context block). Pure functions;
+ * the context engine's IkeContextSlot (the IKE part of the FPT_IKE context block). Pure functions;
  * the layout (docs/ike.md, "Binary form") is big-endian and versioned by its first octet:
  *
  * <pre>

@@ -26,7 +26,7 @@ class SystemdUnitTest {
     }
 
     /**
-     * The unit names /usr/local/bin/cxagent, which is not installed on a build machine; verify a copy whose
+     * The unit names /usr/sbin/cxagent (the package's), which is not installed on a build machine; verify a copy whose
      * ExecStart points at this checkout's bin/cxagent (same launcher), so that the check is about the unit.
      */
     @Test
@@ -34,8 +34,9 @@ class SystemdUnitTest {
         assumeTrue(haveSystemdAnalyze(), "systemd-analyze is not installed");
         String launcher = Path.of("..", "bin", "cxagent").toAbsolutePath().normalize().toString();
         Path copy = dir.resolve("cxagent.service");
-        Files.writeString(copy, Files.readString(UNIT).replace("/usr/local/bin/cxagent", launcher));
-        Process p = new ProcessBuilder("systemd-analyze", "verify", copy.toString()).redirectErrorStream(true).start();
+        Files.writeString(copy, Files.readString(UNIT).replace("/usr/sbin/cxagent", launcher));
+        // --man=no: the Documentation= man pages come with the package (tests/package checks them there)
+        Process p = new ProcessBuilder("systemd-analyze", "verify", "--man=no", copy.toString()).redirectErrorStream(true).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), out);
@@ -56,9 +57,12 @@ class SystemdUnitTest {
         List<String> lines = Files.readAllLines(UNIT).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         for (String d : List.of("Type=notify", "NotifyAccess=main",
-                "ExecStart=/usr/local/bin/cxagent --config /etc/cxt/cxagent.conf", "Restart=on-failure", "WatchdogSec=10s",
-                "RuntimeDirectory=cxt", "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW",
-                "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW", "ProtectSystem=strict", "ProtectHome=yes",
+                "ExecStart=/usr/sbin/cxagent --config /etc/cxt/cxagent.conf", "Restart=on-failure", "WatchdogSec=10s",
+                "ExecReload=/bin/kill -HUP $MAINPID", "User=cxt", "Group=cxt",
+                "RuntimeDirectory=cxt", "CapabilityBoundingSet=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE",
+                "AmbientCapabilities=CAP_NET_ADMIN CAP_NET_RAW CAP_NET_BIND_SERVICE", "SystemCallFilter=@system-service",
+                "LimitCORE=0", "MemoryMax=512M", "LoadCredential=keys:/etc/cxt/keys",
+                "ProtectSystem=strict", "ProtectHome=yes",
                 "NoNewPrivileges=yes", "PrivateTmp=yes", "ReadWritePaths=/run/cxt",
                 "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6")) {
             assertTrue(lines.contains(d), "missing " + d);

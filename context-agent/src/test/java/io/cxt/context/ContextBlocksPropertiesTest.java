@@ -1,5 +1,8 @@
 package io.cxt.context;
 
+import io.cxt.cdb.ContextBlocks;
+import io.cxt.cdb.ContextDecodeException;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -9,6 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.cxt.cdb.ContextBlocks;
+
 class IkeSpiCollisionsTest {
 
     static MobileNodeContext withIke(long spiI, long spiR) {

@@ -8,8 +8,8 @@ import java.util.List;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
-import io.cxt.context.ContextBlocks;
-import io.cxt.context.ContextDecodeException;
+import io.cxt.cdb.ContextBlocks;
+import io.cxt.cdb.ContextDecodeException;
 import io.cxt.context.MobileNodeContext;
 
 /**

@@ -11,6 +11,7 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
+import io.cxt.agent.ike.IkeContextSlots;
 import io.cxt.context.IkeContextSlot;
 import io.cxt.testing.Gen;
 import io.cxt.testing.SeededTest;

@@ -18,12 +18,13 @@ import java.util.Optional;
  * @param mobile {@code [mobile]}: present iff role is mobile-node
  * @param ike {@code [ike]} (defaults when absent)
  * @param timers {@code [timers]} (defaults when absent)
+ * @param charonHa {@code [charon-ha]}: cxagent as the local charon's HA peer (access-router only; absent = off)
  * @param warnings things that are allowed but unwise (e.g. a key file readable by group or others),
  *                 one line each, to be logged once logging is set up
  */
 public record AgentConfig(String source, AgentSection agent, Optional<RouterSection> router, List<PeerSection> peers,
         List<MobileNodeKey> mobileNodes, Optional<MobileSection> mobile, IkeSection ike, TimerSection timers,
-        List<String> warnings) {
+        List<String> warnings, Optional<CharonHaSection> charonHa) {
 
     public AgentConfig {
         Objects.requireNonNull(source, "source");
@@ -35,6 +36,14 @@ public record AgentConfig(String source, AgentSection agent, Optional<RouterSect
         peers = List.copyOf(peers);
         mobileNodes = List.copyOf(mobileNodes);
         warnings = List.copyOf(warnings);
+        charonHa = charonHa == null ? Optional.empty() : charonHa;
+    }
+
+    /** Without {@code [charon-ha]}. */
+    public AgentConfig(String source, AgentSection agent, Optional<RouterSection> router, List<PeerSection> peers,
+            List<MobileNodeKey> mobileNodes, Optional<MobileSection> mobile, IkeSection ike, TimerSection timers,
+            List<String> warnings) {
+        this(source, agent, router, peers, mobileNodes, mobile, ike, timers, warnings, Optional.empty());
     }
 
     public AgentRole role() {

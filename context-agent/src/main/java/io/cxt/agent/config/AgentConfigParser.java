@@ -57,7 +57,7 @@ public final class AgentConfigParser {
     public static final int TOKEN_KEY_MIN_OCTETS = 16;
     public static final int TOKEN_KEY_MAX_OCTETS = 64;
 
-    private static final Set<String> TABLES = Set.of("agent", "router", "peer", "mobile-node", "mobile", "ike", "timers");
+    private static final Set<String> TABLES = Set.of("agent", "router", "peer", "mobile-node", "mobile", "ike", "timers", "charon-ha");
     private static final Set<String> LOG_LEVELS = Set.of("error", "warn", "info", "debug", "trace");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h)");
 
@@ -142,7 +142,7 @@ public final class AgentConfigParser {
                     String what = e.getValue().isObject() || e.getValue().isArray() && !e.getValue().isEmpty()
                             && e.getValue().get(0).isObject() ? "unknown table" : "unknown key";
                     throw new ConfigException(source, lines.topLevel(k), what.equals("unknown table") ? "[" + k + "]" : k,
-                            what + " (known tables: [agent], [router], [[peer]], [[mobile-node]], [mobile], [ike], [timers])");
+                            what + " (known tables: [agent], [router], [[peer]], [[mobile-node]], [mobile], [ike], [timers], [charon-ha])");
                 }
             }
             Table agentTable = table(top, "agent", true);
@@ -172,12 +172,50 @@ public final class AgentConfigParser {
                     throw new ConfigException(source, 0, "[mobile]", "required for role mobile-node");
                 }
                 mobile = Optional.of(mobileSection(m));
+                forbid(top, "charon-ha", role);
             }
             Table ikeTable = table(top, "ike", false);
             IkeSection ike = ikeTable == null ? IkeSection.DEFAULT : ikeSection(ikeTable);
             Table timerTable = table(top, "timers", false);
             TimerSection timers = timerTable == null ? TimerSection.DEFAULT : timerSection(timerTable);
-            return new AgentConfig(source, agent, router, peers, mns, mobile, ike, timers, warnings);
+            Table haTable = table(top, "charon-ha", false);
+            Optional<CharonHaSection> charonHa = haTable == null ? Optional.empty() : Optional.of(charonHaSection(haTable));
+            return new AgentConfig(source, agent, router, peers, mns, mobile, ike, timers, warnings, charonHa);
+        }
+
+        private CharonHaSection charonHaSection(Table t) throws ConfigException {
+            t.allow("local", "charon", "port", "fifo", "segment", "charon-binary", "max-sas", "log-interval");
+            InetAddress local = loopback(t, "local", "127.0.0.2");
+            InetAddress charon = loopback(t, "charon", "127.0.0.1");
+            if (local.equals(charon)) {
+                throw t.error("local", "must differ from charon (" + charon.getHostAddress() + "): each side binds port 4510");
+            }
+            int port = t.port("port", 4510);
+            Path fifo = t.absolutePath("fifo", CharonHaSection.DEFAULT_FIFO);
+            int segment = t.integer("segment", 1L, 1, 16).intValue();
+            Path binary = t.absolutePath("charon-binary", CharonHaSection.DEFAULT_CHARON);
+            int maxSas = t.integer("max-sas", 65536L, 1, 1L << 20).intValue();
+            Duration interval = t.duration("log-interval", Duration.ofSeconds(10));
+            return new CharonHaSection(local, charon, port, fifo, segment, binary, maxSas, interval);
+        }
+
+        /** The HA protocol has no MAC: its addresses must be loopback, so it never leaves the host. */
+        private InetAddress loopback(Table t, String key, String dflt) throws ConfigException {
+            String s = t.string(key, dflt);
+            InetAddress a;
+            try {
+                a = literal(s);
+            } catch (IllegalArgumentException e) {
+                a = null;
+            }
+            if (a == null) {
+                throw t.error(key, "not an IP address: '" + s + "'");
+            }
+            if (!a.isLoopbackAddress()) {
+                throw t.error(key, "must be a loopback address (the HA channel carries key material without protection; got "
+                        + a.getHostAddress() + ")");
+            }
+            return a;
         }
 
         private void forbid(ObjectNode top, String name, AgentRole role) throws ConfigException {
@@ -356,7 +394,7 @@ public final class AgentConfigParser {
 
         private MobileSection mobileSection(Table t) throws ConfigException {
             t.allow("home-address", "care-of-address", "access-router", "token-key", "token-key-file",
-                    "token-key-source", "transport");
+                    "token-key-source", "transport", "movement");
             InetAddress home = t.requiredAddress("home-address", "mobile-node");
             InetAddress coa = t.requiredAddress("care-of-address", "mobile-node");
             InetAddress ar = t.requiredAddress("access-router", "mobile-node");
@@ -370,7 +408,77 @@ public final class AgentConfigParser {
                 throw t.error(t.has("token-key") ? "token-key" : "token-key-file", "not used with token-key-source = \"ike\"");
             }
             MobileTransport transport = t.choice("transport", "icmp", MobileTransport::parse);
-            return new MobileSection(home, coa, ar, key, tks, transport);
+            Optional<MovementSection> movement = Optional.empty();
+            if (t.has("movement")) {
+                JsonNode mv = t.take("movement");
+                if (!mv.isObject()) {
+                    throw t.error("movement", "must be a table ([mobile.movement])");
+                }
+                movement = Optional.of(movementSection(new Table((ObjectNode) mv, "[mobile.movement]", "mobile.movement", 0),
+                        coa));
+            }
+            return new MobileSection(home, coa, ar, key, tks, transport, movement);
+        }
+
+        private MovementSection movementSection(Table t, InetAddress careOf) throws ConfigException {
+            t.allow("interfaces", "router", "debounce", "routers");
+            JsonNode list = t.take("interfaces");
+            if (list == null || !list.isArray() || list.isEmpty()) {
+                throw t.error("interfaces", "required: a list of interface names, e.g. interfaces = [\"wlan0\", \"eth1\"]");
+            }
+            List<String> names = new ArrayList<>();
+            for (JsonNode n : list) {
+                if (!n.isTextual() || !n.asText().matches("[A-Za-z0-9_.:@-]{1,15}")) {
+                    throw t.error("interfaces", "not an interface name: " + n);
+                }
+                names.add(n.asText());
+            }
+            String router = t.string("router", "gateway");
+            if (!router.equals("gateway") && !router.equals("configured")) {
+                throw t.error("router", "must be \"gateway\" or \"configured\" (got \"" + router + "\")");
+            }
+            Duration debounce = Duration.ofMillis(20);
+            String d = t.string("debounce", null);
+            if (d != null) {
+                try {
+                    debounce = d.equals("0") ? Duration.ZERO : parseDuration(d);
+                } catch (IllegalArgumentException e) {
+                    throw t.error("debounce", e.getMessage());
+                }
+                if (debounce.compareTo(Duration.ofSeconds(10)) > 0) {
+                    throw t.error("debounce", "at most 10s (got " + d + ")");
+                }
+            }
+            java.util.Map<String, InetAddress> byInterface = new java.util.LinkedHashMap<>();
+            java.util.Map<IpPrefix, InetAddress> byPrefix = new java.util.LinkedHashMap<>();
+            JsonNode routers = t.take("routers");
+            if (routers != null) {
+                if (!routers.isObject()) {
+                    throw t.error("routers", "must be an inline table, e.g. routers = { wlan0 = \"2001:db8:b::1\","
+                            + " \"2001:db8:c::/64\" = \"2001:db8:c::1\" }");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = routers.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    InetAddress a = e.getValue().isTextual() ? literal(e.getValue().asText()) : null;
+                    if (a == null) {
+                        throw t.error("routers", "router for '" + e.getKey() + "' is not an IP address: " + e.getValue());
+                    }
+                    if (a.getClass() != careOf.getClass()) {
+                        throw t.error("routers", "router for '" + e.getKey() + "' is not of the care-of address's family");
+                    }
+                    if (e.getKey().contains("/")) {
+                        byPrefix.put(prefix(t, "routers", e.getKey()), a);
+                    } else if (names.contains(e.getKey())) {
+                        byInterface.put(e.getKey(), a);
+                    } else {
+                        throw t.error("routers", "'" + e.getKey() + "' is neither a prefix nor one of the interfaces");
+                    }
+                }
+            }
+            if (router.equals("configured") && byInterface.isEmpty() && byPrefix.isEmpty()) {
+                throw t.error("routers", "required with router = \"configured\"");
+            }
+            return new MovementSection(names, router, debounce, byInterface, byPrefix);
         }
 
         private IkeSection ikeSection(Table t) throws ConfigException {
@@ -467,7 +575,7 @@ public final class AgentConfigParser {
             if (file == null) {
                 return Optional.empty();
             }
-            Path p = base.resolve(file);
+            Path p = fromCredentials(base.resolve(file), System.getenv("CREDENTIALS_DIRECTORY"));
             String content;
             try {
                 content = Files.readString(p, StandardCharsets.US_ASCII);
@@ -702,5 +810,19 @@ public final class AgentConfigParser {
             int t = table(name, 0);
             return t > 0 ? t : keys.getOrDefault("/" + name, 0);
         }
+    }
+
+    /**
+     * Where to read a key file from. Under systemd the unit's {@code LoadCredential=keys:/etc/cxt/keys}
+     * hands the (root-only) key directory to the unprivileged agent as credentials named
+     * {@code keys_<file name>} in {@code $CREDENTIALS_DIRECTORY}; a key file with that name there is
+     * read instead of the configured path, so one configuration works with and without systemd.
+     */
+    static Path fromCredentials(Path keyFile, String credentialsDirectory) {
+        if (credentialsDirectory == null || credentialsDirectory.isBlank() || keyFile.getFileName() == null) {
+            return keyFile;
+        }
+        Path credential = Path.of(credentialsDirectory).resolve("keys_" + keyFile.getFileName());
+        return Files.isRegularFile(credential) ? credential : keyFile;
     }
 }

@@ -16,9 +16,11 @@ import io.cxt.xfrm.KeyBytes;
  * @param tokenKey {@code token-key} or {@code token-key-file}; empty when {@code token-key-source = "ike"}
  * @param tokenKeySource {@code token-key-source}: configured (default) or ike
  * @param transport {@code transport}: icmp (default) or udp
+ * @param movement {@code [mobile.movement]}: movement detection, absent = off (manual {@code activate})
  */
 public record MobileSection(InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
-        Optional<KeyBytes> tokenKey, TokenKeySource tokenKeySource, MobileTransport transport) {
+        Optional<KeyBytes> tokenKey, TokenKeySource tokenKeySource, MobileTransport transport,
+        Optional<MovementSection> movement) {
 
     public MobileSection {
         Objects.requireNonNull(homeAddress, "homeAddress");
@@ -27,5 +29,6 @@ public record MobileSection(InetAddress homeAddress, InetAddress careOfAddress, 
         Objects.requireNonNull(tokenKey, "tokenKey");
         Objects.requireNonNull(tokenKeySource, "tokenKeySource");
         Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(movement, "movement");
     }
 }

@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 import io.cxt.agent.ActivationListener;
 import io.cxt.agent.EventSink;
 import io.cxt.context.SpiMapping;
-import io.cxt.ike.IkeContextSlots;
 import io.cxt.ike.IkeDecodeException;
 import io.cxt.ike.IkeHeader;
 import io.cxt.ike.IkeRejectedException;

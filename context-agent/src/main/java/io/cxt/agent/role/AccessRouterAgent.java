@@ -37,7 +37,7 @@ import io.cxt.agent.view.AgentStatus;
 import io.cxt.agent.view.ContextView;
 import io.cxt.agent.view.OperationResult;
 import io.cxt.agent.view.PeerView;
-import io.cxt.context.ContextBlocks;
+import io.cxt.cdb.ContextBlocks;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextInstaller;
 import io.cxt.context.ContextRemover;
@@ -115,7 +115,7 @@ import io.cxt.xfrm.XfrmClient;
 public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessRouterAgent.class);
-    private static final String VERSION = "0.1.0";
+    private static final String VERSION = io.cxt.sys.BuildInfo.version();
     private static final int REMEMBERED_SEQUENCES = 65_536;
 
     /** A peer router and what we count about it. */
@@ -366,6 +366,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     }
 
     private volatile java.util.function.Function<MobileNodeIdentity, io.cxt.context.IkeContextSlot> ikeContextSource;
+
+    /** The IKE daemon's side (charon through its HA plugin, io.cxt.agent.ha), told of held, released and moved contexts. */
+    public void setIkeHooks(io.cxt.agent.ContextIkeHooks hooks) {
+        this.ikeHooks = hooks == null ? io.cxt.agent.ContextIkeHooks.NONE : hooks;
+    }
+
+    private volatile io.cxt.agent.ContextIkeHooks ikeHooks = io.cxt.agent.ContextIkeHooks.NONE;
 
     private MobileNodeContext snapshotWithIke(MobileNodeIdentity mn) throws IOException, ContextException {
         MobileNodeContext snap = snapshotter.snapshot(mn, settings.tunnelAddress());
@@ -708,6 +715,14 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             if (old != null) {
                 releaseHeld(prev, old);
             }
+            if (ikeHooks.held(prev, ctx, settings.tunnelAddress(), predictCareOf(prev))) {
+                // charon installed this MN's SAs and policies from the transferred HA state: cxt reserves and
+                // installs none of them, so the two never fight over one SPI (docs/strongswan.md)
+                MobileNodeContext full = ctx;
+                ctx = new MobileNodeContext(full.mobileNode(), full.sourceRouter(), full.targetRouter(), full.newCareOf(),
+                        List.of(), List.of(), full.spiMappings(), full.ikeContext(), full.createdAt(), full.lifetime());
+                full.discard();
+            }
             Held h = new Held(ctx, peer, predictive, key);
             try {
                 h.reservations = spiAllocator.reserveInbound(ctx, settings.tunnelAddress());
@@ -829,6 +844,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         long delay = settings.removalDelay().toMillis();
         if (delay > 0) {
             remover.removeLater(s.snapshot, delay, timers);
+            ikeHooks.moved(s.snapshot); // charon deletes its kernel SAs now; cxt's delayed removal then finds them gone
             emit("context-removed", prev, why + ": " + s.snapshot.securityAssociations().size() + " SAs ("
                     + spis(s.snapshot) + "), " + s.snapshot.policies().size() + " policies removed in " + delay + " ms");
             return;
@@ -836,6 +852,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         synchronized (lock) {
             try {
                 remover.remove(s.snapshot);
+                ikeHooks.moved(s.snapshot);
                 emit("context-removed", prev, why + ": " + s.snapshot.securityAssociations().size() + " SAs ("
                         + spis(s.snapshot) + "), " + s.snapshot.policies().size() + " policies removed");
             } catch (IOException | ContextException e) {
@@ -1236,6 +1253,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     /** Caller holds the lock and has removed {@code h} from {@link #held}. */
     private void releaseHeld(InetAddress prev, Held h) {
+        ikeHooks.released(prev);
         cancelTimers(h);
         releaseQuietly(h.reservations);
         journal.done(AddressText.of(prev), h.journalSerial);

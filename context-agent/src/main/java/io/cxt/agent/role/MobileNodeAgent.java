@@ -70,7 +70,7 @@ import io.cxt.xfrm.XfrmClient;
 public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MobileNodeAgent.class);
-    private static final String VERSION = "0.1.0";
+    private static final String VERSION = io.cxt.sys.BuildInfo.version();
     /** IPv6 (40) + ICMPv6 CXTP header (8) + Ethernet (14): what a CXTP message costs on the wire (docs/cxtp.md). */
     public static final int WIRE_OVERHEAD_IPV6 = 62;
     /** IPv4 (20) + ICMP CXTP header (8) + Ethernet (14). */
@@ -218,6 +218,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             byte[] bytes = CxtpCodec.encode(ctar);
             int port = settings.transport() == MobileTransport.UDP ? settings.routerUdpPort() : 0;
             SendResult r;
+            long ctarSent = System.nanoTime();
             try {
                 var f = transport.send(new InetSocketAddress(nar, port), bytes);
                 count("ctar.sent");
@@ -234,6 +235,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             int overhead = nar instanceof Inet6Address ? WIRE_OVERHEAD_IPV6 : WIRE_OVERHEAD_IPV4;
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("sequenceNumber", seq);
+            d.put("ctarSentNanoTime", ctarSent); // System.nanoTime() at the send: movement detection's timeline
             d.put("ctarOctets", bytes.length);
             d.put("ctarWireOctets", bytes.length + overhead);
             d.put("retransmissions", Math.max(0, r.transmissions() - 1));

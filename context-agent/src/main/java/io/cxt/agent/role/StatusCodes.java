@@ -3,7 +3,7 @@ package io.cxt.agent.role;
 /**
  * Status codes the roles put in CTAA and CTDR FPT/status pairs (RFC 4067 leaves them
  * "context-specific": zero for success, nonzero for failure). The FPT reported is
- * {@link io.cxt.context.ContextBlocks#FPT_HEADER}, standing for the whole IPsec context.
+ * {@link io.cxt.cdb.ContextBlocks#FPT_HEADER}, standing for the whole IPsec context.
  */
 public final class StatusCodes {
     private StatusCodes() {

@@ -247,7 +247,7 @@ class AgentConfigParserTest {
     @Test
     void unknownTableAndKeys() {
         assertEquals("t.conf:9: [routers]: unknown table (known tables: [agent], [router], [[peer]], [[mobile-node]],"
-                + " [mobile], [ike], [timers])", error(ROUTER + "\n[routers]\nx = 1\n"));
+                + " [mobile], [ike], [timers], [charon-ha])", error(ROUTER + "\n[routers]\nx = 1\n"));
         assertEquals("t.conf:8: [router] sender_id: unknown key (known: address, cxtp-port, mobile-transport, mobile-prefix,"
                 + " sender-id, handover-timeout, ctar-rate, sequence-margin, sad-lookup, spi-range, token-key-source)",
                 error(ROUTER + "sender_id = 3\n"));
@@ -381,5 +381,19 @@ class AgentConfigParserTest {
     void missingFileIsOneLine() {
         ConfigException e = assertThrows(ConfigException.class, () -> AgentConfigParser.parse(dir.resolve("none.conf")));
         assertEquals(dir.resolve("none.conf") + ": no such file", e.getMessage());
+    }
+
+    @Test
+    void charonHaTableDefaultsAndLoopbackOnly() throws Exception {
+        AgentConfig c = AgentConfigParser.parse(ROUTER + "[charon-ha]\n", "t.conf", dir);
+        CharonHaSection h = c.charonHa().orElseThrow();
+        assertEquals("127.0.0.2", h.local().getHostAddress());
+        assertEquals("127.0.0.1", h.charon().getHostAddress());
+        assertEquals(4510, h.port());
+        assertEquals(CharonHaSection.DEFAULT_FIFO, h.fifo());
+        assertTrue(AgentConfigParser.parse(ROUTER, "t.conf", dir).charonHa().isEmpty());
+        assertEquals("t.conf:9: [charon-ha] local: must be a loopback address (the HA channel carries key material without"
+                + " protection; got 192.0.2.1)", error(ROUTER + "[charon-ha]\nlocal = \"192.0.2.1\"\n"));
+        assertTrue(error(ROUTER + "[charon-ha]\nlocal = \"127.0.0.1\"\n").contains("must differ from charon"));
     }
 }

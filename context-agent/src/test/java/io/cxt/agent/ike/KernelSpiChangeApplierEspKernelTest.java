@@ -119,7 +119,7 @@ class KernelSpiChangeApplierEspKernelTest {
                          new SpiUpdateInitiator.Options(500, 3, java.time.Duration.ofSeconds(10),
                                  java.time.Duration.ofMillis(300), List.of()), null)) {
                 narEnd.setHandler(IkeUdpEndpoint.byDirection(null, initiator::received));
-                var slot = io.cxt.ike.IkeContextSlots.of(IkeAgentFixtures.accessRouter(IkeAgentFixtures.CBC, 5, 3));
+                var slot = IkeContextSlots.of(IkeAgentFixtures.accessRouter(IkeAgentFixtures.CBC, 5, 3));
                 var activation = new io.cxt.agent.ActivationListener.Activation(null, null, List.of(
                         io.cxt.context.SpiMapping.ipsec(50, NAR, (int) AR_ESP_IN, (int) NEW_AR_ESP_IN, true)),
                         IkeAgentFixtures.PCOA, NCOA, IkeAgentFixtures.PAR, NAR, slot);

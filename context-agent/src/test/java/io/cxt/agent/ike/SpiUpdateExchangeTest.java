@@ -40,7 +40,6 @@ import io.cxt.context.IkeContextSlot;
 import io.cxt.context.SpiMapping;
 import io.cxt.ike.ChildSa;
 import io.cxt.ike.IkeAlgorithms;
-import io.cxt.ike.IkeContextSlots;
 import io.cxt.ike.IkeSaContext;
 import io.cxt.ike.InformationalContent;
 import io.cxt.ike.InformationalExchange;

@@ -6,7 +6,7 @@ import java.util.List;
 
 import io.cxt.bench.context.MobileNodeFixtures;
 import io.cxt.bench.context.RawRequests;
-import io.cxt.context.ContextBlocks;
+import io.cxt.cdb.ContextBlocks;
 import io.cxt.context.MobileNodeContext;
 import io.cxt.context.MobileNodeIdentity;
 import io.cxt.context.SpiReservations;

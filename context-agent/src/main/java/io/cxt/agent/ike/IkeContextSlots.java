@@ -1,6 +1,9 @@
-package io.cxt.ike;
+package io.cxt.agent.ike;
 
 import io.cxt.context.IkeContextSlot;
+import io.cxt.ike.IkeDecodeException;
+import io.cxt.ike.IkeSaContext;
+import io.cxt.ike.IkeSaContextCodec;
 
 /**
  * The bridge between the context engine's opaque {@link IkeContextSlot} and the IKE layer: the slot
@@ -30,13 +33,17 @@ public final class IkeContextSlots {
         try {
             IkeSaContext sa = IkeSaContextCodec.decode(encoded);
             if (sa.initiatorSpi() != slot.spiInitiator() || sa.responderSpi() != slot.spiResponder()) {
-                throw new IkeDecodeException("IKE context slot names SPIs " + Octets.spi64(slot.spiInitiator()) + "/"
-                        + Octets.spi64(slot.spiResponder()) + " but carries the IKE SA "
-                        + Octets.spi64(sa.initiatorSpi()) + "/" + Octets.spi64(sa.responderSpi()));
+                throw new IkeDecodeException("IKE context slot names SPIs " + spi64(slot.spiInitiator()) + "/"
+                        + spi64(slot.spiResponder()) + " but carries the IKE SA "
+                        + spi64(sa.initiatorSpi()) + "/" + spi64(sa.responderSpi()));
             }
             return sa;
         } finally {
             java.util.Arrays.fill(encoded, (byte) 0);
         }
+    }
+
+    private static String spi64(long spi) {
+        return String.format("0x%016x", spi);
     }
 }

@@ -1,4 +1,4 @@
-package io.cxt.context;
+package io.cxt.cdb;
 
 /** Context Data Blocks that do not form a valid context. The only exception the CDB decoder throws. */
 public class ContextDecodeException extends IllegalArgumentException {

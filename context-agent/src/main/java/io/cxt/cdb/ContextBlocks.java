@@ -1,4 +1,4 @@
-package io.cxt.context;
+package io.cxt.cdb;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -10,6 +10,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.cxt.context.IkeContextSlot;
+import io.cxt.context.MobileNodeContext;
+import io.cxt.context.MobileNodeIdentity;
+import io.cxt.context.SpiMapping;
 import io.cxt.cxtp.ContextDataBlock;
 import io.cxt.cxtp.CxtpConstants;
 import io.cxt.xfrm.AddressFamily;

@@ -1,4 +1,4 @@
-package io.cxt.context;
+package io.cxt.cdb;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

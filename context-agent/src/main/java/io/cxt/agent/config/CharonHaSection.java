@@ -1,0 +1,34 @@
+package io.cxt.agent.config;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The {@code [charon-ha]} table (optional, access-router only): cxagent is the {@code ha} plugin's peer of the
+ * local charon (strongswan.conf {@code charon.plugins.ha}: {@code local} = charon's address below, {@code remote}
+ * = cxagent's). The HA protocol has no MAC, so both addresses must be loopback: the channel never leaves the host.
+ *
+ * @param local {@code local}: cxagent's address (charon's {@code remote}), default 127.0.0.2
+ * @param charon {@code charon}: charon's address (its {@code local}); only datagrams from it are accepted, default 127.0.0.1
+ * @param port {@code port}: UDP port on both sides (charon's is fixed at 4510), default 4510
+ * @param fifo {@code fifo}: charon's segment FIFO ({@code fifo_interface = yes}), default /var/run/charon.ha
+ * @param segment {@code segment}: the segment cxagent activates (charon {@code segment_count = 1}), default 1
+ * @param charonBinary {@code charon-binary}: asked for its version at start (only HA protocol 3, strongSwan 5.x, is spoken)
+ * @param maxSas {@code max-sas}: most IKE SAs recorded; more are refused and counted, default 65536
+ * @param logInterval {@code log-interval}: at most one log line per rejection kind per interval, default 10s
+ */
+public record CharonHaSection(InetAddress local, InetAddress charon, int port, Path fifo, int segment,
+        Path charonBinary, int maxSas, Duration logInterval) {
+    public static final Path DEFAULT_FIFO = Path.of("/var/run/charon.ha");
+    public static final Path DEFAULT_CHARON = Path.of("/usr/lib/ipsec/charon");
+
+    public CharonHaSection {
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(charon, "charon");
+        Objects.requireNonNull(fifo, "fifo");
+        Objects.requireNonNull(charonBinary, "charonBinary");
+        Objects.requireNonNull(logInterval, "logInterval");
+    }
+}

@@ -1,0 +1,300 @@
+package io.cxt.agent.ha;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cxt.agent.EventSink;
+import io.cxt.agent.config.CharonHaSection;
+import io.cxt.agent.view.IkeSaView;
+import io.cxt.context.IkeContextSlot;
+import io.cxt.context.MobileNodeIdentity;
+import io.cxt.ha.CharonVersions;
+import io.cxt.ha.HaAttributeType;
+import io.cxt.ha.HaDecodeException;
+import io.cxt.ha.HaMessage;
+import io.cxt.ha.HaSaBundle;
+import io.cxt.ha.HaValue;
+import io.cxt.sys.NetNamespace;
+import io.cxt.xfrm.AddressText;
+
+/**
+ * The IKE half of a handover when charon owns the IKE SA: the few points where the access-router roles call in.
+ * <ul>
+ * <li>pAR, snapshot: {@link #snapshot} gives the IKE slot for the MN's context (charon's HA state as a
+ * {@link HaSaBundle}).</li>
+ * <li>nAR, PCTD or CT-Req answered: {@link #held} gives charon the SA to hold PASSIVE, CHILD_SAs installed
+ * (charon derives keys and installs them itself; this is the slow part, done before the CTAR).</li>
+ * <li>nAR, CTAR: {@link #activate} only sends two datagrams to charon (the activation trigger).</li>
+ * <li>pAR, CTDR: {@link #moved} makes charon forget the SA without sending anything to the MN.</li>
+ * </ul>
+ * At most one transferred SA is held passive per segment (activating a segment activates all its PASSIVE
+ * SAs, see {@link CharonHaControl}); a second MN's SA held meanwhile waits and is given to charon at its CTAR.
+ */
+public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HaHandover.class);
+
+    private final CharonHaControl control;
+    private final EventSink events;
+    /** nAR: transferred SAs by the MN's care-of address at the pAR (the context's key), injected or waiting. */
+    private final Map<InetAddress, Held> held = new LinkedHashMap<>();
+
+    private static final class Held {
+        final HaIkeSaState transferred;
+        final CharonHaControl.Rewrite rewrite;
+        HaIkeSaState injected;
+
+        Held(HaIkeSaState transferred, CharonHaControl.Rewrite rewrite) {
+            this.transferred = transferred;
+            this.rewrite = rewrite;
+        }
+    }
+
+    public HaHandover(CharonHaControl control, EventSink events) {
+        this.control = control;
+        this.events = events;
+    }
+
+    /**
+     * Starts the relay for a {@code [charon-ha]} table: refuses a charon whose HA protocol is not version 3
+     * (strongSwan 6.0.1 and later), then binds {@code local:port} (in {@code namespace} when not null).
+     */
+    public static HaHandover start(CharonHaSection c, NetNamespace namespace, EventSink events) throws IOException {
+        checkCharonVersion(c.charonBinary());
+        HaSaStore store = new HaSaStore(c.maxSas(), Clock.systemUTC());
+        HaRelay relay = HaRelay.open(new HaRelay.Endpoints(new InetSocketAddress(c.local(), c.port()),
+                new InetSocketAddress(c.charon(), c.port())), namespace, store, new HaRejections(c.logInterval()));
+        return new HaHandover(new CharonHaControl(relay, c.segment()), events);
+    }
+
+    /** Refuses to start with a charon that speaks another HA protocol version; the message names both. */
+    public static void checkCharonVersion(Path charon) throws IOException {
+        String out;
+        try {
+            Process p = new ProcessBuilder(charon.toString(), "--version").redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(charon + " --version did not answer within 10 s");
+            }
+            out = new String(p.getInputStream().readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).trim();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted asking " + charon + " for its version");
+        } catch (IOException e) {
+            throw new IOException("[charon-ha] charon-binary " + charon + ": " + e.getMessage()
+                    + " (cxagent asks charon for its version: only HA protocol 3, strongSwan 5.x, is spoken)");
+        }
+        int[] v = CharonVersions.parse(out).orElseThrow(() ->
+                new IOException("[charon-ha] cannot tell the strongSwan version from '" + out + "' (" + charon + " --version)"));
+        int proto = CharonVersions.haProtocol(v);
+        if (proto != HaMessage.VERSION) {
+            throw new IOException(String.format("[charon-ha] charon is strongSwan %d.%d.%d, whose HA plugin speaks protocol"
+                    + " version %d; cxagent speaks version %d (strongSwan 5.x up to 6.0.0) only", v[0], v[1], v[2], proto,
+                    HaMessage.VERSION));
+        }
+    }
+
+    /** pAR: the IKE slot for this MN's context, or null when charon has no SA with it. */
+    public IkeContextSlot snapshot(MobileNodeIdentity mn) {
+        Optional<HaIkeSaState> s = control.relay().store().findByMobileNode(mn.careOfAddress(), mn.homeAddress());
+        if (s.isEmpty()) {
+            return null;
+        }
+        HaIkeSaState sa = s.get();
+        byte[] b = HaSaBundle.encode(sa.replay());
+        try {
+            return new IkeContextSlot(sa.id().initiatorSpi(), sa.id().responderSpi(), b);
+        } finally {
+            java.util.Arrays.fill(b, (byte) 0);
+        }
+    }
+
+    /** The transferred SA in a slot, or empty when the slot is not an HA bundle (e.g. a cxt-ike-sa import). */
+    public static Optional<HaIkeSaState> transferred(IkeContextSlot slot) throws HaDecodeException {
+        if (slot == null) {
+            return Optional.empty();
+        }
+        byte[] b = slot.encoded();
+        try {
+            if (!HaSaBundle.isBundle(b)) {
+                return Optional.empty();
+            }
+            HaSaStore scratch = new HaSaStore(1, Clock.systemUTC());
+            for (HaMessage m : HaSaBundle.decode(b)) {
+                HaSaStore.Outcome o = scratch.apply(m);
+                if (!o.applied()) {
+                    throw new HaDecodeException(HaDecodeException.Reason.BAD_VALUE, "transferred HA state: " + o.detail());
+                }
+            }
+            HaIkeSaState s = scratch.get(slot.spiInitiator(), slot.spiResponder()).orElseThrow(() ->
+                    new HaDecodeException(HaDecodeException.Reason.BAD_VALUE, "transferred HA state lacks the slot's IKE SA"));
+            if (!s.complete()) {
+                throw new HaDecodeException(HaDecodeException.Reason.BAD_VALUE, "transferred HA state has no IKE_UPDATE");
+            }
+            return Optional.of(s);
+        } finally {
+            java.util.Arrays.fill(b, (byte) 0);
+        }
+    }
+
+    @Override
+    public boolean held(InetAddress previousCareOf, io.cxt.context.MobileNodeContext received, InetAddress thisRouter,
+            InetAddress newCareOf) {
+        return held(previousCareOf, received.ikeContext(), thisRouter, newCareOf);
+    }
+
+    @Override
+    public void moved(io.cxt.context.MobileNodeContext sent) {
+        moved(sent.mobileNode());
+    }
+
+    /**
+     * nAR, on PCTD or CT-Req: charon holds the MN's SA passive with its CHILD_SAs installed, local address
+     * {@code thisRouter}. Returns whether the slot was charon's (then charon owns the SA's kernel state).
+     */
+    public synchronized boolean held(InetAddress previousCareOf, IkeContextSlot slot, InetAddress thisRouter,
+            InetAddress newCareOf) {
+        String mn = AddressText.of(previousCareOf);
+        Optional<HaIkeSaState> t;
+        try {
+            t = transferred(slot);
+        } catch (HaDecodeException e) {
+            events.emit("ike-rejected", mn, "transferred charon HA state unreadable: " + e.getMessage());
+            return false;
+        }
+        if (t.isEmpty()) {
+            return false;
+        }
+        Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf));
+        Held old = held.put(previousCareOf, h);
+        if (old != null && old.injected != null) {
+            forgetQuietly(old.injected.id(), mn);
+        }
+        boolean otherWaiting = held.values().stream().anyMatch(x -> x != h && x.injected != null);
+        if (otherWaiting) {
+            events.emit("ike-ha-deferred", mn, "another MN's IKE SA is held passive in charon's segment: this one is given"
+                    + " to charon at the CTAR");
+            return true;
+        }
+        inject(h, mn);
+        return true;
+    }
+
+    private void inject(Held h, String mn) {
+        try {
+            h.injected = control.injectPassive(h.transferred, h.rewrite);
+            events.emit("ike-ha-held", mn, "charon holds IKE SA " + h.injected.id() + " passive with "
+                    + h.injected.children().size() + " CHILD_SA(s)");
+        } catch (IOException e) {
+            events.emit("ike-rejected", mn, "could not give charon the IKE SA: " + e.getMessage());
+        }
+    }
+
+    /**
+     * nAR, at the CTAR: charon makes the SA ESTABLISHED. Two datagrams (plus the injection if it had to wait).
+     *
+     * @return whether this MN had a transferred charon SA
+     */
+    public synchronized boolean activate(InetAddress previousCareOf) {
+        Held h = held.remove(previousCareOf);
+        if (h == null) {
+            return false;
+        }
+        String mn = AddressText.of(previousCareOf);
+        if (h.injected == null) {
+            inject(h, mn);
+        }
+        try {
+            control.activate();
+            events.emit("ike-ha-activated", mn, "charon's IKE SA " + h.transferred.id() + " is active here");
+        } catch (IOException e) {
+            events.emit("ike-rejected", mn, "could not activate charon's IKE SA: " + e.getMessage());
+        }
+        // a waiting MN can now be given to charon
+        for (Map.Entry<InetAddress, Held> e : held.entrySet()) {
+            if (e.getValue().injected == null) {
+                inject(e.getValue(), AddressText.of(e.getKey()));
+                break;
+            }
+        }
+        return true;
+    }
+
+    /** nAR: a held context expired or was cancelled: charon forgets the passive SA. */
+    @Override
+    public synchronized void released(InetAddress previousCareOf) {
+        Held h = held.remove(previousCareOf);
+        if (h != null && h.injected != null) {
+            forgetQuietly(h.injected.id(), AddressText.of(previousCareOf));
+        }
+    }
+
+    /** pAR, after the CTDR: charon forgets the MN's SA without sending anything to the MN. */
+    public void moved(MobileNodeIdentity mn) {
+        control.relay().store().findByMobileNode(mn.careOfAddress(), mn.homeAddress())
+                .ifPresent(s -> forgetQuietly(s.id(), AddressText.of(mn.careOfAddress())));
+    }
+
+    private void forgetQuietly(HaValue.IkeSaId id, String mn) {
+        try {
+            control.forget(id);
+            events.emit("ike-ha-forgotten", mn, "charon forgot IKE SA " + id + " (nothing sent to the MN)");
+        } catch (IOException e) {
+            events.emit("ike-rejected", mn, "could not make charon forget IKE SA " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Rows for {@code cxctl ike list}. */
+    public List<IkeSaView> views() {
+        List<IkeSaView> out = new ArrayList<>();
+        for (HaIkeSaState s : control.relay().store().list()) {
+            out.add(view(s, control));
+        }
+        return out;
+    }
+
+    static IkeSaView view(HaIkeSaState s, CharonHaControl c) {
+        HaMessage a = s.add();
+        String algs = "encr " + a.number(HaAttributeType.ALG_ENCR).orElse(0L) + "/" + a.number(HaAttributeType.ALG_ENCR_LEN).orElse(0L)
+                + " integ " + a.number(HaAttributeType.ALG_INTEG).orElse(0L) + " prf " + a.number(HaAttributeType.ALG_PRF).orElse(0L)
+                + " dh " + a.number(HaAttributeType.ALG_DH).orElse(0L);
+        List<String> children = new ArrayList<>();
+        for (int[] spi : c.kernelSpis(s)) {
+            children.add(String.format("ESP in 0x%08x out 0x%08x", spi[0], spi[1]));
+        }
+        return new IkeSaView(String.format("%016x", s.id().initiatorSpi()), String.format("%016x", s.id().responderSpi()),
+                s.id().localIsInitiator() ? "initiator" : "responder", algs, s.remoteIdentity().orElse("?"),
+                "next out " + s.midInitiator() + " in " + s.midResponder(), children,
+                s.peerAddress().map(AddressText::of).orElse("?") + " (charon)");
+    }
+
+    /** Counters for {@code cxctl agent stats}: datagrams and refusals by kind. */
+    public Map<String, Long> counters() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("charon-ha.received", control.relay().received());
+        m.put("charon-ha.sent", control.relay().sent());
+        m.put("charon-ha.sas", (long) control.relay().store().size());
+        control.relay().rejections().snapshot().forEach((k, v) -> m.put("charon-ha.refused." + k, v));
+        return m;
+    }
+
+    public CharonHaControl control() {
+        return control;
+    }
+
+    @Override
+    public void close() {
+        control.relay().close();
+    }
+}

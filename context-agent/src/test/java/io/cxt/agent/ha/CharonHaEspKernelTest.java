@@ -1,0 +1,353 @@
+package io.cxt.agent.ha;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import io.cxt.agent.config.CharonHaSection;
+import io.cxt.context.IkeContextSlot;
+import io.cxt.context.MobileNodeIdentity;
+import io.cxt.sys.NetNamespace;
+
+/**
+ * Real charons (Debian's strongSwan 5.9.8 with the {@code ha} plugin) in namespaces of the lab kernel, with
+ * cxagent's relay ({@link HaHandover}) as each access router's HA peer: the MN sets up an IKEv2 PSK tunnel with
+ * the pAR; the pAR's relay records it; the nAR's charon is given it (local address rewritten) and holds it
+ * PASSIVE with its CHILD_SAs in the kernel; activation makes it ESTABLISHED; the pAR's charon forgets it
+ * without a DELETE to the MN; the MN (stock charon, MOBIKE on) moves its SA to the nAR when the nAR's charon
+ * sends its address list; CHILD_SA rekeys started by each side go through the nAR, with no new IKE_SA_INIT.
+ */
+@Tag("esp-kernel")
+class CharonHaEspKernelTest {
+    static final String ID = "ha" + ProcessHandle.current().pid() % 10000;
+    static final String MN = ID + "-mn", PAR = ID + "-par", NAR = ID + "-nar";
+    static final String PCOA = "2001:db8:1::10", PAR_ADDR = "2001:db8:1::1", NCOA = "2001:db8:2::10", NAR_ADDR = "2001:db8:2::1";
+    static final String HOA = "2001:db8:100::10", CN_NET = "2001:db8:200::/64";
+    static Path run;
+    static final List<Process> charons = new ArrayList<>();
+    static HaHandover parRelay;
+    static HaHandover narRelay;
+
+    @BeforeAll
+    static void lab() throws Exception {
+        run = Files.createTempDirectory("cxt-ha-");
+        bash("""
+                set -eu
+                for ns in $MN $PAR $NAR; do ip netns add $ns; ip -n $ns link set lo up; done
+                ip link add mp0 netns $MN type veth peer name mp1 netns $PAR
+                ip link add mn0 netns $MN type veth peer name mn1 netns $NAR
+                ip -n $MN addr add %s/128 dev lo nodad
+                ip -n $MN addr add %s/64 dev mp0 nodad
+                ip -n $MN addr add %s/64 dev mn0 nodad
+                ip -n $PAR addr add %s/64 dev mp1 nodad
+                ip -n $NAR addr add %s/64 dev mn1 nodad
+                for l in "$MN mp0" "$MN mn0" "$PAR mp1" "$NAR mn1"; do set -- $l; ip -n $1 link set $2 up; done
+                """.formatted(HOA, PCOA, NCOA, PAR_ADDR, NAR_ADDR));
+        CharonHaSection ha = new CharonHaSection(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1"), 4510,
+                CharonHaSection.DEFAULT_FIFO, 1, CharonHaSection.DEFAULT_CHARON, 1024, Duration.ofSeconds(10));
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        parRelay = HaHandover.start(ha, NetNamespace.named(PAR), (k, mn, d) -> events.add("par " + k + " " + mn + " " + d));
+        narRelay = HaHandover.start(ha, NetNamespace.named(NAR), (k, mn, d) -> events.add("nar " + k + " " + mn + " " + d));
+        startCharon(MN, false);
+        startCharon(PAR, true);
+        startCharon(NAR, true);
+        swanctlConf(MN, """
+                connections { par { version = 2
+                    local_addrs = %s
+                    remote_addrs = %s
+                    proposals = aes128-sha256-x25519
+                    dpd_delay = 0
+                    local { auth = psk
+                            id = mn@cxt.lab }
+                    remote { auth = psk
+                             id = gw.cxt.lab }
+                    children { par { local_ts = %s/128
+                                     remote_ts = %s
+                                     esp_proposals = aes128gcm16 } } } }
+                """.formatted(PCOA, PAR_ADDR, HOA, CN_NET));
+        for (String gw : List.of(PAR, NAR)) {
+            swanctlConf(gw, """
+                    connections { mn { version = 2
+                        local_addrs = %s
+                        unique = never
+                        proposals = aes128-sha256-x25519
+                        dpd_delay = 0
+                        local { auth = psk
+                                id = gw.cxt.lab }
+                        remote { auth = psk
+                                 id = mn@cxt.lab }
+                        children { mn { local_ts = %s
+                                        remote_ts = %s/128
+                                        esp_proposals = aes128gcm16 } } } }
+                    """.formatted(gw.equals(PAR) ? PAR_ADDR : NAR_ADDR, CN_NET, HOA));
+        }
+    }
+
+    @AfterAll
+    static void down() {
+        for (Process p : charons) {
+            p.destroy();
+        }
+        for (Process p : charons) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (parRelay != null) {
+            parRelay.close();
+        }
+        if (narRelay != null) {
+            narRelay.close();
+        }
+        try {
+            bash("for ns in $MN $PAR $NAR; do ip netns del $ns 2>/dev/null || true; done");
+        } catch (RuntimeException e) {
+            // best effort
+        }
+    }
+
+    @Test
+    void theNextRoutersCharonHoldsActivatesAndThePreviousForgetsTheMobileNodesSa() throws Exception {
+        String out = swanctl(MN, "--initiate", "--child", "par", "--ike", "par", "--timeout", "20");
+        String mnSas = swanctl(MN, "--list-sas");
+        assertTrue(mnSas.contains("ESTABLISHED"), out + "\n" + mnSas);
+        String spis = spis(mnSas);
+
+        // the pAR's relay recorded the SA, keyed by the MN
+        await("pAR relay has the MN's SA", () -> parRelay.control().relay().store().findByMobileNode(addr(PCOA))
+                .map(s -> s.children().size() == 1).orElse(false));
+        HaIkeSaState s = parRelay.control().relay().store().findByMobileNode(addr(PCOA)).orElseThrow();
+        assertEquals(spis, String.format("%016x_i %016x_r", s.id().initiatorSpi(), s.id().responderSpi()));
+        assertEquals("mn@cxt.lab", s.remoteIdentity().orElseThrow());
+        assertTrue(s.midResponder() >= 2, "IKE_AUTH's message ID synced: " + s.midResponder());
+        assertEquals(0, parRelay.control().relay().rejections().total(), parRelay.counters().toString());
+        String parXfrm = ip(PAR, "xfrm", "state");
+        List<int[]> kernelSpis = parRelay.control().kernelSpis(s);
+        assertTrue(parXfrm.contains(String.format("spi 0x%08x", kernelSpis.get(0)[0])), parXfrm);
+        assertTrue(parXfrm.contains(String.format("spi 0x%08x", kernelSpis.get(0)[1])), parXfrm);
+
+        // nAR: PCTD/CT-Req -> charon holds it passive, CHILD_SAs installed with the nAR's address
+        IkeContextSlot slot = parRelay.snapshot(new MobileNodeIdentity(addr(HOA), addr(PCOA)));
+        assertNotNull(slot);
+        assertTrue(narRelay.held(addr(PCOA), slot, addr(NAR_ADDR), addr(NCOA)));
+        await("nAR charon PASSIVE", () -> swanctl(NAR, "--list-sas").contains("PASSIVE"));
+        String narSas = swanctl(NAR, "--list-sas");
+        assertEquals(spis, spis(narSas), narSas);
+        await("nAR kernel holds both ESP SAs", () -> ip(NAR, "xfrm", "state").contains(String.format("spi 0x%08x", kernelSpis.get(0)[1])));
+        String narXfrm = ip(NAR, "xfrm", "state");
+        assertTrue(narXfrm.contains("src " + NAR_ADDR + " dst " + NCOA), narXfrm);
+        assertTrue(narXfrm.contains("src " + NCOA + " dst " + NAR_ADDR), narXfrm);
+        assertTrue(narXfrm.contains(String.format("spi 0x%08x", kernelSpis.get(0)[0])), narXfrm);
+
+        // CTAR: the activation trigger
+        long t0 = System.nanoTime();
+        assertTrue(narRelay.activate(addr(PCOA)));
+        await("nAR charon ESTABLISHED", () -> swanctl(NAR, "--list-sas").contains("ESTABLISHED"));
+        System.out.printf("charon-ha: nAR charon ESTABLISHED %.1f ms after the activation trigger (incl. swanctl polling)%n",
+                (System.nanoTime() - t0) / 1e6);
+        assertEquals(spis, spis(swanctl(NAR, "--list-sas")));
+
+        // CTDR at the pAR: its charon forgets the SA, kernel state included, and sends nothing to the MN
+        parRelay.moved(new MobileNodeIdentity(addr(HOA), addr(PCOA)));
+        await("pAR charon lists no SA", () -> !swanctl(PAR, "--list-sas").contains("mn:"));
+        await("pAR kernel state gone", () -> ip(PAR, "xfrm", "state").isBlank());
+        Thread.sleep(1000);
+        String mnLog = Files.readString(run.resolve(MN + "/charon.log"));
+        assertFalse(mnLog.contains("received DELETE"), mnLog);
+        assertFalse(mnLog.contains("parsed INFORMATIONAL request"), "the MN heard from the pAR after its charon forgot: " + mnLog);
+        assertTrue(swanctl(MN, "--list-sas").contains("ESTABLISHED"), "the MN's SA is untouched");
+        String parLog = Files.readString(run.resolve(PAR + "/charon.log"));
+        assertFalse(parLog.contains("sending DELETE"), parLog);
+
+        // The MN learns the nAR's address from the nAR charon's own MOBIKE address-list update (ike_sa.c roam():
+        // a MOBIKE responder whose addresses change sends its list; ike_mobike.c process_r: the MN, original
+        // initiator, moves its IKE and CHILD SAs to the request's source). The nAR's charon has roam events on;
+        // an address event on its MN-facing link triggers it.
+        ip(NAR, "addr", "add", "2001:db8:2::99/128", "dev", "mn1", "nodad");
+        await("MN's IKE SA follows to the nAR", () -> swanctl(MN, "--list-sas").contains(NAR_ADDR + "["));
+        String moved = swanctl(MN, "--list-sas");
+        assertEquals(spis, spis(moved), "same IKE SA: " + moved);
+        assertTrue(moved.contains("ESTABLISHED"), moved);
+        System.out.println("charon-ha: MN after the move:\n" + moved);
+
+        // CHILD_SA rekey started by the MN, answered by the nAR's charon; then one started by the nAR
+        String in0 = inSpi(moved);
+        swanctl(MN, "--rekey", "--child", "par");
+        await("MN-started CHILD_SA rekey through the nAR", () -> {
+            String m = swanctl(MN, "--list-sas");
+            return !inSpi(m).equals(in0) && countInstalled(m) == 1;
+        });
+        String in1 = inSpi(swanctl(MN, "--list-sas"));
+        swanctl(NAR, "--rekey", "--child", "mn");
+        await("nAR-started CHILD_SA rekey", () -> {
+            String m = swanctl(MN, "--list-sas");
+            return !inSpi(m).equals(in1) && countInstalled(m) == 1;
+        });
+        String mnAfter = swanctl(MN, "--list-sas");
+        String narAfter = swanctl(NAR, "--list-sas");
+        assertEquals(spis, spis(mnAfter), mnAfter);
+        assertEquals(spis, spis(narAfter), narAfter);
+        assertTrue(mnAfter.contains(NAR_ADDR + "["), mnAfter);
+        String mnLogAfter = Files.readString(run.resolve(MN + "/charon.log"));
+        assertEquals(1, count(mnLogAfter, "initiating IKE_SA"), "no new IKE_SA_INIT/IKE_AUTH from the MN");
+        System.out.println("charon-ha: after both rekeys, MN:\n" + mnAfter + "nAR:\n" + narAfter);
+    }
+
+    // ----------------------------------------------------------------------------------- helpers
+
+    static String inSpi(String listSas) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n\\s+in\\s+([0-9a-f]{8})").matcher(listSas);
+        return m.find() ? m.group(1) : "";
+    }
+
+    static int countInstalled(String listSas) {
+        return count(listSas, "INSTALLED");
+    }
+
+    static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    static String spis(String listSas) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9a-f]{16}_i)\\*? ([0-9a-f]{16}_r)").matcher(listSas);
+        assertTrue(m.find(), listSas);
+        return m.group(1) + " " + m.group(2);
+    }
+
+    static InetAddress addr(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static void startCharon(String ns, boolean ha) throws Exception {
+        Path dir = run.resolve(ns);
+        Files.createDirectories(dir.resolve("run"));
+        String load = "random nonce openssl aes sha1 sha2 hmac gcm kdf kernel-netlink socket-default vici counters" + (ha ? " ha" : "");
+        Files.writeString(dir.resolve("strongswan.conf"), """
+                charon {
+                  load_modular = no
+                  load = %s
+                  install_routes = no
+                  retransmit_timeout = 2.0
+                  plugins {
+                    vici { socket = unix://%s/charon.vici }
+                    kernel-netlink { roam_events = %s }
+                    %s
+                  }
+                  syslog { daemon { default = -1 } }
+                  filelog { lab { path = %s/charon.log
+                                  default = 1
+                                  ike = 2
+                                  cfg = 2
+                                  flush_line = yes } }
+                }
+                swanctl { load = random nonce sha2 }
+                """.formatted(load, dir, ns.equals(NAR) ? "yes" : "no", ha ? "ha { local = 127.0.0.1\n remote = 127.0.0.2\n segment_count = 1\n monitor = no\n"
+                + " resync = no\n fifo_interface = yes }" : "", dir));
+        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, "sh", "-c",
+                "mount --bind " + dir.resolve("run") + " /run && exec env STRONGSWAN_CONF=" + dir.resolve("strongswan.conf")
+                        + " /usr/lib/ipsec/charon");
+        pb.redirectErrorStream(true).redirectOutput(dir.resolve("charon.out").toFile());
+        charons.add(pb.start());
+        await("charon up in " + ns, () -> Files.exists(dir.resolve("charon.vici")) && swanctlRc(ns, "--stats") == 0);
+    }
+
+    static void swanctlConf(String ns, String connections) throws Exception {
+        Path f = run.resolve(ns + "/swanctl.conf");
+        Files.writeString(f, connections + "\nsecrets { ike-lab { id-a = mn@cxt.lab\n id-b = gw.cxt.lab\n secret = \"cxt-lab-preshared-key-0123456789\" } }\n");
+        String out = swanctl(ns, "--load-all", "--noprompt", "--file", f.toString());
+        assertTrue(out.contains("loaded connection"), out);
+    }
+
+    static String swanctl(String ns, String... args) {
+        return exec(swanctlCommand(ns, args)).output;
+    }
+
+    static int swanctlRc(String ns, String... args) {
+        return exec(swanctlCommand(ns, args)).rc;
+    }
+
+    static List<String> swanctlCommand(String ns, String... args) {
+        Path dir = run.resolve(ns);
+        List<String> cmd = new ArrayList<>(List.of("env", "STRONGSWAN_CONF=" + dir.resolve("strongswan.conf"), "swanctl", args[0],
+                "--uri", "unix://" + dir.resolve("charon.vici")));
+        cmd.addAll(List.of(args).subList(1, args.length));
+        return cmd;
+    }
+
+    static String ip(String ns, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("ip", "-n", ns));
+        cmd.addAll(List.of(args));
+        return exec(cmd).output;
+    }
+
+    record Result(int rc, String output) {
+    }
+
+    static Result exec(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Result(p.waitFor(), out);
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, e.toString());
+        }
+    }
+
+    static void bash(String script) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder("bash", "-c", script);
+            pb.environment().putAll(Map.of("MN", MN, "PAR", PAR, "NAR", NAR));
+            Process p = pb.redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("lab set-up failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void await(String what, BooleanSupplier ok) throws Exception {
+        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!ok.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}

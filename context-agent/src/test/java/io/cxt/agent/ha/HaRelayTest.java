@@ -1,0 +1,282 @@
+package io.cxt.agent.ha;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.DatagramChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.cxt.agent.EventSink;
+import io.cxt.agent.view.IkeSaView;
+import io.cxt.context.IkeContextSlot;
+import io.cxt.context.MobileNodeIdentity;
+import io.cxt.ha.HaAttributeType;
+import io.cxt.ha.HaMessage;
+import io.cxt.ha.HaMessageCodec;
+import io.cxt.ha.HaMessageType;
+import io.cxt.ha.HaSaBundle;
+import io.cxt.ha.HaValue;
+
+/**
+ * The relay on loopback with a stand-in for charon's HA socket (a UDP socket on charon's address and port)
+ * that plays back the datagrams charon 5.9.8 sent in the lab (src/test/resources/ha-vectors).
+ */
+class HaRelayTest {
+    private static final InetAddress MN = addr("2001:db8:1::10");
+    private static final InetAddress MN_HOME = addr("2001:db8:100::10");
+    private static final InetAddress NAR = addr("2001:db8:2::1");
+
+    private DatagramChannel charon;
+    private HaRelay relay;
+    private InetSocketAddress relayAddress;
+
+    static InetAddress addr(String s) {
+        try {
+            return InetAddress.getByName(s);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static List<String[]> vectors() throws IOException {
+        try (InputStream in = HaRelayTest.class.getResourceAsStream("/ha-vectors/charon-5.9.8-ikev2-psk.txt")) {
+            List<String[]> out = new ArrayList<>();
+            for (String l : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+                if (!l.isBlank() && !l.startsWith("#")) {
+                    out.add(l.trim().split(" "));
+                }
+            }
+            return out;
+        }
+    }
+
+    @BeforeEach
+    void open() throws IOException {
+        charon = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+        charon.socket().setSoTimeout(2000);
+        int port = ((InetSocketAddress) charon.getLocalAddress()).getPort();
+        relay = HaRelay.open(new HaRelay.Endpoints(new InetSocketAddress("127.0.0.2", 0), new InetSocketAddress("127.0.0.1", port)),
+                null, new HaSaStore(16, Clock.systemUTC()), new HaRejections(Duration.ofSeconds(10)));
+        relayAddress = new InetSocketAddress("127.0.0.2", relay.localAddress().getPort());
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        relay.close();
+        charon.close();
+    }
+
+    private void fromCharon(byte[] d) throws IOException {
+        charon.send(ByteBuffer.wrap(d), relayAddress);
+    }
+
+    private void playCapture() throws Exception {
+        for (String[] v : vectors()) {
+            if (v[0].equals("rx")) {
+                fromCharon(HexFormat.of().parseHex(v[2]));
+            }
+        }
+        awaitReceived(6);
+    }
+
+    private void awaitReceived(long n) throws InterruptedException {
+        for (int i = 0; i < 500 && relay.handled() < n; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(n, relay.handled());
+    }
+
+    private HaMessage toCharon() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(4096);
+        charon.configureBlocking(true);
+        long end = System.nanoTime() + 2_000_000_000L;
+        charon.configureBlocking(false);
+        while (charon.receive(b) == null) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("nothing sent to charon");
+            }
+            Thread.sleep(5);
+        }
+        b.flip();
+        byte[] d = new byte[b.remaining()];
+        b.get(d);
+        return HaMessageCodec.decode(d);
+    }
+
+    @Test
+    void recordsTheSaCharonSyncedKeyedByTheMobileNode() throws Exception {
+        playCapture();
+        HaSaStore store = relay.store();
+        assertEquals(1, store.size());
+        HaIkeSaState s = store.findByMobileNode(MN).orElseThrow();
+        assertEquals(s, store.findByMobileNode(addr("192.0.2.1"), MN_HOME).orElseThrow(), "found by the MN's inner address too");
+        assertEquals(0x734f0f17b70c3cd1L, s.id().initiatorSpi());
+        assertEquals(2, s.midResponder());
+        assertEquals(1, s.children().size());
+        assertTrue(s.complete());
+        assertEquals(0, relay.rejections().total());
+        IkeSaView v = HaHandover.view(s, new CharonHaControl(relay, 1));
+        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+            assertEquals(List.of("ESP in 0xccb97af4 out 0xc717b1e7"), v.childSas(), "the pAR kernel's SPIs");
+        }
+        assertEquals("mn@cxt.lab", v.peerIdentity());
+        assertEquals("responder", v.role());
+        assertEquals(0L, store.segments().activeMask(), "the capture ends with par's SEGMENT_DROP 1 (FIFO -1)");
+    }
+
+    @Test
+    void keepsMessageIdsChildrenAndDeletesCurrent() throws Exception {
+        playCapture();
+        HaIkeSaState s = relay.store().list().get(0);
+        HaValue.IkeSaId id = s.id();
+        HaMessage mid = HaMessage.of(HaMessageType.IKE_MID_INITIATOR, new io.cxt.ha.HaAttribute(HaAttributeType.IKE_ID, id),
+                io.cxt.ha.HaAttribute.number(HaAttributeType.MID, 5));
+        HaMessage lower = HaMessage.of(HaMessageType.IKE_MID_INITIATOR, new io.cxt.ha.HaAttribute(HaAttributeType.IKE_ID, id),
+                io.cxt.ha.HaAttribute.number(HaAttributeType.MID, 3));
+        HaMessage childDelete = HaMessage.of(HaMessageType.CHILD_DELETE, new io.cxt.ha.HaAttribute(HaAttributeType.IKE_ID, id),
+                io.cxt.ha.HaAttribute.number(HaAttributeType.INBOUND_SPI, s.childSpis().get(0)[0]));
+        fromCharon(HaMessageCodec.encode(mid));
+        fromCharon(HaMessageCodec.encode(lower));
+        awaitReceived(8);
+        assertEquals(5, relay.store().list().get(0).midInitiator());
+        assertEquals(1, relay.rejections().count(HaRejections.Kind.OUT_OF_ORDER));
+        fromCharon(HaMessageCodec.encode(childDelete));
+        awaitReceived(9);
+        assertEquals(0, relay.store().list().get(0).children().size());
+        fromCharon(HaMessageCodec.encode(HaMessage.of(HaMessageType.IKE_DELETE, new io.cxt.ha.HaAttribute(HaAttributeType.IKE_ID, id))));
+        awaitReceived(10);
+        assertEquals(0, relay.store().size());
+    }
+
+    @Test
+    void refusesStrangersMalformedUnknownAndOtherVersionsWithoutChangingAnything() throws Exception {
+        playCapture();
+        HaIkeSaState before = relay.store().list().get(0);
+        try (DatagramChannel stranger = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+            byte[] add = HexFormat.of().parseHex(vectors().get(1)[2]);
+            add[10] ^= 1; // another SA
+            stranger.send(ByteBuffer.wrap(add), relayAddress);
+        }
+        fromCharon(new byte[] {5, 1, 36, 2});                    // strongSwan 6.0.2+
+        fromCharon(new byte[] {3, 1, 1, 2});                     // truncated IKE_ID
+        fromCharon(new byte[] {3, 99});                          // unknown type
+        byte[] unknownSa = HexFormat.of().parseHex(vectors().get(2)[2]);
+        unknownSa[5] ^= 1;
+        fromCharon(unknownSa);                                   // MID for an SA never added
+        awaitReceived(11);
+        HaRejections r = relay.rejections();
+        assertEquals(1, r.count(HaRejections.Kind.WRONG_PEER));
+        assertEquals(1, r.count(HaRejections.Kind.VERSION));
+        assertEquals(1, r.count(HaRejections.Kind.TRUNCATED));
+        assertEquals(1, r.count(HaRejections.Kind.UNKNOWN_TYPE));
+        assertEquals(1, r.count(HaRejections.Kind.UNKNOWN_SA), r.snapshot().toString());
+        assertEquals(1, relay.store().size());
+        assertEquals(before, relay.store().list().get(0));
+    }
+
+    @Test
+    void logsAtMostOnceperKindAndInterval() {
+        AtomicLong now = new AtomicLong();
+        HaRejections r = new HaRejections(Duration.ofSeconds(10), now::get);
+        int logged = 0;
+        for (int i = 0; i < 10_000; i++) {
+            logged += r.reject(HaRejections.Kind.TRUNCATED, "x") ? 1 : 0;
+        }
+        assertEquals(1, logged);
+        assertTrue(r.reject(HaRejections.Kind.VERSION, "another kind logs on its own"));
+        now.addAndGet(Duration.ofSeconds(11).toNanos());
+        assertTrue(r.reject(HaRejections.Kind.TRUNCATED, "after the interval"));
+        assertEquals(10_001, r.count(HaRejections.Kind.TRUNCATED));
+    }
+
+    @Test
+    void nextRouterGetsTheSaRewrittenAsCharonAcceptedItThenActivationThenForget() throws Exception {
+        playCapture();
+        CharonHaControl control = new CharonHaControl(relay, 1);
+        HaHandover pAR = new HaHandover(control, EventSink.NONE);
+        IkeContextSlot slot = pAR.snapshot(new MobileNodeIdentity(MN_HOME, MN));
+        assertNotNull(slot);
+        assertTrue(HaSaBundle.isBundle(slot.encoded()));
+        assertFalse(slot.toString().contains(HexFormat.of().formatHex(slot.encoded()).substring(40, 80)), "slot prints its bytes");
+        HaIkeSaState transferred = HaHandover.transferred(slot).orElseThrow();
+        assertEquals(relay.store().list().get(0), withTimes(transferred, relay.store().list().get(0)));
+
+        // the nAR's side (same stand-in charon)
+        relay.store().remove(transferred.id().initiatorSpi(), transferred.id().responderSpi());
+        HaHandover nAR = new HaHandover(control, EventSink.NONE);
+        assertTrue(nAR.held(MN, slot, NAR, null));
+        List<HaMessage> got = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            got.add(toCharon());
+        }
+        assertEquals(List.of(HaMessageType.IKE_ADD, HaMessageType.IKE_MID_RESPONDER, HaMessageType.IKE_UPDATE, HaMessageType.CHILD_ADD),
+                got.stream().map(HaMessage::type).toList());
+        byte[] accepted = HexFormat.of().parseHex(vectors().stream().filter(v -> v[0].equals("nar-tx") && v[1].equals("IKE_UPDATE"))
+                .findFirst().orElseThrow()[2]);
+        assertArrayEquals(accepted, HaMessageCodec.encode(got.get(2)), "the IKE_UPDATE nar's charon accepted in the lab");
+        assertEquals(1, relay.store().size(), "seeded: later syncs from this charon are recognised");
+
+        assertTrue(nAR.activate(MN));
+        assertEquals(HaMessageType.SEGMENT_TAKE, toCharon().type());
+        assertEquals(HaMessageType.SEGMENT_DROP, toCharon().type());
+
+        pAR.moved(new MobileNodeIdentity(MN_HOME, MN));
+        HaMessage del = toCharon();
+        assertEquals(HaMessageType.IKE_DELETE, del.type());
+        assertEquals(transferred.id(), del.ikeSaId().orElseThrow());
+        assertEquals(0, relay.store().size());
+    }
+
+    @Test
+    void aSecondHeldSaWaitsForItsCtar() throws Exception {
+        playCapture();
+        CharonHaControl control = new CharonHaControl(relay, 1);
+        IkeContextSlot slot = new HaHandover(control, EventSink.NONE).snapshot(new MobileNodeIdentity(MN_HOME, MN));
+        List<String> events = new ArrayList<>();
+        HaHandover nAR = new HaHandover(control, (k, mn, d) -> events.add(k + " " + mn));
+        assertTrue(nAR.held(MN, slot, NAR, null));
+        assertTrue(nAR.held(addr("2001:db8:1::99"), slot, NAR, null));
+        assertEquals(List.of("ike-ha-held 2001:db8:1::10", "ike-ha-deferred 2001:db8:1::99"), events);
+        nAR.activate(MN);
+        assertEquals("ike-ha-held 2001:db8:1::99", events.get(3), events.toString());
+    }
+
+    private static HaIkeSaState withTimes(HaIkeSaState s, HaIkeSaState from) {
+        return new HaIkeSaState(s.id(), s.add(), s.update(), s.laterUpdates(), s.midInitiator(), s.midResponder(), s.children(),
+                from.since(), from.updatedAt());
+    }
+
+    @Test
+    void bundleRefusesGarbage() {
+        byte[] b = HaSaBundle.encode(List.of(HaMessage.of(HaMessageType.SEGMENT_DROP, io.cxt.ha.HaAttribute.number(HaAttributeType.SEGMENT, 1))));
+        for (int n = 0; n < b.length; n++) {
+            byte[] cut = Arrays.copyOf(b, n);
+            try {
+                HaSaBundle.decode(cut);
+                throw new AssertionError("decoded a cut bundle of " + n);
+            } catch (io.cxt.ha.HaDecodeException expected) {
+                // refused
+            }
+        }
+    }
+}
