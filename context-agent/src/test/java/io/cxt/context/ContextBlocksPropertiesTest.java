@@ -16,42 +16,46 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-
 import io.cxt.cxtp.ContextDataBlock;
 import io.cxt.cxtp.CxtpConstants;
-import io.cxt.xfrm.CommonArbitraries;
-import io.cxt.xfrm.PolicyArbitraries;
-import io.cxt.xfrm.SaArbitraries;
+import io.cxt.xfrm.CommonGen;
+import io.cxt.xfrm.PolicyGen;
+import io.cxt.xfrm.SaGen;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityContext;
+import io.cxt.xfrm.SecurityPolicy;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 class ContextBlocksPropertiesTest {
 
-    @Provide
-    Arbitrary<MobileNodeContext> contexts() {
-        Arbitrary<InetAddress> addr = CommonArbitraries.family().flatMap(CommonArbitraries::address);
-        Arbitrary<SpiMapping> mapping = Combinators.combine(CommonArbitraries.u8(), addr.injectNull(0.2),
-                Arbitraries.longs(), Arbitraries.longs(), Arbitraries.of(true, false), Arbitraries.of(true, false))
-                .as(SpiMapping::new);
-        Arbitrary<IkeContextSlot> ike = Combinators.combine(Arbitraries.longs(), Arbitraries.longs(),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(300)).as(IkeContextSlot::new);
-        Arbitrary<MobileNodeIdentity> mn = Combinators.combine(addr.injectNull(0.3), addr).as(MobileNodeIdentity::new);
-        return Combinators.combine(mn, addr, addr.injectNull(0.3), addr.injectNull(0.3),
-                SaArbitraries.securityAssociation().list().ofMaxSize(3),
-                PolicyArbitraries.securityPolicy().list().ofMaxSize(3),
-                mapping.list().ofMaxSize(3), ike.injectNull(0.4))
-                .as((m, par, nar, ncoa, sas, pols, maps, slot) -> new MobileNodeContext(m, par, nar, ncoa, sas, pols,
-                        maps, slot, Instant.ofEpochMilli(1_700_000_000_000L), Duration.ofMillis(30_000)));
+    private static InetAddress address(Gen g) {
+        return CommonGen.address(g, CommonGen.family(g));
     }
 
-    @Property(tries = 300)
-    void decodeInvertsEncode(@ForAll("contexts") MobileNodeContext ctx) {
+    static MobileNodeContext context(Gen g) {
+        MobileNodeIdentity mn = new MobileNodeIdentity(g.orNull(0.3, () -> address(g)), address(g));
+        InetAddress par = address(g);
+        InetAddress nar = g.orNull(0.3, () -> address(g));
+        InetAddress ncoa = g.orNull(0.3, () -> address(g));
+        List<SecurityAssociation> sas = g.list(0, 3, () -> SaGen.securityAssociation(g));
+        List<SecurityPolicy> pols = g.list(0, 3, () -> PolicyGen.securityPolicy(g));
+        List<SpiMapping> maps = g.list(0, 3, () -> new SpiMapping(g.u8(), g.orNull(0.2, () -> address(g)), g.anyLong(),
+                g.anyLong(), g.bool(), g.bool()));
+        IkeContextSlot slot = g.orNull(0.4, () -> new IkeContextSlot(g.anyLong(), g.anyLong(), g.bytes(0, 300)));
+        return new MobileNodeContext(mn, par, nar, ncoa, sas, pols, maps, slot, Instant.ofEpochMilli(1_700_000_000_000L),
+                Duration.ofMillis(30_000));
+    }
+
+    private static List<ContextDataBlock> randomBlocks(Gen g) {
+        return g.list(0, 5, () -> new ContextDataBlock(g.ofInts(ContextBlocks.FPT_HEADER, ContextBlocks.FPT_SA,
+                ContextBlocks.FPT_POLICY, ContextBlocks.FPT_IKE, ContextBlocks.FPT_CONTINUATION, 0x1), true, g.anyInt(),
+                g.bytes(0, 200)));
+    }
+
+    @SeededTest(cases = 300)
+    void decodeInvertsEncode(Gen g) {
+        MobileNodeContext ctx = context(g);
         List<ContextDataBlock> blocks = ContextBlocks.encode(ctx);
         for (ContextDataBlock b : blocks) {
             assertTrue(b.encodedLength() <= CxtpConstants.MAX_CDB_LENGTH);
@@ -60,17 +64,20 @@ class ContextBlocksPropertiesTest {
         assertEquals(ctx, ContextBlocks.decode(blocks));
     }
 
-    @Property(tries = 300)
-    void decodeThroughTheCxtpCodecToo(@ForAll("contexts") MobileNodeContext ctx) throws Exception {
+    @SeededTest(cases = 300)
+    void decodeThroughTheCxtpCodecToo(Gen g) throws Exception  {
+        MobileNodeContext ctx = context(g);
         // Blocks survive their own wire encoding (the CXTP message codec's view).
         byte[] wire = io.cxt.cxtp.CxtpCodec.encodeBlocks(ContextBlocks.encode(ctx));
         List<ContextDataBlock> again = io.cxt.cxtp.CxtpCodec.decodeBlocks(wire);
         assertEquals(ctx, ContextBlocks.decode(again));
     }
 
-    @Property(tries = 500)
-    void mutatedBlocksFailOnlyWithDecodeError(@ForAll("contexts") MobileNodeContext ctx,
-                                              @ForAll int position, @ForAll byte value) {
+    @SeededTest(cases = 500)
+    void mutatedBlocksFailOnlyWithDecodeError(Gen g) {
+        MobileNodeContext ctx = context(g);
+        int position = g.betweenEdgy(Integer.MIN_VALUE, Integer.MAX_VALUE);
+        byte value = (byte) g.anyInt();
         List<ContextDataBlock> blocks = ContextBlocks.encode(ctx);
         int which = Math.floorMod(position, blocks.size());
         ContextDataBlock b = blocks.get(which);
@@ -88,23 +95,14 @@ class ContextBlocksPropertiesTest {
         }
     }
 
-    @Property(tries = 500)
-    void randomBlocksFailOnlyWithDecodeError(@ForAll("randomBlocks") List<ContextDataBlock> blocks) {
+    @SeededTest(cases = 500)
+    void randomBlocksFailOnlyWithDecodeError(Gen g) {
+        List<ContextDataBlock> blocks = randomBlocks(g);
         try {
             ContextBlocks.decode(blocks);
         } catch (ContextDecodeException expected) {
             // the only acceptable failure
         }
-    }
-
-    @Provide
-    Arbitrary<List<ContextDataBlock>> randomBlocks() {
-        Arbitrary<Integer> fpt = Arbitraries.of(ContextBlocks.FPT_HEADER, ContextBlocks.FPT_SA, ContextBlocks.FPT_POLICY,
-                ContextBlocks.FPT_IKE, ContextBlocks.FPT_CONTINUATION, 0x1);
-        Arbitrary<ContextDataBlock> block = Combinators.combine(fpt, Arbitraries.integers(),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(200))
-                .as((t, pv, d) -> new ContextDataBlock(t, true, pv, d));
-        return block.list().ofMaxSize(5);
     }
 
 }

@@ -16,18 +16,9 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 import io.cxt.cxtp.ContextDataBlock;
 import io.cxt.cxtp.CxtpConstants;
-import io.cxt.xfrm.CommonArbitraries;
-import io.cxt.xfrm.PolicyArbitraries;
-import io.cxt.xfrm.SaArbitraries;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityContext;
 

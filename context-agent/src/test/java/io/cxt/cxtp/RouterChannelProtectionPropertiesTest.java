@@ -3,19 +3,19 @@ package io.cxt.cxtp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
 
 import io.cxt.cxtp.RouterChannelProtection.Opened;
 import io.cxt.cxtp.RouterChannelProtection.Rejected;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 /** Random envelopes against the router channel. */
 class RouterChannelProtectionPropertiesTest {
 
     /** Arbitrary octets never throw out of open() and are never accepted. */
-    @Property(tries = 2000)
-    void randomEnvelopesAreRejectedWithoutExceptions(@ForAll @Size(max = 120) byte[] junk) {
+    @SeededTest(cases = 2000)
+    void randomEnvelopesAreRejectedWithoutExceptions(Gen g) {
+        byte[] junk = g.bytes(0, 120);
         RouterChannelProtection receiver = RouterChannelProtectionTest.nar();
         Opened o = receiver.open(RouterChannelProtectionTest.PAR_ADDR, junk);
         assertInstanceOf(Rejected.class, o);
@@ -23,10 +23,11 @@ class RouterChannelProtectionPropertiesTest {
     }
 
     /** Genuine envelopes with random octets flipped are never accepted; the genuine one still is. */
-    @Property(tries = 1000)
-    void tamperedEnvelopesAreNeverAccepted(@ForAll @Size(max = 200) byte[] message,
-                                           @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 100_000) int position,
-                                           @ForAll @net.jqwik.api.constraints.IntRange(min = 1, max = 255) int xor) {
+    @SeededTest(cases = 1000)
+    void tamperedEnvelopesAreNeverAccepted(Gen g) {
+        byte[] message = g.bytes(0, 200);
+        int position = g.betweenEdgy(0, 100_000);
+        int xor = g.betweenEdgy(1, 255);
         RouterChannelProtection receiver = RouterChannelProtectionTest.nar();
         byte[] env = RouterChannelProtectionTest.par().seal(RouterChannelProtectionTest.NAR, message);
         byte[] t = env.clone();

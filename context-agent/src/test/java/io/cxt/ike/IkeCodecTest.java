@@ -12,50 +12,31 @@ import java.util.HexFormat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.Size;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 class IkeCodecTest {
     private static final HexFormat HEX = HexFormat.of();
 
-    @Provide
-    Arbitrary<IkeHeader> headers() {
-        return IkeArbitraries.header();
-    }
-
-    @Provide
-    Arbitrary<IkeMessage> messages() {
-        return IkeArbitraries.message();
-    }
-
-    @Provide
-    Arbitrary<IkePayload> payloads() {
-        return Arbitraries.oneOf(IkeArbitraries.notifyPayload(), IkeArbitraries.delete(), IkeArbitraries.vendorId(),
-                IkeArbitraries.opaque(), IkeArbitraries.encrypted());
-    }
-
-    @Property
-    void headerRoundTrips(@ForAll("headers") IkeHeader h) throws IkeDecodeException {
+    @SeededTest
+    void headerRoundTrips(Gen g) throws IkeDecodeException  {
+        IkeHeader h = IkeGen.header(g);
         byte[] b = h.encode();
         assertEquals(IkeHeader.LENGTH, b.length);
         assertEquals(h, IkeHeader.decode(b));
     }
 
-    @Property
-    void everyPayloadRecordRoundTripsAlone(@ForAll("payloads") IkePayload p) throws IkeDecodeException {
+    @SeededTest
+    void everyPayloadRecordRoundTripsAlone(Gen g) throws IkeDecodeException  {
+        IkePayload p = payload(g);
         byte[] b = PayloadChain.encode(List.of(p));
         assertEquals(p.encodedLength(), b.length);
         assertEquals(List.of(p), PayloadChain.decode(p.type(), b, 0, b.length, false));
     }
 
-    @Property
-    void messagesRoundTrip(@ForAll("messages") IkeMessage m) throws IkeDecodeException {
+    @SeededTest
+    void messagesRoundTrip(Gen g) throws IkeDecodeException  {
+        IkeMessage m = IkeGen.message(g);
         byte[] b = m.encode();
         assertEquals(m.header().length(), b.length);
         IkeMessage d = IkeMessage.decode(b);
@@ -201,56 +182,59 @@ class IkeCodecTest {
         assertThrows(IkeDecodeException.class, () -> IkeMessage.decode(b));
     }
 
-    @Property
-    void everyTruncationIsADecodeError(@ForAll("messages") IkeMessage m, @ForAll("fractions") double f) {
+    @SeededTest
+    void everyTruncationIsADecodeError(Gen g) {
+        IkeMessage m = IkeGen.message(g);
+        double f = g.between(0, 999) / 1000.0;
         byte[] b = m.encode();
         int cut = (int) (f * b.length);
         assertThrows(IkeDecodeException.class, () -> IkeMessage.decode(Arrays.copyOf(b, cut)));
     }
 
-    @Provide
-    Arbitrary<Double> fractions() {
-        return Arbitraries.doubles().between(0, 0.999).ofScale(3);
-    }
-
-    @Property(tries = 2000)
-    void randomBytesOnlyEverFailWithDecodeException(@ForAll @Size(max = 200) byte[] b) {
+    @SeededTest(cases = 2000)
+    void randomBytesOnlyEverFailWithDecodeException(Gen g) {
+        byte[] b = g.bytes(0, 200);
         decodeAllowingOnlyDecodeException(b);
     }
 
-    @Property(tries = 2000)
-    void randomBodiesBehindAValidHeaderOnlyFailWithDecodeException(@ForAll("headers") IkeHeader h,
-            @ForAll @Size(max = 120) byte[] body, @ForAll("payloadTypes") int next) {
+    @SeededTest(cases = 2000)
+    void randomBodiesBehindAValidHeaderOnlyFailWithDecodeException(Gen g) {
+        IkeHeader h = IkeGen.header(g);
+        byte[] body = g.bytes(0, 120);
+        int next = g.bool() ? g.ofInts(0, 41, 42, 43, 46) : g.u8();
         byte[] b = new byte[IkeHeader.LENGTH + body.length];
         h.withNextPayloadAndLength(next, b.length).encode(ByteBuffer.wrap(b));
         System.arraycopy(body, 0, b, IkeHeader.LENGTH, body.length);
         decodeAllowingOnlyDecodeException(b);
     }
 
-    @Provide
-    Arbitrary<Integer> payloadTypes() {
-        return Arbitraries.oneOf(Arbitraries.of(0, 41, 42, 43, 46), Arbitraries.integers().between(0, 255));
-    }
-
-    @Property(tries = 2000)
-    void mutatedMessagesOnlyFailWithDecodeExceptionAndReencodeStably(@ForAll("mutatedMessages") byte[] b)
-            throws IkeDecodeException {
+    @SeededTest(cases = 2000)
+    void mutatedMessagesOnlyFailWithDecodeExceptionAndReencodeStably(Gen g)
+            throws IkeDecodeException  {
+        byte[] b = mutatedMessage(g);
         IkeMessage m = decodeAllowingOnlyDecodeException(b);
         if (m != null) {
             assertEquals(m, IkeMessage.decode(m.encode()));
         }
     }
 
-    @Provide
-    Arbitrary<byte[]> mutatedMessages() {
-        return Combinators.combine(IkeArbitraries.message(), Arbitraries.integers().between(0, 10000).list()
-                .ofMinSize(1).ofMaxSize(4), Arbitraries.bytes().list().ofSize(4)).as((m, positions, values) -> {
-                    byte[] b = m.encode();
-                    for (int i = 0; i < positions.size(); i++) {
-                        b[positions.get(i) % b.length] = values.get(i);
-                    }
-                    return b;
-                });
+    private static IkePayload payload(Gen g) {
+        return switch (g.between(0, 4)) {
+            case 0 -> IkeGen.notifyPayload(g);
+            case 1 -> IkeGen.delete(g);
+            case 2 -> IkeGen.vendorId(g);
+            case 3 -> IkeGen.opaque(g);
+            default -> IkeGen.encrypted(g);
+        };
+    }
+
+    private static byte[] mutatedMessage(Gen g) {
+        byte[] b = IkeGen.message(g).encode();
+        int n = g.between(1, 4);
+        for (int i = 0; i < n; i++) {
+            b[g.between(0, 10000) % b.length] = (byte) g.anyInt();
+        }
+        return b;
     }
 
     private static IkeMessage decodeAllowingOnlyDecodeException(byte[] b) {

@@ -14,12 +14,10 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.Test;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 
 import io.cxt.xfrm.KeyBytes;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 /**
  * Known-answer tests of the primitives behind SK protection and key derivation. Sources:
@@ -267,10 +265,12 @@ class IkeCryptoKnownAnswerTest {
 
     // ---- prf+ against a second, independent implementation (javax.crypto.Mac) ----
 
-    @Property(tries = 300)
-    void prfPlusMatchesAnIndependentImplementation(@ForAll @Size(min = 1, max = 100) byte[] key,
-            @ForAll @Size(max = 100) byte[] seed, @ForAll @IntRange(min = 0, max = 700) int length,
-            @ForAll boolean sha512) throws Exception {
+    @SeededTest(cases = 300)
+    void prfPlusMatchesAnIndependentImplementation(Gen g) throws Exception  {
+        byte[] key = g.bytes(1, 100);
+        byte[] seed = g.bytes(0, 100);
+        int length = g.betweenEdgy(0, 700);
+        boolean sha512 = g.bool();
         PrfAlgorithm prf = sha512 ? PrfAlgorithm.PRF_HMAC_SHA2_512 : PrfAlgorithm.PRF_HMAC_SHA2_256;
         assertArrayEquals(jcePrfPlus(sha512 ? "HmacSHA512" : "HmacSHA256", key, seed, length),
                 IkeCrypto.prfPlus(prf, key, seed, length));

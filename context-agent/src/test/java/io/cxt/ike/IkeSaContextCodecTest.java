@@ -11,25 +11,16 @@ import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-
 import io.cxt.agent.ike.IkeContextSlots;
 import io.cxt.context.IkeContextSlot;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 class IkeSaContextCodecTest {
 
-    @Provide
-    Arbitrary<IkeSaContext> contexts() {
-        return IkeArbitraries.context();
-    }
-
-    @Property(tries = 300)
-    void roundTripKeepsEveryField(@ForAll("contexts") IkeSaContext sa) throws Exception {
+    @SeededTest(cases = 300)
+    void roundTripKeepsEveryField(Gen g) throws Exception  {
+        IkeSaContext sa = IkeGen.context(g);
         byte[] encoded = IkeSaContextCodec.encode(sa);
         IkeSaContext back = IkeSaContextCodec.decode(encoded);
         assertEquals(sa, back);
@@ -44,8 +35,9 @@ class IkeSaContextCodecTest {
         assertArrayEquals(encoded, IkeSaContextCodec.encode(back), "encoding is deterministic");
     }
 
-    @Property(tries = 200)
-    void slotRoundTripAndSpisInClear(@ForAll("contexts") IkeSaContext sa) throws Exception {
+    @SeededTest(cases = 200)
+    void slotRoundTripAndSpisInClear(Gen g) throws Exception  {
+        IkeSaContext sa = IkeGen.context(g);
         IkeContextSlot slot = IkeContextSlots.of(sa);
         assertEquals(sa.initiatorSpi(), slot.spiInitiator());
         assertEquals(sa.responderSpi(), slot.spiResponder());
@@ -53,22 +45,26 @@ class IkeSaContextCodecTest {
         assertTrue(slot.toString().contains("redacted"));
     }
 
-    @Property(tries = 200)
-    void everyTruncationIsRefusedCleanly(@ForAll("contexts") IkeSaContext sa, @ForAll @IntRange(min = 0, max = 10_000) int cut) {
+    @SeededTest(cases = 200)
+    void everyTruncationIsRefusedCleanly(Gen g) {
+        IkeSaContext sa = IkeGen.context(g);
+        int cut = g.betweenEdgy(0, 10_000);
         byte[] encoded = IkeSaContextCodec.encode(sa);
         int len = cut % encoded.length;
         assertThrows(IkeDecodeException.class, () -> IkeSaContextCodec.decode(Arrays.copyOf(encoded, len)));
     }
 
-    @Property(tries = 200)
-    void trailingOctetsAreRefused(@ForAll("contexts") IkeSaContext sa) {
+    @SeededTest(cases = 200)
+    void trailingOctetsAreRefused(Gen g) {
+        IkeSaContext sa = IkeGen.context(g);
         byte[] encoded = IkeSaContextCodec.encode(sa);
         assertThrows(IkeDecodeException.class, () -> IkeSaContextCodec.decode(Arrays.copyOf(encoded, encoded.length + 1)));
     }
 
     /** Garbage and corrupted encodings: a valid context or IkeDecodeException, nothing else. */
-    @Property(tries = 1000)
-    void garbageYieldsOnlyIkeDecodeException(@ForAll("garbage") byte[] bytes) {
+    @SeededTest(cases = 1000)
+    void garbageYieldsOnlyIkeDecodeException(Gen g) {
+        byte[] bytes = garbage(g);
         try {
             IkeSaContextCodec.decode(bytes);
         } catch (IkeDecodeException e) {
@@ -76,9 +72,11 @@ class IkeSaContextCodecTest {
         }
     }
 
-    @Property(tries = 500)
-    void corruptedOctetYieldsContextOrIkeDecodeException(@ForAll("contexts") IkeSaContext sa,
-            @ForAll @IntRange(min = 0, max = 100_000) int at, @ForAll @IntRange(min = 1, max = 255) int xor) {
+    @SeededTest(cases = 500)
+    void corruptedOctetYieldsContextOrIkeDecodeException(Gen g) {
+        IkeSaContext sa = IkeGen.context(g);
+        int at = g.betweenEdgy(0, 100_000);
+        int xor = g.betweenEdgy(1, 255);
         byte[] encoded = IkeSaContextCodec.encode(sa);
         encoded[at % encoded.length] ^= (byte) xor;
         try {
@@ -89,18 +87,17 @@ class IkeSaContextCodecTest {
         }
     }
 
-    @Provide
-    Arbitrary<byte[]> garbage() {
-        Arbitrary<byte[]> random = IkeArbitraries.bytes(0, 600);
-        // Random bytes after a valid version and flags get deeper into the decoder.
-        Arbitrary<byte[]> versioned = IkeArbitraries.bytes(0, 600).map(b -> {
-            byte[] out = new byte[b.length + 2];
-            out[0] = 1;
-            out[1] = (byte) (b.length % 4);
-            System.arraycopy(b, 0, out, 2, b.length);
-            return out;
-        });
-        return Arbitraries.oneOf(random, versioned);
+    /** Random octets, or random octets after a valid version and flags (they get deeper into the decoder). */
+    private static byte[] garbage(Gen g) {
+        byte[] b = IkeGen.bytes(g, 0, 600);
+        if (g.bool()) {
+            return b;
+        }
+        byte[] out = new byte[b.length + 2];
+        out[0] = 1;
+        out[1] = (byte) (b.length % 4);
+        System.arraycopy(b, 0, out, 2, b.length);
+        return out;
     }
 
     @Test

@@ -14,30 +14,26 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 
 class IkeSaContextJsonTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    @Provide
-    Arbitrary<IkeSaContext> contexts() {
-        return IkeArbitraries.context();
-    }
 
-    @Property(tries = 300)
-    void contextsRoundTripThroughJson(@ForAll("contexts") IkeSaContext sa) throws IkeContextFormatException {
+    @SeededTest(cases = 300)
+    void contextsRoundTripThroughJson(Gen g) throws IkeContextFormatException  {
+        IkeSaContext sa = IkeGen.context(g);
         assertEquals(sa, IkeSaContextJson.read(IkeSaContextJson.write(sa, false)));
     }
 
-    @Property(tries = 200)
-    void redactedOutputHasNoSecretAndCannotBeImported(@ForAll("contexts") IkeSaContext sa) {
+    @SeededTest(cases = 200)
+    void redactedOutputHasNoSecretAndCannotBeImported(Gen g) {
+        IkeSaContext sa = IkeGen.context(g);
         String json = IkeSaContextJson.write(sa, true);
-        IkeSaContext other = IkeArbitraries.withOtherSecrets(sa);
+        IkeSaContext other = IkeGen.withOtherSecrets(sa);
         assertEquals(json, IkeSaContextJson.write(other, true), "redacted output depends on the secrets");
         assertFalse(json.equals(IkeSaContextJson.write(sa, false)));
         assertTrue(json.contains(IkeSaContextJson.REDACTED));

@@ -16,14 +16,11 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 import io.cxt.ike.IkeRejectedException.Reason;
 import io.cxt.xfrm.KeyBytes;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 class SkProtectorTest {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -33,15 +30,7 @@ class SkProtectorTest {
             NotifyPayload.of(NotifyType.UPDATE_SA_ADDRESSES),
             new UpdateSpiNotify(ProtocolId.ESP, 0xc2000002L, 0xc2000099L, SpiOwner.RESPONDER).toNotify());
 
-    @Provide
-    Arbitrary<IkeAlgorithms> suites() {
-        return Arbitraries.of(IkeFixtures.SUITES);
-    }
 
-    @Provide
-    Arbitrary<List<IkePayload>> contents() {
-        return IkeArbitraries.plainChain();
-    }
 
     private static SkProtector sender(IkeAlgorithms alg) {
         return SkProtector.outbound(IkeFixtures.mobileNode(alg), RANDOM);
@@ -51,9 +40,10 @@ class SkProtectorTest {
         return SkProtector.inbound(IkeFixtures.accessRouter(alg));
     }
 
-    @Property(tries = 300)
-    void protectedMessagesOpenToTheSamePayloads(@ForAll("suites") IkeAlgorithms alg,
-            @ForAll("contents") List<IkePayload> payloads) throws IkeRejectedException {
+    @SeededTest(cases = 300)
+    void protectedMessagesOpenToTheSamePayloads(Gen g) throws IkeRejectedException  {
+        IkeAlgorithms alg = g.of(IkeFixtures.SUITES);
+        List<IkePayload> payloads = IkeGen.plainChain(g);
         byte[] m = sender(alg).protect(HEADER, payloads);
         SkProtector.Opened o = receiver(alg).open(m);
         assertEquals(payloads, o.payloads());
@@ -61,9 +51,10 @@ class SkProtectorTest {
         assertTrue(o.clearPayloads().isEmpty());
     }
 
-    @Property(tries = 100)
-    void layoutFollowsRfc7296AndRfc5282(@ForAll("suites") IkeAlgorithms alg,
-            @ForAll("contents") List<IkePayload> payloads) throws IkeDecodeException {
+    @SeededTest(cases = 100)
+    void layoutFollowsRfc7296AndRfc5282(Gen g) throws IkeDecodeException  {
+        IkeAlgorithms alg = g.of(IkeFixtures.SUITES);
+        List<IkePayload> payloads = IkeGen.plainChain(g);
         byte[] m = sender(alg).protect(HEADER, payloads);
         IkeMessage decoded = IkeMessage.decode(m);
         assertEquals(PayloadType.ENCRYPTED, decoded.header().nextPayload());

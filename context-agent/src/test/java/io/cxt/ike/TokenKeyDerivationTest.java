@@ -56,7 +56,7 @@ class TokenKeyDerivationTest {
         KeyBytes k = TokenKeyDerivation.fromIkeSa(ar);
         IkeSaContext otherSpi = ar.applySpiUpdate(new UpdateSpiNotify(ProtocolId.IKE, ar.responderSpi(), 7, SpiOwner.RESPONDER));
         assertNotEquals(k, TokenKeyDerivation.fromIkeSa(otherSpi));
-        IkeSaContext otherKeys = IkeArbitraries.withOtherSecrets(ar);
+        IkeSaContext otherKeys = IkeGen.withOtherSecrets(ar);
         assertNotEquals(k, TokenKeyDerivation.fromIkeSa(otherKeys));
         assertNotEquals(HexFormat.of().formatHex(ar.keys().skD().bytes()).substring(0, 40), k.revealHex().substring(2));
     }

@@ -13,22 +13,17 @@ import java.util.HexFormat;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 
 class UpdateSpiNotifyTest {
     private static final HexFormat HEX = HexFormat.of();
 
-    @Provide
-    Arbitrary<UpdateSpiNotify> updates() {
-        return IkeArbitraries.updateSpi();
-    }
 
-    @Property
-    void roundTripsThroughTheNotifyAndTheWire(@ForAll("updates") UpdateSpiNotify u) throws IkeDecodeException {
+    @SeededTest
+    void roundTripsThroughTheNotifyAndTheWire(Gen g) throws IkeDecodeException  {
+        UpdateSpiNotify u = IkeGen.updateSpi(g);
         NotifyPayload n = u.toNotify();
         assertEquals(u, UpdateSpiNotify.fromNotify(n));
         byte[] wire = PayloadChain.encode(List.of(n));

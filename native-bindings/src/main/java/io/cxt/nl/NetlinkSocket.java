@@ -535,12 +535,13 @@ public final class NetlinkSocket implements AutoCloseable {
         int offset = -1;
         ByteBuffer p = m.payloadBuffer();
         if (m.type() == Netlink.NLMSG_ERROR && m.hasFlag(Netlink.NLM_F_ACK_TLVS) && p.limit() >= 4 + Netlink.HEADER_LENGTH) {
-            int origLen = p.getInt(4);
-            int skip = m.hasFlag(Netlink.NLM_F_CAPPED) ? Netlink.HEADER_LENGTH : Netlink.align(origLen);
-            int tlvStart = 4 + skip;
+            // The echoed request's length is the sender's word: unsigned, and possibly past the end.
+            long origLen = Integer.toUnsignedLong(p.getInt(4));
+            long skip = m.hasFlag(Netlink.NLM_F_CAPPED) ? Netlink.HEADER_LENGTH : (origLen + Netlink.ALIGNTO - 1) & -Netlink.ALIGNTO;
+            long tlvStart = 4 + skip;
             if (tlvStart <= p.limit()) {
                 try {
-                    for (NlAttribute a : NlAttribute.parseAll(p.position(tlvStart))) {
+                    for (NlAttribute a : NlAttribute.parseAll(p.position((int) tlvStart))) {
                         if (a.kind() == Netlink.NLMSGERR_ATTR_MSG) {
                             msg = cString(a.value());
                         } else if (a.kind() == Netlink.NLMSGERR_ATTR_OFFS && a.value().length >= 4) {

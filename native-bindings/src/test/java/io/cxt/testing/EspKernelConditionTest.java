@@ -12,12 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 
-import net.jqwik.api.Example;
-
 /**
  * Tests tagged esp-kernel run where the kernel has ESP and are skipped with the lab hint where it
- * has not, for JUnit Jupiter (registered by auto-detection through junit-platform.properties)
- * and for jqwik (registered as a lifecycle hook).
+ * has not (JUnit Jupiter, registered by auto-detection through junit-platform.properties). Seeded
+ * property tests ({@link SeededTest}) and Jazzer fuzz tests are Jupiter test templates, so the
+ * same condition covers them.
  */
 class EspKernelConditionTest {
 
@@ -33,12 +32,18 @@ class EspKernelConditionTest {
     }
 
     @Test
-    void jqwikTaggedExampleRunsOrIsSkippedWithTheLabHint() {
-        EngineExecutionResults results = EngineTestKit.engine("jqwik")
+    void taggedSeededTestRunsOrIsSkippedWithTheLabHint() {
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
                 .enableImplicitConfigurationParameters(true)
-                .selectors(selectClass(SampleJqwikCase.class))
+                .selectors(selectClass(SampleSeededCase.class))
                 .execute();
-        assertOutcome(results, "tagged");
+        if (EspKernel.probe().available()) {
+            results.testEvents().assertStatistics(s -> s.skipped(0).started(3).succeeded(3));
+        } else {
+            results.testEvents().assertStatistics(s -> s.skipped(0).started(1).succeeded(1));
+            results.containerEvents().skipped().assertThatEvents().haveExactly(1,
+                    event(skippedWithReason(r -> r.startsWith(EspKernel.SKIP_REASON))));
+        }
     }
 
     @Test
@@ -71,14 +76,15 @@ class EspKernelConditionTest {
         }
     }
 
-    /** Run only through the test kit above. */
-    static class SampleJqwikCase {
-        @Example
-        @net.jqwik.api.Tag(EspKernel.TAG)
-        void tagged() {
+    /** A tagged seeded property (two cases) beside an untagged plain test. */
+    static class SampleSeededCase {
+        @SeededTest(cases = 2)
+        @Tag(EspKernel.TAG)
+        void taggedProperty(Gen g) {
+            assertTrue(g.between(0, 1) <= 1);
         }
 
-        @Example
+        @Test
         void untagged() {
         }
     }

@@ -18,17 +18,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
 import io.cxt.nl.MalformedNetlinkException;
 import io.cxt.nl.NlAttribute;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 /** Pure codec properties of the SPD records: round trips, layout, and malformed input. */
 class PolicyCodecTest {
@@ -43,32 +38,36 @@ class PolicyCodecTest {
 
     // ------------------------------------------------------------------ round trips
 
-    @Property
-    void templateRoundTrips(@ForAll("templates") UserTemplate t) {
+    @SeededTest
+    void templateRoundTrips(Gen g) {
+        UserTemplate t = PolicyGen.template(g);
         ByteBuffer b = buffer(UserTemplate.LENGTH);
         t.encode(b);
         assertEquals(UserTemplate.LENGTH, b.position());
         assertEquals(t, UserTemplate.decode(b.flip()));
     }
 
-    @Property
-    void policyInfoRoundTrips(@ForAll("infos") PolicyInfo i) {
+    @SeededTest
+    void policyInfoRoundTrips(Gen g) {
+        PolicyInfo i = PolicyGen.policyInfo(g);
         ByteBuffer b = buffer(PolicyInfo.LENGTH);
         i.encode(b);
         assertEquals(PolicyInfo.LENGTH, b.position());
         assertEquals(i, PolicyInfo.decode(b.flip()));
     }
 
-    @Property
-    void policyTypeRoundTrips(@ForAll("types") PolicyType t) {
+    @SeededTest
+    void policyTypeRoundTrips(Gen g) {
+        PolicyType t = PolicyGen.policyType(g);
         ByteBuffer b = buffer(PolicyType.LENGTH);
         t.encode(b);
         assertEquals(PolicyType.LENGTH, b.position());
         assertEquals(t, PolicyType.decode(b.flip()));
     }
 
-    @Property
-    void securityPolicyRoundTripsInBothOrders(@ForAll("policies") SecurityPolicy p) {
+    @SeededTest
+    void securityPolicyRoundTripsInBothOrders(Gen g) {
+        SecurityPolicy p = PolicyGen.securityPolicy(g);
         for (AttributeOrder order : AttributeOrder.values()) {
             byte[] bytes = p.toBytes(order);
             assertEquals(p.encodedLength(), bytes.length);
@@ -78,39 +77,44 @@ class PolicyCodecTest {
         }
     }
 
-    @Property
-    void policyIdRoundTrips(@ForAll("ids") PolicyId id) {
+    @SeededTest
+    void policyIdRoundTrips(Gen g) {
+        PolicyId id = PolicyGen.policyId(g);
         byte[] bytes = id.toBytes();
         assertEquals(id.encodedLength(), bytes.length);
         assertEquals(id, PolicyId.decode(bytes));
     }
 
-    @Property(tries = 300)
-    void policyExpireRoundTrips(@ForAll("expires") PolicyExpire e) {
+    @SeededTest(cases = 300)
+    void policyExpireRoundTrips(Gen g) {
+        PolicyExpire e = PolicyGen.policyExpire(g);
         for (AttributeOrder order : AttributeOrder.values()) {
             byte[] bytes = e.toBytes(order);
             assertEquals(e, PolicyExpire.decode(bytes));
         }
     }
 
-    @Property
-    void userMigrateRoundTrips(@ForAll("migrates") UserMigrate m) {
+    @SeededTest
+    void userMigrateRoundTrips(Gen g) {
+        UserMigrate m = PolicyGen.userMigrate(g);
         ByteBuffer b = buffer(UserMigrate.LENGTH);
         m.encode(b);
         assertEquals(UserMigrate.LENGTH, b.position());
         assertEquals(m, UserMigrate.decode(b.flip()));
     }
 
-    @Property
-    void kmAddressRoundTrips(@ForAll("kmAddresses") KmAddress k) {
+    @SeededTest
+    void kmAddressRoundTrips(Gen g) {
+        KmAddress k = PolicyGen.kmAddress(g);
         ByteBuffer b = buffer(KmAddress.LENGTH);
         k.encode(b);
         assertEquals(KmAddress.LENGTH, b.position());
         assertEquals(k, KmAddress.decode(b.flip()));
     }
 
-    @Property
-    void migrateRequestRoundTripsInBothLayouts(@ForAll("migrateRequests") MigrateRequest r) {
+    @SeededTest
+    void migrateRequestRoundTripsInBothLayouts(Gen g) {
+        MigrateRequest r = PolicyGen.migrateRequest(g);
         for (AttributeOrder order : AttributeOrder.values()) {
             byte[] bytes = r.toBytes(order);
             assertEquals(r.encodedLength(order), bytes.length);
@@ -127,25 +131,29 @@ class PolicyCodecTest {
         assertEquals(r.migrations().size(), inKernel);
     }
 
-    @Property
-    void spdInfoRoundTrips(@ForAll("spdInfos") SpdInfo s) {
+    @SeededTest
+    void spdInfoRoundTrips(Gen g) {
+        SpdInfo s = PolicyGen.spdInfo(g);
         byte[] bytes = s.toBytes();
         assertEquals(s, SpdInfo.decode(bytes));
         assertArrayEquals(bytes, SpdInfo.decode(bytes).toBytes());
     }
 
-    @Property
-    void policyDefaultRoundTrips(@ForAll("defaults") PolicyDefault d) {
+    @SeededTest
+    void policyDefaultRoundTrips(Gen g) {
+        PolicyDefault d = PolicyGen.policyDefault(g);
         assertEquals(d, PolicyDefault.decode(d.toBytes()));
     }
 
-    @Property
-    void policyFlushRoundTrips(@ForAll("flushes") PolicyFlush f) {
+    @SeededTest
+    void policyFlushRoundTrips(Gen g) {
+        PolicyFlush f = PolicyGen.policyFlush(g);
         assertEquals(f, PolicyFlush.decode(f.toBytes()));
     }
 
-    @Property
-    void acquireRoundTrips(@ForAll("acquires") AcquireEvent a) {
+    @SeededTest
+    void acquireRoundTrips(Gen g) {
+        AcquireEvent a = PolicyGen.acquireEvent(g);
         byte[] bytes = a.toBytes();
         assertEquals(a.encodedLength(), bytes.length);
         AcquireEvent back = AcquireEvent.decode(bytes);
@@ -153,20 +161,23 @@ class PolicyCodecTest {
         assertArrayEquals(bytes, back.toBytes());
     }
 
-    @Property
-    void reportRoundTrips(@ForAll("reports") ReportEvent r) {
+    @SeededTest
+    void reportRoundTrips(Gen g) {
+        ReportEvent r = PolicyGen.reportEvent(g);
         assertEquals(r, ReportEvent.decode(r.toBytes()));
     }
 
-    @Property
-    void mappingRoundTrips(@ForAll("mappings") MappingEvent m) {
+    @SeededTest
+    void mappingRoundTrips(Gen g) {
+        MappingEvent m = PolicyGen.mappingEvent(g);
         assertEquals(m, MappingEvent.decode(m.toBytes()));
     }
 
     /** Whatever a decoder accepts, it writes back byte for byte (modulo zeroed padding, which random input lacks). */
-    @Property
-    void decodedPoliciesReencodeToWhatWasDecoded(@ForAll("policies") SecurityPolicy p,
-                                                 @ForAll("extraAttrs") List<NlAttribute> more) {
+    @SeededTest
+    void decodedPoliciesReencodeToWhatWasDecoded(Gen g) {
+        SecurityPolicy p = PolicyGen.securityPolicy(g);
+        List<NlAttribute> more = PolicyGen.extraAttributes(g, PolicyAttributes.POLICY_KINDS);
         // extra attributes appended after the known ones survive in place
         byte[] base = p.toBytes(AttributeOrder.KERNEL);
         ByteBuffer b = buffer(base.length + NlAttribute.encodedLength(more));
@@ -208,15 +219,18 @@ class PolicyCodecTest {
         }
     }
 
-    @Property(tries = 2000)
-    void randomBytesGiveOnlyMalformed(@ForAll @Size(max = 700) byte[] input) {
+    @SeededTest(cases = 2000)
+    void randomBytesGiveOnlyMalformed(Gen g) {
+        byte[] input = g.bytes(0, 700);
         DECODERS.forEach((name, d) -> onlyMalformed(name, d, input));
     }
 
     /** Random bytes behind a plausible structure, so the attribute parsers are exercised too. */
-    @Property(tries = 500)
-    void randomAttributesGiveOnlyMalformed(@ForAll("policies") SecurityPolicy p, @ForAll @Size(max = 200) byte[] tail,
-                                          @ForAll("attributeSoup") byte[] soup) {
+    @SeededTest(cases = 500)
+    void randomAttributesGiveOnlyMalformed(Gen g) {
+        SecurityPolicy p = PolicyGen.securityPolicy(g);
+        byte[] tail = g.bytes(0, 200);
+        byte[] soup = attributeSoup(g);
         for (int header : new int[] {0, 4, PolicyType.LENGTH, PolicyId.LENGTH, ReportEvent.LENGTH,
                 PolicyInfo.LENGTH, PolicyExpire.LENGTH, AcquireEvent.LENGTH}) {
             byte[] struct = Arrays.copyOf(p.toBytes(), header);
@@ -229,21 +243,22 @@ class PolicyCodecTest {
     }
 
     /** Well-formed attribute headers with known types and random lengths and contents. */
-    @Provide
-    Arbitrary<byte[]> attributeSoup() {
-        Arbitrary<Integer> type = Arbitraries.oneOf(Arbitraries.integers().between(0, 45),
-                Arbitraries.of(XfrmAttrType.TMPL, XfrmAttrType.SEC_CTX, XfrmAttrType.MIGRATE, XfrmAttrType.MARK));
-        Arbitrary<byte[]> value = Arbitraries.oneOf(Arbitraries.bytes().array(byte[].class).ofMaxSize(90),
-                Arbitraries.of(0, 8, 64, 76, 128, 152).map(byte[]::new));
-        return net.jqwik.api.Combinators.combine(type, value).as(NlAttribute::new).list().ofMaxSize(4).map(l -> {
-            ByteBuffer b = buffer(NlAttribute.encodedLength(l));
-            l.forEach(a -> a.writeTo(b));
-            return b.array();
+    private static byte[] attributeSoup(Gen g) {
+        List<NlAttribute> l = g.list(0, 4, () -> {
+            int type = g.bool() ? g.between(0, 45)
+                    : g.ofInts(XfrmAttrType.TMPL, XfrmAttrType.SEC_CTX, XfrmAttrType.MIGRATE, XfrmAttrType.MARK);
+            byte[] value = g.bool() ? g.bytes(0, 90) : new byte[g.ofInts(0, 8, 64, 76, 128, 152)];
+            return new NlAttribute(type, value);
         });
+        ByteBuffer b = buffer(NlAttribute.encodedLength(l));
+        l.forEach(a -> a.writeTo(b));
+        return b.array();
     }
 
-    @Property
-    void truncatedPoliciesAreMalformed(@ForAll("policies") SecurityPolicy p, @ForAll @IntRange(min = 0, max = 2000) int cut) {
+    @SeededTest
+    void truncatedPoliciesAreMalformed(Gen g) {
+        SecurityPolicy p = PolicyGen.securityPolicy(g);
+        int cut = g.betweenEdgy(0, 2000);
         byte[] full = p.toBytes();
         int at = cut % full.length;
         byte[] t = Arrays.copyOf(full, at);
@@ -254,9 +269,12 @@ class PolicyCodecTest {
         }
     }
 
-    @Property
-    void truncatedFixedStructsAreMalformed(@ForAll("templates") UserTemplate t, @ForAll("migrates") UserMigrate m,
-                                           @ForAll("kmAddresses") KmAddress k, @ForAll @IntRange(min = 0, max = 39) int cut) {
+    @SeededTest
+    void truncatedFixedStructsAreMalformed(Gen g) {
+        UserTemplate t = PolicyGen.template(g);
+        UserMigrate m = PolicyGen.userMigrate(g);
+        KmAddress k = PolicyGen.kmAddress(g);
+        int cut = g.betweenEdgy(0, 39);
         ByteBuffer tb = buffer(UserTemplate.LENGTH);
         t.encode(tb);
         assertThrows(MalformedNetlinkException.class,
@@ -270,10 +288,13 @@ class PolicyCodecTest {
         assertThrows(MalformedNetlinkException.class, () -> KmAddress.decode(wrap(Arrays.copyOf(kb.array(), cut))));
     }
 
-    @Property(tries = 300)
-    void truncatedMessagesAreMalformed(@ForAll("acquires") AcquireEvent a, @ForAll("migrateRequests") MigrateRequest r,
-                                       @ForAll("expires") PolicyExpire e, @ForAll("ids") PolicyId id,
-                                       @ForAll @IntRange(min = 1, max = 63) int cut) {
+    @SeededTest(cases = 300)
+    void truncatedMessagesAreMalformed(Gen g) {
+        AcquireEvent a = PolicyGen.acquireEvent(g);
+        MigrateRequest r = PolicyGen.migrateRequest(g);
+        PolicyExpire e = PolicyGen.policyExpire(g);
+        PolicyId id = PolicyGen.policyId(g);
+        int cut = g.betweenEdgy(1, 63);
         assertThrows(MalformedNetlinkException.class,
                 () -> AcquireEvent.decode(Arrays.copyOf(a.toBytes(), AcquireEvent.LENGTH - cut)));
         assertThrows(MalformedNetlinkException.class,
@@ -421,85 +442,4 @@ class PolicyCodecTest {
         assertTrue(r.summary().contains("2001:db8"), r.summary());
     }
 
-    // ------------------------------------------------------------------ generators
-
-    @Provide
-    Arbitrary<UserTemplate> templates() {
-        return PolicyArbitraries.template();
-    }
-
-    @Provide
-    Arbitrary<PolicyInfo> infos() {
-        return PolicyArbitraries.policyInfo();
-    }
-
-    @Provide
-    Arbitrary<PolicyType> types() {
-        return PolicyArbitraries.policyType();
-    }
-
-    @Provide
-    Arbitrary<SecurityPolicy> policies() {
-        return PolicyArbitraries.securityPolicy();
-    }
-
-    @Provide
-    Arbitrary<List<NlAttribute>> extraAttrs() {
-        return PolicyArbitraries.extraAttributes(PolicyAttributes.POLICY_KINDS);
-    }
-
-    @Provide
-    Arbitrary<PolicyId> ids() {
-        return PolicyArbitraries.policyId();
-    }
-
-    @Provide
-    Arbitrary<PolicyExpire> expires() {
-        return PolicyArbitraries.policyExpire();
-    }
-
-    @Provide
-    Arbitrary<UserMigrate> migrates() {
-        return PolicyArbitraries.userMigrate();
-    }
-
-    @Provide
-    Arbitrary<KmAddress> kmAddresses() {
-        return PolicyArbitraries.kmAddress();
-    }
-
-    @Provide
-    Arbitrary<MigrateRequest> migrateRequests() {
-        return PolicyArbitraries.migrateRequest();
-    }
-
-    @Provide
-    Arbitrary<SpdInfo> spdInfos() {
-        return PolicyArbitraries.spdInfo();
-    }
-
-    @Provide
-    Arbitrary<PolicyDefault> defaults() {
-        return PolicyArbitraries.policyDefault();
-    }
-
-    @Provide
-    Arbitrary<PolicyFlush> flushes() {
-        return PolicyArbitraries.policyFlush();
-    }
-
-    @Provide
-    Arbitrary<AcquireEvent> acquires() {
-        return PolicyArbitraries.acquireEvent();
-    }
-
-    @Provide
-    Arbitrary<ReportEvent> reports() {
-        return PolicyArbitraries.reportEvent();
-    }
-
-    @Provide
-    Arbitrary<MappingEvent> mappings() {
-        return PolicyArbitraries.mappingEvent();
-    }
 }

@@ -3,27 +3,24 @@ package io.cxt.xfrm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
-import net.jqwik.api.lifecycle.BeforeTry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 
 import io.cxt.nl.NetlinkMessage;
 import io.cxt.sys.NetNamespace;
 import io.cxt.testing.Commands;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 /**
  * Random policies the kernel accepts, through the kernel and back: what a dump returns decodes to
- * what was added, and re-encodes to the kernel's exact bytes. One namespace for all tries, flushed
+ * what was added, and re-encodes to the kernel's exact bytes. One namespace for all cases, flushed
  * before each.
  */
 class PolicyKernelRoundTripTest {
@@ -31,7 +28,7 @@ class PolicyKernelRoundTripTest {
     private static String namespace;
     private static XfrmClient client;
 
-    @BeforeContainer
+    @BeforeAll
     static void createNamespace() throws IOException {
         namespace = "cxt-p-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
         Commands.run("ip", "netns", "add", namespace);
@@ -39,7 +36,7 @@ class PolicyKernelRoundTripTest {
         client = XfrmClient.open(NetNamespace.named(namespace));
     }
 
-    @AfterContainer
+    @AfterAll
     static void deleteNamespace() {
         if (client != null) {
             client.close();
@@ -49,14 +46,15 @@ class PolicyKernelRoundTripTest {
         }
     }
 
-    @BeforeTry
+    @BeforeEach
     void emptySpd() throws IOException {
         client.policies().flush(PolicyType.MAIN);
         client.policies().flush(PolicyType.SUB);
     }
 
-    @Property(tries = 150)
-    void kernelKeepsAndReturnsEveryField(@ForAll("acceptable") SecurityPolicy p) throws IOException {
+    @SeededTest(cases = 150)
+    void kernelKeepsAndReturnsEveryField(Gen g) throws IOException {
+        SecurityPolicy p = acceptable(g);
         client.policies().add(p);
         List<NetlinkMessage> dump = client.policies().dumpMessages();
         assertEquals(1, dump.size());
@@ -68,36 +66,61 @@ class PolicyKernelRoundTripTest {
     }
 
     /** Policies verify_newpolicy_info and validate_tmpl accept. */
-    @Provide
-    Arbitrary<SecurityPolicy> acceptable() {
-        Arbitrary<Selector> sel = CommonArbitraries.family().flatMap(f -> Combinators.combine(
-                        CommonArbitraries.address(f), CommonArbitraries.address(f),
-                        Arbitraries.integers().between(0, AddressFamily.maxPrefix(f)),
-                        Arbitraries.integers().between(0, AddressFamily.maxPrefix(f)),
-                        Arbitraries.of(0, 6, 17, 1, 58, 132, 47), CommonArbitraries.u16(), CommonArbitraries.u16(),
-                        Arbitraries.of(0, 1))
-                .as((d, s, pd, ps, proto, sport, dport, ifindex) -> new Selector(d, s, dport, proto == 0 ? 0 : 0xffff,
-                        sport, proto == 0 ? 0 : 0xffff, f, pd, ps, proto, ifindex, 0)));
-        Arbitrary<PolicyInfo> info = Combinators.combine(sel, CommonArbitraries.lifetimeConfig(),
-                        CommonArbitraries.u32(), Arbitraries.integers().between(0, 2), Arbitraries.of(0, 1),
-                        Arbitraries.integers().between(0, 3), Arbitraries.integers().between(0, 3))
-                .as((s, lft, prio, dir, action, flags, share) -> new PolicyInfo(s, lft, LifetimeCurrent.ZERO, prio, 0,
-                        dir, action, flags, share));
-        return info.flatMap(i -> Combinators.combine(tunnelTemplate().list().ofMaxSize(3),
-                        PolicyArbitraries.mark().injectNull(0.5), CommonArbitraries.u32().filter(x -> x != 0).injectNull(0.5),
-                        Arbitraries.of(PolicyType.MAIN, PolicyType.SUB).injectNull(0.3))
-                .as((t, mark, ifId, type) -> new SecurityPolicy(i, i.direction() == PolicyInfo.DIR_OUT
-                        ? t.stream().map(x -> x.withOptional(false)).toList() : t, mark, ifId, null, type, null, List.of())));
+    private static SecurityPolicy acceptable(Gen g) {
+        int f = CommonGen.family(g);
+        InetAddress d = CommonGen.address(g, f);
+        InetAddress s = CommonGen.address(g, f);
+        int pd = g.betweenEdgy(0, AddressFamily.maxPrefix(f));
+        int ps = g.betweenEdgy(0, AddressFamily.maxPrefix(f));
+        int proto = g.ofInts(0, 6, 17, 1, 58, 132, 47);
+        int sport = g.u16();
+        int dport = g.u16();
+        int ifindex = g.ofInts(0, 1);
+        Selector sel = new Selector(d, s, dport, proto == 0 ? 0 : 0xffff, sport, proto == 0 ? 0 : 0xffff, f, pd, ps,
+                proto, ifindex, 0);
+        PolicyInfo i = new PolicyInfo(sel, lifetime(g), LifetimeCurrent.ZERO, g.u32(), 0,
+                g.between(0, 2), g.ofInts(0, 1), g.between(0, 3), g.between(0, 3));
+        List<UserTemplate> t = g.list(0, 3, () -> tunnelTemplate(g));
+        Mark mark = g.orNull(0.5, () -> PolicyGen.mark(g));
+        Integer ifId = g.orNull(0.5, () -> nonZero(g));
+        PolicyType type = g.orNull(0.3, () -> g.of(PolicyType.MAIN, PolicyType.SUB));
+        return new SecurityPolicy(i, i.direction() == PolicyInfo.DIR_OUT
+                ? t.stream().map(x -> x.withOptional(false)).toList() : t, mark, ifId, null, type, null, List.of());
+    }
+
+    /**
+     * Any byte and packet limits, but expiry times the kernel's policy timer does not take as
+     * already past: it adds them to the add/use time as signed 64-bit seconds, so a u64 such as
+     * 2^64-1 (or one that overflows) would expire the policy a second after it was added.
+     */
+    private static LifetimeConfig lifetime(Gen g) {
+        return new LifetimeConfig(g.u64(), g.u64(), g.u64(), g.u64(), seconds(g), seconds(g), seconds(g), seconds(g));
+    }
+
+    private static long seconds(Gen g) {
+        return g.oneIn(4) ? 0 : 3600 + (g.anyLong() & ((1L << 40) - 1));
+    }
+
+    private static int nonZero(Gen g) {
+        int x;
+        do {
+            x = g.u32();
+        } while (x == 0);
+        return x;
     }
 
     /** Tunnel templates of either family (a family change needs tunnel or beet mode). */
-    private static Arbitrary<UserTemplate> tunnelTemplate() {
-        return CommonArbitraries.family().flatMap(f -> Combinators.combine(CommonArbitraries.address(f),
-                        CommonArbitraries.address(f), CommonArbitraries.u32(),
-                        Arbitraries.of(UserTemplate.PROTO_ESP, UserTemplate.PROTO_AH, UserTemplate.PROTO_COMP),
-                        CommonArbitraries.u32(), Arbitraries.of(UserTemplate.MODE_TUNNEL, UserTemplate.MODE_BEET),
-                        Arbitraries.of(0, 1), CommonArbitraries.u32())
-                .as((d, s, spi, proto, reqid, mode, opt, ealgos) -> new UserTemplate(d, spi, proto, f, s, reqid, mode,
-                        UserTemplate.SHARE_ANY, opt, UserTemplate.ALL_ALGORITHMS, ealgos, UserTemplate.ALL_ALGORITHMS)));
+    private static UserTemplate tunnelTemplate(Gen g) {
+        int f = CommonGen.family(g);
+        InetAddress d = CommonGen.address(g, f);
+        InetAddress s = CommonGen.address(g, f);
+        int spi = g.u32();
+        int proto = g.ofInts(UserTemplate.PROTO_ESP, UserTemplate.PROTO_AH, UserTemplate.PROTO_COMP);
+        int reqid = g.u32();
+        int mode = g.ofInts(UserTemplate.MODE_TUNNEL, UserTemplate.MODE_BEET);
+        int opt = g.ofInts(0, 1);
+        int ealgos = g.u32();
+        return new UserTemplate(d, spi, proto, f, s, reqid, mode, UserTemplate.SHARE_ANY, opt,
+                UserTemplate.ALL_ALGORITHMS, ealgos, UserTemplate.ALL_ALGORITHMS);
     }
 }

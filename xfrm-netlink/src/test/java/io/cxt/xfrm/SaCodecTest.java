@@ -16,17 +16,12 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 import io.cxt.nl.MalformedNetlinkException;
 import io.cxt.nl.NlAttribute;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 /** Pure codec properties of the SAD records: round trips, exact sizes, and malformed input. */
 class SaCodecTest {
@@ -53,37 +48,31 @@ class SaCodecTest {
 
     // ------------------------------------------------------------------ fixed structs
 
-    @Provide
-    Arbitrary<InFamily<XfrmId>> xfrmIds() {
-        return SaArbitraries.saFamily().flatMap(f -> SaArbitraries.xfrmId(f).map(v -> new InFamily<>(f, v)));
-    }
-
-    @Property
-    void xfrmIdRoundTrips(@ForAll("xfrmIds") InFamily<XfrmId> x) {
+    @SeededTest
+    void xfrmIdRoundTrips(Gen g) {
+        int family = SaGen.saFamily(g);
+        InFamily<XfrmId> x = new InFamily<>(family, SaGen.xfrmId(g, family));
         assertEquals(x.value(), structRoundTrip(x.value(), XfrmId.LENGTH, XfrmId::encode,
                 b -> XfrmId.decode(b, x.family())));
     }
 
-    @Example
+    @Test
     void xfrmIdSpiIsNetworkOrderOnTheWire() {
         ByteBuffer b = buffer(XfrmId.LENGTH);
-        new XfrmId(SaArbitraries.v4("10.0.0.2"), 0x01020304, XfrmId.PROTO_ESP).encode(b);
+        new XfrmId(SaGen.v4("10.0.0.2"), 0x01020304, XfrmId.PROTO_ESP).encode(b);
         assertEquals("0a000002000000000000000000000000" + "01020304" + "32000000",
                 HexFormat.of().formatHex(b.array()));
     }
 
-    @Property
-    void statsRoundTrip(@ForAll("stats") SaStats s) {
+    @SeededTest
+    void statsRoundTrip(Gen g) {
+        SaStats s = SaGen.stats(g);
         assertEquals(s, structRoundTrip(s, SaStats.LENGTH, SaStats::encode, SaStats::decode));
     }
 
-    @Provide
-    Arbitrary<SaStats> stats() {
-        return SaArbitraries.stats();
-    }
-
-    @Property
-    void saInfoIsExactly224OctetsAndRoundTrips(@ForAll("saInfos") SaInfo info) {
+    @SeededTest
+    void saInfoIsExactly224OctetsAndRoundTrips(Gen g) {
+        SaInfo info = SaGen.saInfo(g);
         ByteBuffer b = buffer(SaInfo.LENGTH);
         info.encode(b);
         assertEquals(224, b.position());
@@ -93,15 +82,10 @@ class SaCodecTest {
         assertEquals(info, structRoundTrip(info, SaInfo.LENGTH, SaInfo::encode, SaInfo::decode));
     }
 
-    @Provide
-    Arbitrary<SaInfo> saInfos() {
-        return SaArbitraries.saInfo();
-    }
-
-    @Example
+    @Test
     void saInfoFieldOffsetsMatchTheKernelLayout() {
-        SaInfo info = new SaInfo(Selector.any(AddressFamily.INET), new XfrmId(SaArbitraries.v4("10.0.0.2"), 0x1000,
-                XfrmId.PROTO_ESP), SaArbitraries.v4("10.0.0.1"), LifetimeConfig.UNLIMITED, LifetimeCurrent.ZERO,
+        SaInfo info = new SaInfo(Selector.any(AddressFamily.INET), new XfrmId(SaGen.v4("10.0.0.2"), 0x1000,
+                XfrmId.PROTO_ESP), SaGen.v4("10.0.0.1"), LifetimeConfig.UNLIMITED, LifetimeCurrent.ZERO,
                 new SaStats(1, 2, 3), 0x11, 0x22, AddressFamily.INET, SaInfo.MODE_TUNNEL, 32, SaInfo.FLAG_ESN);
         ByteBuffer b = buffer(SaInfo.LENGTH);
         info.encode(b);
@@ -119,30 +103,17 @@ class SaCodecTest {
         assertEquals((byte) 0x80, b.get(216), "flags at 216");
     }
 
-    @Property
-    void algorithmsRoundTrip(@ForAll("algorithms") Algorithm a, @ForAll("auths") AuthAlgorithm t,
-                             @ForAll("aeads") AeadAlgorithm e) {
+    @SeededTest
+    void algorithmsRoundTrip(Gen g) {
+        Algorithm a = SaGen.algorithm(g);
+        AuthAlgorithm t = SaGen.authAlgorithm(g);
+        AeadAlgorithm e = SaGen.aeadAlgorithm(g);
         assertEquals(a, structRoundTrip(a, a.encodedLength(), Algorithm::encode, Algorithm::decode));
         assertEquals(t, structRoundTrip(t, t.encodedLength(), AuthAlgorithm::encode, AuthAlgorithm::decode));
         assertEquals(e, structRoundTrip(e, e.encodedLength(), AeadAlgorithm::encode, AeadAlgorithm::decode));
     }
 
-    @Provide
-    Arbitrary<Algorithm> algorithms() {
-        return SaArbitraries.algorithm();
-    }
-
-    @Provide
-    Arbitrary<AuthAlgorithm> auths() {
-        return SaArbitraries.authAlgorithm();
-    }
-
-    @Provide
-    Arbitrary<AeadAlgorithm> aeads() {
-        return SaArbitraries.aeadAlgorithm();
-    }
-
-    @Example
+    @Test
     void algorithmKeyLengthIsInBitsAndKeyOctetsFollow() {
         Algorithm a = new Algorithm("cbc(aes)", KeyBytes.ofHex("0x0102"), 12);
         ByteBuffer b = buffer(a.encodedLength());
@@ -155,34 +126,23 @@ class SaCodecTest {
         assertEquals(63, Algorithm.of("a".repeat(63), KeyBytes.EMPTY).name().length());
     }
 
-    @Provide
-    Arbitrary<InFamily<EncapTemplate>> encaps() {
-        return SaArbitraries.saFamily().flatMap(f -> SaArbitraries.encap(f).map(v -> new InFamily<>(f, v)));
-    }
-
-    @Property
-    void encapRoundTrips(@ForAll("encaps") InFamily<EncapTemplate> e) {
+    @SeededTest
+    void encapRoundTrips(Gen g) {
+        int family = SaGen.saFamily(g);
+        InFamily<EncapTemplate> e = new InFamily<>(family, SaGen.encap(g, family));
         assertEquals(e.value(), structRoundTrip(e.value(), EncapTemplate.LENGTH, EncapTemplate::encode,
                 b -> EncapTemplate.decode(b, e.family())));
     }
 
-    @Property
-    void replayStatesRoundTrip(@ForAll("replays") ReplayState r, @ForAll("esns") ReplayStateEsn e) {
+    @SeededTest
+    void replayStatesRoundTrip(Gen g) {
+        ReplayState r = SaGen.replayState(g);
+        ReplayStateEsn e = SaGen.replayStateEsn(g);
         assertEquals(r, structRoundTrip(r, ReplayState.LENGTH, ReplayState::encode, ReplayState::decode));
         assertEquals(e, structRoundTrip(e, e.encodedLength(), ReplayStateEsn::encode, ReplayStateEsn::decode));
     }
 
-    @Provide
-    Arbitrary<ReplayState> replays() {
-        return SaArbitraries.replayState();
-    }
-
-    @Provide
-    Arbitrary<ReplayStateEsn> esns() {
-        return SaArbitraries.replayStateEsn();
-    }
-
-    @Example
+    @Test
     void esnWindowOf4096NeedsAFullBitmapOf128Words() {
         ReplayStateEsn e = ReplayStateEsn.forWindow(4096, 1, 2, 3, 4);
         assertEquals(128, e.bmpLen());
@@ -198,54 +158,40 @@ class SaCodecTest {
         assertEquals(2, copy.bitmap()[1], "bitmap is copied out");
     }
 
-    @Property
-    void addressFilterRoundTrips(@ForAll("filters") AddressFilter f) {
+    @SeededTest
+    void addressFilterRoundTrips(Gen g) {
+        AddressFilter f = SaGen.addressFilter(g);
         assertEquals(f, structRoundTrip(f, AddressFilter.LENGTH, AddressFilter::encode, AddressFilter::decode));
     }
 
-    @Provide
-    Arbitrary<AddressFilter> filters() {
-        return SaArbitraries.addressFilter();
-    }
-
-    @Property
-    void saIdAndAeventIdRoundTrip(@ForAll("aeventIds") AeventId id) {
+    @SeededTest
+    void saIdAndAeventIdRoundTrip(Gen g) {
+        AeventId id = SaGen.aeventId(g);
         assertEquals(id.saId(), structRoundTrip(id.saId(), SaId.LENGTH, SaId::encode, SaId::decode));
         assertEquals(id, structRoundTrip(id, AeventId.LENGTH, AeventId::encode, AeventId::decode));
     }
 
-    @Provide
-    Arbitrary<AeventId> aeventIds() {
-        return SaArbitraries.aeventId();
-    }
-
-    @Property
-    void spiRangeRoundTrips(@ForAll("spiRanges") SpiRange r) {
+    @SeededTest
+    void spiRangeRoundTrips(Gen g) {
+        SpiRange r = SaGen.spiRange(g);
         assertEquals(r, structRoundTrip(r, SpiRange.LENGTH, SpiRange::encode, SpiRange::decode));
-    }
-
-    @Provide
-    Arbitrary<SpiRange> spiRanges() {
-        return SaArbitraries.spiRange();
     }
 
     // ------------------------------------------------------------------ whole messages
 
-    @Provide
-    Arbitrary<SecurityAssociation> sas() {
-        return SaArbitraries.securityAssociation();
-    }
-
-    @Property(tries = 500)
-    void securityAssociationRoundTrips(@ForAll("sas") SecurityAssociation sa) {
+    @SeededTest(cases = 500)
+    void securityAssociationRoundTrips(Gen g) {
+        SecurityAssociation sa = SaGen.securityAssociation(g);
         byte[] bytes = sa.toBytes();
         SecurityAssociation back = SecurityAssociation.decode(bytes);
         assertEquals(sa, back);
         assertArrayEquals(bytes, back.toBytes(), "encode(decode(bytes)) == bytes");
     }
 
-    @Property(tries = 300)
-    void attributeOrderDoesNotMatterToDecoding(@ForAll("sas") SecurityAssociation sa, @ForAll long seed) {
+    @SeededTest(cases = 300)
+    void attributeOrderDoesNotMatterToDecoding(Gen g) {
+        SecurityAssociation sa = SaGen.securityAssociation(g);
+        long seed = g.anyLong();
         List<NlAttribute> attrs = new ArrayList<>(sa.attributes());
         // unknown attributes keep their relative order; shuffle only the typed ones among themselves
         List<NlAttribute> typed = new ArrayList<>(attrs.subList(0, attrs.size() - sa.unknownAttributes().size()));
@@ -259,8 +205,9 @@ class SaCodecTest {
         assertEquals(new java.util.HashSet<>(attrs), new java.util.HashSet<>(back.attributes()));
     }
 
-    @Property(tries = 200)
-    void keysNeverShowInToString(@ForAll("sas") SecurityAssociation sa) {
+    @SeededTest(cases = 200)
+    void keysNeverShowInToString(Gen g) {
+        SecurityAssociation sa = SaGen.securityAssociation(g);
         String s = sa.toString();
         for (KeyBytes k : keysOf(sa)) {
             if (k.length() >= 4) {
@@ -287,44 +234,33 @@ class SaCodecTest {
         return keys;
     }
 
-    @Property(tries = 300)
-    void saKeysRoundTrip(@ForAll("saKeys") SaKey k) {
+    @SeededTest(cases = 300)
+    void saKeysRoundTrip(Gen g) {
+        SaKey k = SaGen.saKey(g);
         byte[] bytes = k.toBytes();
         assertEquals(k, SaKey.decode(bytes));
         assertArrayEquals(bytes, SaKey.decode(bytes).toBytes());
     }
 
-    @Provide
-    Arbitrary<SaKey> saKeys() {
-        return SaArbitraries.saKey();
-    }
-
-    @Property(tries = 300)
-    void replayLifetimeStatesRoundTrip(@ForAll("aes") ReplayLifetimeState s) {
+    @SeededTest(cases = 300)
+    void replayLifetimeStatesRoundTrip(Gen g) {
+        ReplayLifetimeState s = SaGen.replayLifetimeState(g);
         byte[] bytes = s.toBytes();
         assertEquals(s, ReplayLifetimeState.decode(bytes));
         assertArrayEquals(bytes, ReplayLifetimeState.decode(bytes).toBytes());
     }
 
-    @Provide
-    Arbitrary<ReplayLifetimeState> aes() {
-        return SaArbitraries.replayLifetimeState();
-    }
-
-    @Property(tries = 300)
-    void allocSpiRequestsRoundTrip(@ForAll("allocs") AllocSpiRequest r) {
+    @SeededTest(cases = 300)
+    void allocSpiRequestsRoundTrip(Gen g) {
+        AllocSpiRequest r = SaGen.allocSpiRequest(g);
         byte[] bytes = r.toBytes();
         assertEquals(r, AllocSpiRequest.decode(bytes));
         assertArrayEquals(bytes, AllocSpiRequest.decode(bytes).toBytes());
     }
 
-    @Provide
-    Arbitrary<AllocSpiRequest> allocs() {
-        return SaArbitraries.allocSpiRequest();
-    }
-
-    @Property(tries = 300)
-    void expiresRoundTrip(@ForAll("expires") SaExpire e) {
+    @SeededTest(cases = 300)
+    void expiresRoundTrip(Gen g) {
+        SaExpire e = SaGen.saExpire(g);
         byte[] bytes = e.toBytes();
         assertEquals(232, SaExpire.LENGTH);
         assertEquals(e.hard(), bytes[224] & 0xff, "hard right after xfrm_usersa_info");
@@ -332,13 +268,10 @@ class SaCodecTest {
         assertArrayEquals(bytes, SaExpire.decode(bytes).toBytes());
     }
 
-    @Provide
-    Arbitrary<SaExpire> expires() {
-        return SaArbitraries.saExpire();
-    }
-
-    @Property
-    void flushAndSadInfoRoundTrip(@ForAll("flushes") SaFlush f, @ForAll("sadInfos") SadInfo i) {
+    @SeededTest
+    void flushAndSadInfoRoundTrip(Gen g) {
+        SaFlush f = SaGen.saFlush(g);
+        SadInfo i = SaGen.sadInfo(g);
         assertEquals(1, f.toBytes().length);
         assertEquals(f, SaFlush.decode(f.toBytes()));
         byte[] bytes = i.toBytes();
@@ -346,27 +279,17 @@ class SaCodecTest {
         assertArrayEquals(bytes, SadInfo.decode(bytes).toBytes());
     }
 
-    @Provide
-    Arbitrary<SaFlush> flushes() {
-        return SaArbitraries.saFlush();
-    }
-
-    @Provide
-    Arbitrary<SadInfo> sadInfos() {
-        return SaArbitraries.sadInfo();
-    }
-
     // ------------------------------------------------------------------ examples on attribute handling
 
     private static SecurityAssociation sampleSa() {
-        return SecurityAssociation.builder(SaInfo.of(SaArbitraries.v4("10.0.0.1"), SaArbitraries.v4("10.0.0.2"),
+        return SecurityAssociation.builder(SaInfo.of(SaGen.v4("10.0.0.1"), SaGen.v4("10.0.0.2"),
                 XfrmId.PROTO_ESP, 0x1000, 7, SaInfo.MODE_TUNNEL))
                 .crypt(Algorithm.of("cbc(aes)", KeyBytes.ofHex("00112233445566778899aabbccddeeff")))
                 .mark(new Mark(1, 0xff))
                 .build();
     }
 
-    @Example
+    @Test
     void repeatedKnownAttributeIsKeptRawAndReEmitted() {
         SecurityAssociation sa = sampleSa();
         NlAttribute secondMark = new NlAttribute(XfrmAttrType.MARK, new byte[] {2, 0, 0, 0, -1, 0, 0, 0});
@@ -381,7 +304,7 @@ class SaCodecTest {
         assertArrayEquals(b.array(), back.toBytes());
     }
 
-    @Example
+    @Test
     void withersChangeOnlyWhatTheySay() throws Exception {
         SecurityAssociation sa = sampleSa();
         InetAddress a = XfrmStructs.ipv6(InetAddress.getByName("2001:db8::1").getAddress());
@@ -403,14 +326,14 @@ class SaCodecTest {
         assertEquals(new SaId(d, 0xabcd, AddressFamily.INET6, XfrmId.PROTO_ESP), key.id());
         assertEquals(a, key.srcAddr());
         assertEquals(sa.mark(), key.mark());
-        assertThrows(IllegalArgumentException.class, () -> sa.withAddresses(a, SaArbitraries.v4("10.0.0.9")));
+        assertThrows(IllegalArgumentException.class, () -> sa.withAddresses(a, SaGen.v4("10.0.0.9")));
         // an encap address of the old family no longer fits
         SecurityAssociation withEncap = sa.withEncap(new EncapTemplate(EncapTemplate.ESPINUDP, 4500, 4500,
-                SaArbitraries.v4("0.0.0.0")));
+                SaGen.v4("0.0.0.0")));
         assertThrows(IllegalArgumentException.class, () -> withEncap.withAddresses(a, d));
     }
 
-    @Example
+    @Test
     void esnHeaderOnlyAndFullFormsStayApart() {
         ReplayStateEsn headerOnly = new ReplayStateEsn(4, 1, 2, 0, 0, 128, new int[0]);
         ReplayStateEsn full = ReplayStateEsn.forWindow(128, 1, 2, 0, 0);
@@ -422,7 +345,7 @@ class SaCodecTest {
         assertFalse(headerOnly.equals(full));
     }
 
-    @Example
+    @Test
     void wrongSizedAttributesAreMalformed() {
         SecurityAssociation sa = sampleSa();
         for (int type : new int[] {XfrmAttrType.IF_ID, XfrmAttrType.MARK, XfrmAttrType.REPLAY_VAL, XfrmAttrType.ENCAP,
@@ -474,27 +397,29 @@ class SaCodecTest {
         }
     }
 
-    @Property(tries = 2000)
-    void randomBytesAreDecodedOrMalformed(@ForAll @Size(max = 700) byte[] bytes) {
+    @SeededTest(cases = 2000)
+    void randomBytesAreDecodedOrMalformed(Gen g) {
+        byte[] bytes = g.bytes(0, 700);
         decodeOrMalformed(bytes);
     }
 
-    @Provide
-    Arbitrary<byte[]> validEncodings() {
-        return Arbitraries.oneOf(
-                SaArbitraries.securityAssociation().map(SecurityAssociation::toBytes),
-                SaArbitraries.saKey().map(SaKey::toBytes),
-                SaArbitraries.replayLifetimeState().map(ReplayLifetimeState::toBytes),
-                SaArbitraries.allocSpiRequest().map(AllocSpiRequest::toBytes),
-                SaArbitraries.saExpire().map(SaExpire::toBytes),
-                SaArbitraries.sadInfo().map(SadInfo::toBytes));
+    private static byte[] validEncoding(Gen g) {
+        return switch (g.between(0, 5)) {
+            case 0 -> SaGen.securityAssociation(g).toBytes();
+            case 1 -> SaGen.saKey(g).toBytes();
+            case 2 -> SaGen.replayLifetimeState(g).toBytes();
+            case 3 -> SaGen.allocSpiRequest(g).toBytes();
+            case 4 -> SaGen.saExpire(g).toBytes();
+            default -> SaGen.sadInfo(g).toBytes();
+        };
     }
 
     /** Valid messages with some octets overwritten: reaches deep into the attribute decoders. */
-    @Property(tries = 1000)
-    void corruptedMessagesAreDecodedOrMalformed(@ForAll("validEncodings") byte[] bytes,
-                                                @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 100000) Integer> positions,
-                                                @ForAll @Size(min = 8, max = 8) byte[] values) {
+    @SeededTest(cases = 1000)
+    void corruptedMessagesAreDecodedOrMalformed(Gen g) {
+        byte[] bytes = validEncoding(g);
+        List<Integer> positions = g.list(1, 8, () -> g.between(0, 100000));
+        byte[] values = g.bytes(8, 8);
         byte[] b = bytes.clone();
         for (int i = 0; i < positions.size(); i++) {
             if (b.length > 0) {
@@ -504,14 +429,17 @@ class SaCodecTest {
         decodeOrMalformed(b);
     }
 
-    @Property(tries = 1000)
-    void truncatedMessagesAreDecodedOrMalformed(@ForAll("validEncodings") byte[] bytes, @ForAll @IntRange(min = 0, max = 100000) int cut) {
+    @SeededTest(cases = 1000)
+    void truncatedMessagesAreDecodedOrMalformed(Gen g) {
+        byte[] bytes = validEncoding(g);
+        int cut = g.betweenEdgy(0, 100000);
         decodeOrMalformed(java.util.Arrays.copyOf(bytes, cut % (bytes.length + 1)));
     }
 
-    @Property(tries = 300)
-    void saTruncatedInsideItsHeaderOrAnAttributeIsMalformed(@ForAll("sas") SecurityAssociation sa,
-                                                            @ForAll @IntRange(min = 0, max = 100000) int cutSeed) {
+    @SeededTest(cases = 300)
+    void saTruncatedInsideItsHeaderOrAnAttributeIsMalformed(Gen g) {
+        SecurityAssociation sa = SaGen.securityAssociation(g);
+        int cutSeed = g.betweenEdgy(0, 100000);
         byte[] bytes = sa.toBytes();
         int cut = cutSeed % bytes.length;
         // a cut between two attributes (or inside the last one's alignment padding, which the
@@ -531,8 +459,9 @@ class SaCodecTest {
         }
     }
 
-    @Property
-    void truncatedFixedStructsAreMalformed(@ForAll @IntRange(min = 0, max = 231) int len) {
+    @SeededTest
+    void truncatedFixedStructsAreMalformed(Gen g) {
+        int len = g.betweenEdgy(0, 231);
         ByteBuffer b = StateCodec.wrap(new byte[len]);
         if (len < SaInfo.LENGTH) {
             assertThrows(MalformedNetlinkException.class, () -> SaInfo.decode(b.duplicate()));
@@ -562,7 +491,7 @@ class SaCodecTest {
         }
     }
 
-    @Example
+    @Test
     void algorithmKeyLongerThanItsAttributeIsMalformed() {
         ByteBuffer b = buffer(Algorithm.HEADER_LENGTH + 2);
         Algorithm.of("cbc(aes)", KeyBytes.ofHex("0102")).encode(b);
@@ -574,14 +503,14 @@ class SaCodecTest {
         assertThrows(MalformedNetlinkException.class, () -> Algorithm.decode(huge));
     }
 
-    @Example
+    @Test
     void nonAsciiAlgorithmNameIsMalformedNotAnotherException() {
         ByteBuffer b = buffer(Algorithm.HEADER_LENGTH);
         b.put(0, (byte) 0xc3).put(1, (byte) 0xa9);
         assertThrows(MalformedNetlinkException.class, () -> Algorithm.decode(b));
     }
 
-    @Example
+    @Test
     void esnBitmapNotMatchingBmpLenIsMalformed() {
         ByteBuffer b = buffer(ReplayStateEsn.HEADER_LENGTH + 4);
         b.putInt(0, 2); // bmp_len 2, one word present
@@ -591,7 +520,7 @@ class SaCodecTest {
         assertThrows(MalformedNetlinkException.class, () -> ReplayStateEsn.decode(tooLong));
     }
 
-    @Example
+    @Test
     void unknownAttributeIsKeptAndReEmitted() {
         SecurityAssociation sa = sampleSa().toBuilder()
                 .addUnknownAttribute(new NlAttribute(XfrmAttrType.IPTFS_PKT_SIZE, new byte[] {1, 2, 3, 4}))

@@ -6,22 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-
 import io.cxt.nl.MalformedNetlinkException;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 class SelectorCodecTest {
 
-    @Provide
-    Arbitrary<Selector> selectors() {
-        return CommonArbitraries.selector();
-    }
-
-    @Property
-    void selectorRoundTrips(@ForAll("selectors") Selector s) {
+    @SeededTest
+    void selectorRoundTrips(Gen g) {
+        Selector s = CommonGen.selector(g);
         ByteBuffer b = ByteBuffer.allocate(Selector.LENGTH).order(ByteOrder.nativeOrder());
         s.encode(b);
         assertEquals(Selector.LENGTH, b.position());
@@ -29,21 +22,19 @@ class SelectorCodecTest {
         assertEquals(s, Selector.decode(b));
     }
 
-    @Property
-    void lifetimesRoundTrip(@ForAll("cfg") LifetimeConfig c) {
+    @SeededTest
+    void lifetimesRoundTrip(Gen g) {
+        LifetimeConfig c = CommonGen.lifetimeConfig(g);
         ByteBuffer b = ByteBuffer.allocate(LifetimeConfig.LENGTH).order(ByteOrder.nativeOrder());
         c.encode(b);
         b.flip();
         assertEquals(c, LifetimeConfig.decode(b));
     }
 
-    @Provide
-    Arbitrary<LifetimeConfig> cfg() {
-        return CommonArbitraries.lifetimeConfig();
-    }
-
-    @Property
-    void truncatedSelectorIsMalformed(@ForAll("selectors") Selector s, @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 55) int cut) {
+    @SeededTest
+    void truncatedSelectorIsMalformed(Gen g) {
+        Selector s = CommonGen.selector(g);
+        int cut = g.betweenEdgy(0, Selector.LENGTH - 1);
         ByteBuffer b = ByteBuffer.allocate(Selector.LENGTH).order(ByteOrder.nativeOrder());
         s.encode(b);
         ByteBuffer t = ByteBuffer.wrap(b.array(), 0, cut).order(ByteOrder.nativeOrder());

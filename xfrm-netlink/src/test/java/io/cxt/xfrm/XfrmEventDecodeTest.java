@@ -13,16 +13,11 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-
 import io.cxt.nl.MalformedNetlinkException;
 import io.cxt.nl.NetlinkMessage;
 import io.cxt.nl.NlAttribute;
+import io.cxt.testing.Gen;
+import io.cxt.testing.SeededTest;
 
 /** The pure decoder NetlinkMessage -> XfrmEvent: typed variants, and nothing but MalformedNetlinkException. */
 class XfrmEventDecodeTest {
@@ -33,16 +28,18 @@ class XfrmEventDecodeTest {
 
     // ------------------------------------------------------------------ robustness
 
-    @Property(tries = 3000)
-    void randomPayloadsDecodeOrFailOnlyAsMalformed(@ForAll("messageTypes") int type,
-                                                    @ForAll("payloads") byte[] payload) {
+    @SeededTest(cases = 3000)
+    void randomPayloadsDecodeOrFailOnlyAsMalformed(Gen g) {
+        int type = g.bool() ? g.between(XfrmMsgType.NEWSA, XfrmMsgType.GETDEFAULT) : g.u16();
+        byte[] payload = payload(g);
         assertDecodesOrIsMalformed(msg(type, payload));
     }
 
-    @Property(tries = 2000)
-    void mutatedKernelMessagesDecodeOrFailOnlyAsMalformed(@ForAll("validMessages") NetlinkMessage valid,
-                                                          @ForAll("mutations") List<int[]> edits,
-                                                          @ForAll("cuts") int cut) {
+    @SeededTest(cases = 2000)
+    void mutatedKernelMessagesDecodeOrFailOnlyAsMalformed(Gen g) {
+        NetlinkMessage valid = validMessage(g);
+        List<int[]> edits = g.list(0, 4, () -> new int[] {g.anyInt(), g.between(0, 255)});
+        int cut = g.bool() ? -1 : g.between(0, 400);
         byte[] p = valid.payload();
         for (int[] e : edits) {
             if (p.length > 0) {
@@ -69,70 +66,42 @@ class XfrmEventDecodeTest {
         assertTrue(e != null);
     }
 
-    @Provide
-    Arbitrary<Integer> messageTypes() {
-        return Arbitraries.oneOf(Arbitraries.integers().between(XfrmMsgType.NEWSA, XfrmMsgType.GETDEFAULT),
-                Arbitraries.integers().between(0, 0xffff));
+    /** Raw octets, or a fixed part of a plausible size followed by well-formed attributes of random types. */
+    private static byte[] payload(Gen g) {
+        if (g.bool()) {
+            return g.bytes(0, 700);
+        }
+        int n = g.ofInts(0, 1, 3, 24, 36, 48, 60, 64, 168, 176, 224, 232, 280);
+        byte[] fill = g.bytes(0, 300);
+        List<NlAttribute> attrs = g.list(0, 6, () -> new NlAttribute(g.between(0, 45), g.bytes(0, 250)));
+        ByteBuffer b = ByteBuffer.allocate(n + NlAttribute.encodedLength(attrs) + 3).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < n; i++) {
+            b.put(fill.length == 0 ? 0 : fill[i % fill.length]);
+        }
+        while (b.position() % 4 != 0) {
+            b.put((byte) 0);
+        }
+        for (NlAttribute a : attrs) {
+            a.writeTo(b);
+        }
+        return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
-    @Provide
-    Arbitrary<byte[]> payloads() {
-        Arbitrary<byte[]> raw = Arbitraries.bytes().array(byte[].class).ofMaxSize(700);
-        // a fixed part of a plausible size followed by well-formed attributes of random types
-        Arbitrary<byte[]> structured = Combinators.combine(
-                Arbitraries.of(0, 1, 3, 24, 36, 48, 60, 64, 168, 176, 224, 232, 280),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(300),
-                attributes()).as((n, fill, attrs) -> {
-                    ByteBuffer b = ByteBuffer.allocate(n + NlAttribute.encodedLength(attrs) + 3)
-                            .order(ByteOrder.nativeOrder());
-                    for (int i = 0; i < n; i++) {
-                        b.put(fill.length == 0 ? 0 : fill[i % fill.length]);
-                    }
-                    while (b.position() % 4 != 0) {
-                        b.put((byte) 0);
-                    }
-                    for (NlAttribute a : attrs) {
-                        a.writeTo(b);
-                    }
-                    return java.util.Arrays.copyOf(b.array(), b.position());
-                });
-        return Arbitraries.oneOf(raw, structured);
-    }
-
-    private static Arbitrary<List<NlAttribute>> attributes() {
-        Arbitrary<NlAttribute> attr = Combinators.combine(Arbitraries.integers().between(0, 45),
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(250))
-                .as(NlAttribute::new);
-        return attr.list().ofMaxSize(6);
-    }
-
-    @Provide
-    Arbitrary<NetlinkMessage> validMessages() {
-        return Arbitraries.oneOf(
-                SaArbitraries.securityAssociation().map(sa -> msg(XfrmMsgType.NEWSA, sa.toBytes())),
-                SaArbitraries.securityAssociation().map(sa -> msg(XfrmMsgType.DELSA, deletedSa(sa))),
-                SaArbitraries.saExpire().map(x -> msg(XfrmMsgType.EXPIRE, x.toBytes())),
-                SaArbitraries.replayLifetimeState().map(r -> msg(XfrmMsgType.NEWAE, r.toBytes())),
-                PolicyArbitraries.securityPolicy().map(p -> msg(XfrmMsgType.NEWPOLICY,
-                        p.toBytes(AttributeOrder.KERNEL))),
-                PolicyArbitraries.securityPolicy().map(p -> msg(XfrmMsgType.DELPOLICY, deletedPolicy(p))),
-                PolicyArbitraries.policyExpire().map(x -> msg(XfrmMsgType.POLEXPIRE, x.toBytes(AttributeOrder.KERNEL))),
-                PolicyArbitraries.acquireEvent().map(a -> msg(XfrmMsgType.ACQUIRE, a.toBytes())),
-                PolicyArbitraries.reportEvent().map(r -> msg(XfrmMsgType.REPORT, r.toBytes())),
-                PolicyArbitraries.mappingEvent().map(m -> msg(XfrmMsgType.MAPPING, m.toBytes())),
-                PolicyArbitraries.migrateRequest().map(m -> msg(XfrmMsgType.MIGRATE, m.toBytes(AttributeOrder.KERNEL))),
-                PolicyArbitraries.policyFlush().map(f -> msg(XfrmMsgType.FLUSHPOLICY, f.toBytes())));
-    }
-
-    @Provide
-    Arbitrary<List<int[]>> mutations() {
-        return Combinators.combine(Arbitraries.integers(), Arbitraries.integers().between(0, 255))
-                .as((pos, val) -> new int[] {pos, val}).list().ofMaxSize(4);
-    }
-
-    @Provide
-    Arbitrary<Integer> cuts() {
-        return Arbitraries.oneOf(Arbitraries.just(-1), Arbitraries.integers().between(0, 400));
+    private static NetlinkMessage validMessage(Gen g) {
+        return switch (g.between(0, 11)) {
+            case 0 -> msg(XfrmMsgType.NEWSA, SaGen.securityAssociation(g).toBytes());
+            case 1 -> msg(XfrmMsgType.DELSA, deletedSa(SaGen.securityAssociation(g)));
+            case 2 -> msg(XfrmMsgType.EXPIRE, SaGen.saExpire(g).toBytes());
+            case 3 -> msg(XfrmMsgType.NEWAE, SaGen.replayLifetimeState(g).toBytes());
+            case 4 -> msg(XfrmMsgType.NEWPOLICY, PolicyGen.securityPolicy(g).toBytes(AttributeOrder.KERNEL));
+            case 5 -> msg(XfrmMsgType.DELPOLICY, deletedPolicy(PolicyGen.securityPolicy(g)));
+            case 6 -> msg(XfrmMsgType.POLEXPIRE, PolicyGen.policyExpire(g).toBytes(AttributeOrder.KERNEL));
+            case 7 -> msg(XfrmMsgType.ACQUIRE, PolicyGen.acquireEvent(g).toBytes());
+            case 8 -> msg(XfrmMsgType.REPORT, PolicyGen.reportEvent(g).toBytes());
+            case 9 -> msg(XfrmMsgType.MAPPING, PolicyGen.mappingEvent(g).toBytes());
+            case 10 -> msg(XfrmMsgType.MIGRATE, PolicyGen.migrateRequest(g).toBytes(AttributeOrder.KERNEL));
+            default -> msg(XfrmMsgType.FLUSHPOLICY, PolicyGen.policyFlush(g).toBytes());
+        };
     }
 
     // ------------------------------------------------------------------ what decodes to what
@@ -167,8 +136,9 @@ class XfrmEventDecodeTest {
         return b.array();
     }
 
-    @Property(tries = 300)
-    void saMessagesDecodeToTheirVariant(@ForAll("sas") SecurityAssociation sa) {
+    @SeededTest(cases = 300)
+    void saMessagesDecodeToTheirVariant(Gen g) {
+        SecurityAssociation sa = SaGen.securityAssociation(g);
         assertEquals(new XfrmEvent.SaAdded(sa), XfrmEvent.decode(msg(XfrmMsgType.NEWSA, sa.toBytes())));
         assertEquals(new XfrmEvent.SaUpdated(sa), XfrmEvent.decode(msg(XfrmMsgType.UPDSA, sa.toBytes())));
         XfrmEvent.SaDeleted d = assertInstanceOf(XfrmEvent.SaDeleted.class,
@@ -178,13 +148,9 @@ class XfrmEventDecodeTest {
         assertEquals(sa.destination(), d.id().daddr());
     }
 
-    @Provide
-    Arbitrary<SecurityAssociation> sas() {
-        return SaArbitraries.securityAssociation();
-    }
-
-    @Property(tries = 300)
-    void policyMessagesDecodeToTheirVariant(@ForAll("policies") SecurityPolicy p) {
+    @SeededTest(cases = 300)
+    void policyMessagesDecodeToTheirVariant(Gen g) {
+        SecurityPolicy p = PolicyGen.securityPolicy(g);
         SecurityPolicy asKernelSendsIt = SecurityPolicy.decode(p.toBytes(AttributeOrder.KERNEL));
         assertEquals(new XfrmEvent.PolicyAdded(asKernelSendsIt),
                 XfrmEvent.decode(msg(XfrmMsgType.NEWPOLICY, p.toBytes(AttributeOrder.KERNEL))));
@@ -199,15 +165,13 @@ class XfrmEventDecodeTest {
         assertEquals(p.ifId(), d.id().ifId());
     }
 
-    @Provide
-    Arbitrary<SecurityPolicy> policies() {
-        return PolicyArbitraries.securityPolicy();
-    }
-
-    @Property(tries = 200)
-    void otherNotificationsDecodeToTheirVariant(@ForAll("expires") SaExpire x, @ForAll("acquires") AcquireEvent a,
-                                                @ForAll("mappings") MappingEvent m, @ForAll("aevents") ReplayLifetimeState r,
-                                                @ForAll("defaults") PolicyDefault d) {
+    @SeededTest(cases = 200)
+    void otherNotificationsDecodeToTheirVariant(Gen g) {
+        SaExpire x = SaGen.saExpire(g);
+        AcquireEvent a = PolicyGen.acquireEvent(g);
+        MappingEvent m = PolicyGen.mappingEvent(g);
+        ReplayLifetimeState r = SaGen.replayLifetimeState(g);
+        PolicyDefault d = PolicyGen.policyDefault(g);
         assertEquals(new XfrmEvent.SaExpired(x), XfrmEvent.decode(msg(XfrmMsgType.EXPIRE, x.toBytes())));
         if (a.addressesInferable()) {
             assertEquals(new XfrmEvent.Acquire(a), XfrmEvent.decode(msg(XfrmMsgType.ACQUIRE, a.toBytes())));
@@ -215,31 +179,6 @@ class XfrmEventDecodeTest {
         assertEquals(new XfrmEvent.Mapping(m), XfrmEvent.decode(msg(XfrmMsgType.MAPPING, m.toBytes())));
         assertEquals(new XfrmEvent.ReplayLifetime(r), XfrmEvent.decode(msg(XfrmMsgType.NEWAE, r.toBytes())));
         assertEquals(new XfrmEvent.DefaultPolicyChanged(d), XfrmEvent.decode(msg(XfrmMsgType.GETDEFAULT, d.toBytes())));
-    }
-
-    @Provide
-    Arbitrary<SaExpire> expires() {
-        return SaArbitraries.saExpire();
-    }
-
-    @Provide
-    Arbitrary<AcquireEvent> acquires() {
-        return PolicyArbitraries.acquireEvent();
-    }
-
-    @Provide
-    Arbitrary<MappingEvent> mappings() {
-        return PolicyArbitraries.mappingEvent();
-    }
-
-    @Provide
-    Arbitrary<ReplayLifetimeState> aevents() {
-        return SaArbitraries.replayLifetimeState();
-    }
-
-    @Provide
-    Arbitrary<PolicyDefault> defaults() {
-        return PolicyArbitraries.policyDefault();
     }
 
     @Test
