@@ -217,6 +217,7 @@ public final class ControlServer implements AutoCloseable {
             if (c == null) {
                 continue;
             }
+            closeExpiredLingering();
             if (closed) {
                 closeQuietly(c);
                 break;
@@ -247,6 +248,9 @@ public final class ControlServer implements AutoCloseable {
             Thread t = new Thread(() -> serve(c, peer), "cxagent-control-" + (++n));
             t.setDaemon(true);
             t.start();
+        }
+        while (!lingering.isEmpty()) {
+            closeQuietly(lingering.pollFirst().channel());
         }
     }
 
@@ -282,7 +286,35 @@ public final class ControlServer implements AutoCloseable {
             // reply anyway: a small reply fits in the socket buffer
         }
         reply(c, reply);
-        closeQuietly(c);
+        // Half-close and keep the socket a moment: a client that sends its request after our refusal
+        // must still read the refusal, not die of EPIPE. Bounded: at most LINGERING sockets, each
+        // closed at the next accept after LINGER_MS, or when the server closes.
+        try {
+            c.shutdownOutput();
+        } catch (IOException e) {
+            closeQuietly(c);
+            return;
+        }
+        closeExpiredLingering();
+        if (lingering.size() >= LINGERING) {
+            closeQuietly(lingering.pollFirst().channel());
+        }
+        lingering.addLast(new Lingering(c, System.nanoTime() + LINGER_MS * 1_000_000L));
+    }
+
+    /** Refused connections still open for the client to send and read (acceptor thread only). */
+    private record Lingering(UnixSocketChannel channel, long closeAtNanos) {
+    }
+
+    private static final int LINGERING = 32;
+    private static final long LINGER_MS = 1000;
+    private final java.util.ArrayDeque<Lingering> lingering = new java.util.ArrayDeque<>();
+
+    private void closeExpiredLingering() {
+        long now = System.nanoTime();
+        while (!lingering.isEmpty() && now - lingering.peekFirst().closeAtNanos() >= 0) {
+            closeQuietly(lingering.pollFirst().channel());
+        }
     }
 
     private void serve(UnixSocketChannel c, PeerCredentials peer) {
