@@ -24,7 +24,8 @@ import io.cxt.xfrm.Selector;
  *     (the previous care-of address the message names, or the home address in the context), in
  *     either direction ({@link Reason#SA_NOT_THE_MOBILE_NODES});</li>
  * <li>a policy's MN side (destination of an "out" policy, source of "in" and "fwd") must be one of
- *     the MN's addresses with a full-length prefix, or lie inside a prefix the operator allows
+ *     the MN's addresses with a full-length prefix (its care-of and home addresses, and the single
+ *     host an accepted SA of the MN protects, which names the home address when the context does not), or lie inside a prefix the operator allows
  *     ({@link Allowance#mobilePrefixes}); a wider selector (::/0, a /64 of someone else) is refused
  *     ({@link Reason#SELECTOR_BEYOND_THE_MOBILE_NODE});</li>
  * <li>marks, set-marks and if_id select other routing domains on this router: refused unless
@@ -103,7 +104,11 @@ public final class PeerContextScreen {
     public static Result screen(MobileNodeContext received, InetAddress previousCareOf, InetAddress peerTunnel,
                                 Allowance allowance) {
         InetAddress home = received.mobileNode().homeAddress();
-        Set<InetAddress> mn = home == null ? Set.of(previousCareOf) : Set.of(previousCareOf, home);
+        Set<InetAddress> mn = new java.util.HashSet<>();
+        mn.add(previousCareOf);
+        if (home != null) {
+            mn.add(home);
+        }
         Map<Reason, Integer> counts = new EnumMap<>(Reason.class);
         List<String> details = new ArrayList<>();
         List<SecurityAssociation> sas = new ArrayList<>();
@@ -133,6 +138,18 @@ public final class PeerContextScreen {
                 counts.merge(Reason.UNKNOWN_ATTRIBUTES_DROPPED, 1, Integer::sum);
             }
             sas.add(kept);
+        }
+        // The inner address the MN's own (accepted) SAs protect, when they name one host: a context
+        // need not carry the home address, and its tunnel SAs' selectors then say which it is.
+        Set<InetAddress> careOf = Set.copyOf(mn);
+        for (SecurityAssociation sa : sas) {
+            Selector sel = sa.info().selector();
+            boolean toMn = careOf.contains(sa.info().id().daddr());
+            InetAddress side = toMn ? sel.daddr() : sel.saddr();
+            int len = toMn ? sel.prefixlenD() : sel.prefixlenS();
+            if (side != null && len == side.getAddress().length * 8) {
+                mn.add(side);
+            }
         }
         List<SecurityPolicy> pols = new ArrayList<>();
         for (SecurityPolicy p : received.policies()) {

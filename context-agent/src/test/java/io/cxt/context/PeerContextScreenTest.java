@@ -75,4 +75,23 @@ class PeerContextScreenTest {
         PeerContextScreen.Result none = PeerContextScreen.screen(ctx, PCOA, PAR, PeerContextScreen.Allowance.NONE);
         assertTrue(none.context().policies().isEmpty(), "a /64 is beyond the MN without an allowance");
     }
+
+    /** A context need not name the home address: the MN's accepted SAs name the host they protect. */
+    @Test
+    void withoutAHomeAddressTheSasNameTheMobileNodesInnerAddress() {
+        MobileNodeContext base = ContextFixtures.parContext(true);
+        MobileNodeContext ctx = MobileNodeContext.snapshot(new MobileNodeIdentity(null, PCOA), PAR,
+                base.securityAssociations(), base.policies(), Instant.now());
+        PeerContextScreen.Result r = PeerContextScreen.screen(ctx, PCOA, PAR, PeerContextScreen.Allowance.NONE);
+        assertEquals(base.policies(), r.context().policies(), r.details().toString());
+        assertFalse(r.refusedAny());
+
+        List<SecurityPolicy> pols = new ArrayList<>(base.policies());
+        pols.add(ContextFixtures.tunnelPolicy(PolicyInfo.DIR_OUT, CN, 48, ip("::"), 0, PAR, PCOA, 1)); // MN side ::/0
+        MobileNodeContext wide = MobileNodeContext.snapshot(new MobileNodeIdentity(null, PCOA), PAR,
+                base.securityAssociations(), pols, Instant.now());
+        PeerContextScreen.Result w = PeerContextScreen.screen(wide, PCOA, PAR, PeerContextScreen.Allowance.NONE);
+        assertEquals(base.policies(), w.context().policies());
+        assertEquals(1, w.counts().get(PeerContextScreen.Reason.SELECTOR_BEYOND_THE_MOBILE_NODE));
+    }
 }
