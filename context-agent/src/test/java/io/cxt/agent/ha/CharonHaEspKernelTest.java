@@ -167,14 +167,19 @@ class CharonHaEspKernelTest {
                 (System.nanoTime() - t0) / 1e6);
         assertEquals(spis, spis(swanctl(NAR, "--list-sas")));
 
-        // CTDR at the pAR: its charon forgets the SA, kernel state included, and sends nothing to the MN
+        // CTDR at the pAR: its charon forgets the SA, kernel state included, and sends nothing to the MN.
+        // Only what the MN hears from the pAR's address after this point counts: the activated nAR charon may
+        // already have sent its own MOBIKE address list (a roam event on its links), which is the wanted move.
+        int mnLogBeforeCtdr = Files.readString(run.resolve(MN + "/charon.log")).length();
         parRelay.moved(new MobileNodeIdentity(addr(HOA), addr(PCOA)));
         await("pAR charon lists no SA", () -> !swanctl(PAR, "--list-sas").contains("mn:"));
         await("pAR kernel state gone", () -> ip(PAR, "xfrm", "state").isBlank());
         Thread.sleep(1000);
         String mnLog = Files.readString(run.resolve(MN + "/charon.log"));
+        String mnLogAfterCtdr = mnLog.substring(Math.min(mnLogBeforeCtdr, mnLog.length()));
         assertFalse(mnLog.contains("received DELETE"), mnLog);
-        assertFalse(mnLog.contains("parsed INFORMATIONAL request"), "the MN heard from the pAR after its charon forgot: " + mnLog);
+        assertFalse(mnLogAfterCtdr.contains("received packet: from " + PAR_ADDR + "["),
+                "the MN heard from the pAR after its charon forgot: " + mnLogAfterCtdr);
         assertTrue(swanctl(MN, "--list-sas").contains("ESTABLISHED"), "the MN's SA is untouched");
         String parLog = Files.readString(run.resolve(PAR + "/charon.log"));
         assertFalse(parLog.contains("sending DELETE"), parLog);
