@@ -134,7 +134,8 @@ public final class DefaultAgentFactory implements AgentFactory {
             kernel = XfrmClient.open();
             if (config.charonHa().isPresent()) {
                 // charon speaks IKE here (ports 500/4500 are its own); cxagent is its HA peer
-                charonHa = io.cxt.agent.ha.HaHandover.start(config.charonHa().get(), null, events);
+                charonHa = io.cxt.agent.ha.HaHandover.start(config.charonHa().get(), null, events,
+                        new io.cxt.context.SequenceNumberPolicy(rs.sequenceMargin()));
             } else {
                 endpoint = openIke(config, (from, m, via) -> { });
                 initiator = new SpiUpdateInitiator(ike, endpoint, events, ikeOptions(config),

@@ -10,6 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
@@ -20,6 +24,7 @@ import io.cxt.agent.config.CharonHaSection;
 import io.cxt.agent.view.IkeSaView;
 import io.cxt.context.IkeContextSlot;
 import io.cxt.context.MobileNodeIdentity;
+import io.cxt.context.SequenceNumberPolicy;
 import io.cxt.ha.CharonVersions;
 import io.cxt.ha.HaAttributeType;
 import io.cxt.ha.HaDecodeException;
@@ -28,6 +33,7 @@ import io.cxt.ha.HaSaBundle;
 import io.cxt.ha.HaValue;
 import io.cxt.sys.NetNamespace;
 import io.cxt.xfrm.AddressText;
+import io.cxt.xfrm.XfrmClient;
 
 /**
  * The IKE half of a handover when charon owns the IKE SA: the few points where the access-router roles call in.
@@ -47,35 +53,67 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
 
     private final CharonHaControl control;
     private final EventSink events;
+    /** This router's kernel (own socket), for the ESP counters of charon's SAs; null: counters left alone. */
+    private final XfrmClient kernel;
+    private final SequenceNumberPolicy sequence;
+    /** Sets the counters once charon has installed the SAs, off the receive thread. */
+    private final ScheduledExecutorService sequencer;
     /** nAR: transferred SAs by the MN's care-of address at the pAR (the context's key), injected or waiting. */
     private final Map<InetAddress, Held> held = new LinkedHashMap<>();
 
     private static final class Held {
         final HaIkeSaState transferred;
         final CharonHaControl.Rewrite rewrite;
+        final List<CharonSequenceHandoff.Counters> counters;
         HaIkeSaState injected;
+        /** Completes when the pAR's ESP counters are set on charon's SAs here (or it gave up). */
+        final CompletableFuture<Void> sequenced = new CompletableFuture<>();
 
-        Held(HaIkeSaState transferred, CharonHaControl.Rewrite rewrite) {
+        Held(HaIkeSaState transferred, CharonHaControl.Rewrite rewrite, List<CharonSequenceHandoff.Counters> counters) {
             this.transferred = transferred;
             this.rewrite = rewrite;
+            this.counters = counters;
         }
     }
 
     public HaHandover(CharonHaControl control, EventSink events) {
+        this(control, events, null, SequenceNumberPolicy.DEFAULT);
+    }
+
+    /**
+     * @param kernel this router's kernel, where charon installs the MN's CHILD_SAs; the handover sets their ESP
+     *               counters from the pAR's ({@link CharonSequenceHandoff}); closed with this object
+     */
+    public HaHandover(CharonHaControl control, EventSink events, XfrmClient kernel, SequenceNumberPolicy sequence) {
         this.control = control;
         this.events = events;
+        this.kernel = kernel;
+        this.sequence = sequence;
+        this.sequencer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cxt-charon-sequence");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
      * Starts the relay for a {@code [charon-ha]} table: refuses a charon whose HA protocol is not version 3
      * (strongSwan 6.0.1 and later), then binds {@code local:port} (in {@code namespace} when not null).
      */
-    public static HaHandover start(CharonHaSection c, NetNamespace namespace, EventSink events) throws IOException {
+    public static HaHandover start(CharonHaSection c, NetNamespace namespace, EventSink events,
+            SequenceNumberPolicy sequence) throws IOException {
         checkCharonVersion(c.charonBinary());
         HaSaStore store = new HaSaStore(c.maxSas(), Clock.systemUTC());
         HaRelay relay = HaRelay.open(new HaRelay.Endpoints(new InetSocketAddress(c.local(), c.port()),
                 new InetSocketAddress(c.charon(), c.port())), namespace, store, new HaRejections(c.logInterval()));
-        return new HaHandover(new CharonHaControl(relay, c.segment()), events);
+        XfrmClient kernel;
+        try {
+            kernel = namespace == null ? XfrmClient.open() : XfrmClient.open(namespace);
+        } catch (IOException | RuntimeException e) {
+            relay.close();
+            throw e;
+        }
+        return new HaHandover(new CharonHaControl(relay, c.segment()), events, kernel, sequence);
     }
 
     /** Refuses to start with a charon that speaks another HA protocol version; the message names both. */
@@ -151,7 +189,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     @Override
     public boolean held(InetAddress previousCareOf, io.cxt.context.MobileNodeContext received, InetAddress thisRouter,
             InetAddress newCareOf) {
-        return held(previousCareOf, received.ikeContext(), thisRouter, newCareOf);
+        return held(previousCareOf, received.ikeContext(), CharonSequenceHandoff.of(received), thisRouter, newCareOf);
     }
 
     @Override
@@ -163,8 +201,12 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
      * nAR, on PCTD or CT-Req: charon holds the MN's SA passive with its CHILD_SAs installed, local address
      * {@code thisRouter}. Returns whether the slot was charon's (then charon owns the SA's kernel state).
      */
-    public synchronized boolean held(InetAddress previousCareOf, IkeContextSlot slot, InetAddress thisRouter,
-            InetAddress newCareOf) {
+    public boolean held(InetAddress previousCareOf, IkeContextSlot slot, InetAddress thisRouter, InetAddress newCareOf) {
+        return held(previousCareOf, slot, List.of(), thisRouter, newCareOf);
+    }
+
+    synchronized boolean held(InetAddress previousCareOf, IkeContextSlot slot, List<CharonSequenceHandoff.Counters> counters,
+            InetAddress thisRouter, InetAddress newCareOf) {
         String mn = AddressText.of(previousCareOf);
         Optional<HaIkeSaState> t;
         try {
@@ -176,7 +218,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         if (t.isEmpty()) {
             return false;
         }
-        Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf));
+        Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf), counters);
         Held old = held.put(previousCareOf, h);
         if (old != null && old.injected != null) {
             forgetQuietly(old.injected.id(), mn);
@@ -198,8 +240,50 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
                     + h.injected.children().size() + " CHILD_SA(s)");
         } catch (IOException e) {
             events.emit("ike-rejected", mn, "could not give charon the IKE SA: " + e.getMessage());
+            h.sequenced.complete(null);
+            return;
+        }
+        if (kernel == null || h.counters.isEmpty()) {
+            h.sequenced.complete(null);
+            return;
+        }
+        long start = System.nanoTime();
+        sequencer.execute(() -> continueSequences(h, mn, start, 1));
+    }
+
+    /** Polls (1, 2, 4 ... ms, up to {@link #SEQUENCE_WAIT}) until charon's SAs are in the kernel, then sets them. */
+    private void continueSequences(Held h, String mn, long start, long delayMs) {
+        if (h.sequenced.isDone()) {
+            return;
+        }
+        try {
+            List<CharonSequenceHandoff.Continued> done = CharonSequenceHandoff.apply(kernel, h.counters, sequence);
+            if (done != null) {
+                StringBuilder b = new StringBuilder("ESP counters continued on charon's SAs: ");
+                for (int i = 0; i < done.size(); i++) {
+                    b.append(i == 0 ? "" : "; ").append(done.get(i).text());
+                }
+                events.emit("ike-ha-sequence", mn, b.toString());
+                h.sequenced.complete(null);
+                return;
+            }
+            if (System.nanoTime() - start > SEQUENCE_WAIT.toNanos()) {
+                events.emit("ike-rejected", mn, "charon did not install the MN's CHILD_SAs within " + SEQUENCE_WAIT.toMillis()
+                        + " ms: their ESP sequence numbers start at zero (the MN may drop what this router sends)");
+                h.sequenced.complete(null);
+                return;
+            }
+            sequencer.schedule(() -> continueSequences(h, mn, start, Math.min(delayMs * 2, 64)), delayMs, TimeUnit.MILLISECONDS);
+        } catch (IOException | RuntimeException e) {
+            events.emit("ike-rejected", mn, "could not continue the ESP sequence numbers on charon's SAs: " + e.getMessage());
+            h.sequenced.complete(null);
         }
     }
+
+    /** How long charon may take to install a held SA's CHILD_SAs. */
+    static final Duration SEQUENCE_WAIT = Duration.ofSeconds(3);
+    /** How long an activation waits for counters still being set (reactive: the context came just before). */
+    static final Duration SEQUENCE_WAIT_AT_ACTIVATION = Duration.ofMillis(500);
 
     /**
      * nAR, at the CTAR: charon makes the SA ESTABLISHED. Two datagrams (plus the injection if it had to wait).
@@ -214,6 +298,16 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         String mn = AddressText.of(previousCareOf);
         if (h.injected == null) {
             inject(h, mn);
+        }
+        // charon's outbound SA must not send from sequence number 1 once active
+        try {
+            h.sequenced.get(SEQUENCE_WAIT_AT_ACTIVATION.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            events.emit("ike-rejected", mn, "ESP sequence numbers on charon's SAs not yet continued at activation");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            // completed normally only
         }
         try {
             control.activate();
@@ -295,6 +389,10 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
 
     @Override
     public void close() {
+        sequencer.shutdownNow();
         control.relay().close();
+        if (kernel != null) {
+            kernel.close();
+        }
     }
 }

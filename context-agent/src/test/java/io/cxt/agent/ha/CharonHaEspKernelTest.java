@@ -23,8 +23,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.cxt.agent.config.CharonHaSection;
+import io.cxt.context.ContextSnapshotter;
 import io.cxt.context.IkeContextSlot;
+import io.cxt.context.MobileNodeContext;
 import io.cxt.context.MobileNodeIdentity;
+import io.cxt.context.SequenceNumberPolicy;
+import io.cxt.xfrm.XfrmClient;
 import io.cxt.sys.NetNamespace;
 
 /**
@@ -41,6 +45,9 @@ class CharonHaEspKernelTest {
     static final String MN = ID + "-mn", PAR = ID + "-par", NAR = ID + "-nar";
     static final String PCOA = "2001:db8:1::10", PAR_ADDR = "2001:db8:1::1", NCOA = "2001:db8:2::10", NAR_ADDR = "2001:db8:2::1";
     static final String HOA = "2001:db8:100::10", CN_NET = "2001:db8:200::/64";
+    /** The correspondent: an address of CN_NET on each router's loopback (the routers answer for it). */
+    static final String CN = "2001:db8:200::5";
+    static final List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
     static Path run;
     static final List<Process> charons = new ArrayList<>();
     static HaHandover parRelay;
@@ -60,12 +67,18 @@ class CharonHaEspKernelTest {
                 ip -n $PAR addr add %s/64 dev mp1 nodad
                 ip -n $NAR addr add %s/64 dev mn1 nodad
                 for l in "$MN mp0" "$MN mn0" "$PAR mp1" "$NAR mn1"; do set -- $l; ip -n $1 link set $2 up; done
-                """.formatted(HOA, PCOA, NCOA, PAR_ADDR, NAR_ADDR));
+                ip -n $PAR addr add %s/128 dev lo nodad
+                ip -n $NAR addr add %s/128 dev lo nodad
+                ip -n $PAR route add %s/128 via %s
+                ip -n $NAR route add %s/128 via %s
+                ip -n $MN route add %s dev mp0
+                """.formatted(HOA, PCOA, NCOA, PAR_ADDR, NAR_ADDR, CN, CN, HOA, PCOA, HOA, NCOA, CN_NET));
         CharonHaSection ha = new CharonHaSection(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1"), 4510,
                 CharonHaSection.DEFAULT_FIFO, 1, CharonHaSection.DEFAULT_CHARON, 1024, Duration.ofSeconds(10));
-        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        parRelay = HaHandover.start(ha, NetNamespace.named(PAR), (k, mn, d) -> events.add("par " + k + " " + mn + " " + d));
-        narRelay = HaHandover.start(ha, NetNamespace.named(NAR), (k, mn, d) -> events.add("nar " + k + " " + mn + " " + d));
+        parRelay = HaHandover.start(ha, NetNamespace.named(PAR), (k, mn, d) -> events.add("par " + k + " " + mn + " " + d),
+                SequenceNumberPolicy.DEFAULT);
+        narRelay = HaHandover.start(ha, NetNamespace.named(NAR), (k, mn, d) -> events.add("nar " + k + " " + mn + " " + d),
+                SequenceNumberPolicy.DEFAULT);
         startCharon(MN, false);
         startCharon(PAR, true);
         startCharon(NAR, true);
@@ -146,10 +159,21 @@ class CharonHaEspKernelTest {
         assertTrue(parXfrm.contains(String.format("spi 0x%08x", kernelSpis.get(0)[0])), parXfrm);
         assertTrue(parXfrm.contains(String.format("spi 0x%08x", kernelSpis.get(0)[1])), parXfrm);
 
-        // nAR: PCTD/CT-Req -> charon holds it passive, CHILD_SAs installed with the nAR's address
+        // traffic through the pAR: 100 echo requests, so the MN's inbound anti-replay window (32) is far past 1
+        String ping = ping(100);
+        assertTrue(ping.contains(" 0% packet loss"), ping);
+
+        // nAR: PCTD/CT-Req -> charon holds it passive, CHILD_SAs installed with the nAR's address; the context is
+        // the pAR's kernel snapshot (its ESP counters) with charon's HA state as the IKE part
         IkeContextSlot slot = parRelay.snapshot(new MobileNodeIdentity(addr(HOA), addr(PCOA)));
         assertNotNull(slot);
-        assertTrue(narRelay.held(addr(PCOA), slot, addr(NAR_ADDR), addr(NCOA)));
+        MobileNodeContext ctx;
+        try (XfrmClient par = XfrmClient.open(PAR)) {
+            ctx = new ContextSnapshotter(par).snapshot(new MobileNodeIdentity(addr(HOA), addr(PCOA)), addr(PAR_ADDR))
+                    .withIkeContext(slot);
+        }
+        assertEquals(2, ctx.securityAssociations().size(), ctx.summary());
+        assertTrue(narRelay.held(addr(PCOA), ctx, addr(NAR_ADDR), addr(NCOA)));
         await("nAR charon PASSIVE", () -> swanctl(NAR, "--list-sas").contains("PASSIVE"));
         String narSas = swanctl(NAR, "--list-sas");
         assertEquals(spis, spis(narSas), narSas);
@@ -195,6 +219,15 @@ class CharonHaEspKernelTest {
         assertTrue(moved.contains("ESTABLISHED"), moved);
         System.out.println("charon-ha: MN after the move:\n" + moved);
 
+        // traffic through the nAR on the same CHILD_SA: the nAR's outbound ESP continues past the pAR's sequence
+        // numbers (else the MN's replay window drops it), and neither side counts an error
+        assertTrue(events.stream().anyMatch(e -> e.startsWith("nar ike-ha-sequence")), events.toString());
+        String after = ping(20);
+        assertTrue(after.contains(" 0% packet loss"), after + "\nMN:\n" + xfrmStat(MN) + "\nnAR:\n" + xfrmStat(NAR)
+                + "\n" + events + "\n" + ip(NAR, "-s", "xfrm", "state"));
+        assertEquals("", nonZero(xfrmStat(MN)), "MN's /proc/net/xfrm_stat");
+        assertEquals("", nonZero(xfrmStat(NAR)), "nAR's /proc/net/xfrm_stat");
+
         // CHILD_SA rekey started by the MN, answered by the nAR's charon; then one started by the nAR
         String in0 = inSpi(moved);
         swanctl(MN, "--rekey", "--child", "par");
@@ -219,6 +252,28 @@ class CharonHaEspKernelTest {
     }
 
     // ----------------------------------------------------------------------------------- helpers
+
+    /** Echo requests from the MN's home address to the CN, through the MN's tunnel. */
+    static String ping(int count) {
+        return exec(List.of("ip", "netns", "exec", MN, "ping", "-6", "-n", "-q", "-c", String.valueOf(count), "-i", "0.01",
+                "-W", "2", "-I", HOA, CN)).output;
+    }
+
+    static String xfrmStat(String ns) {
+        return exec(List.of("ip", "netns", "exec", ns, "cat", "/proc/net/xfrm_stat")).output;
+    }
+
+    /** The lines of /proc/net/xfrm_stat whose counter is not zero. */
+    static String nonZero(String xfrmStat) {
+        StringBuilder b = new StringBuilder();
+        for (String line : xfrmStat.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 2 && !f[1].equals("0")) {
+                b.append(line.trim()).append('\n');
+            }
+        }
+        return b.toString();
+    }
 
     static String inSpi(String listSas) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\n\\s+in\\s+([0-9a-f]{8})").matcher(listSas);
