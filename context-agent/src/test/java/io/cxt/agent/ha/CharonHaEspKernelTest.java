@@ -249,6 +249,37 @@ class CharonHaEspKernelTest {
         String mnLogAfter = Files.readString(run.resolve(MN + "/charon.log"));
         assertEquals(1, count(mnLogAfter, "initiating IKE_SA"), "no new IKE_SA_INIT/IKE_AUTH from the MN");
         System.out.println("charon-ha: after both rekeys, MN:\n" + mnAfter + "nAR:\n" + narAfter);
+
+        // IKE SA rekey started by the MN, then by the nAR's charon (CREATE_CHILD_SA on the IKE SA, no IKE_AUTH)
+        swanctl(MN, "--rekey", "--ike", "par");
+        await("MN-started IKE SA rekey through the nAR", () -> {
+            String m = swanctl(MN, "--list-sas");
+            return m.contains("ESTABLISHED") && !spisOrEmpty(m).equals(spis) && m.contains(NAR_ADDR + "[");
+        });
+        String ike1 = spis(swanctl(MN, "--list-sas"));
+        await("nAR charon has the rekeyed IKE SA", () -> spisOrEmpty(swanctl(NAR, "--list-sas")).equals(ike1));
+        swanctl(NAR, "--rekey", "--ike", "mn");
+        await("nAR-started IKE SA rekey", () -> {
+            String m = swanctl(MN, "--list-sas");
+            return m.contains("ESTABLISHED") && !spisOrEmpty(m).equals(ike1) && !spisOrEmpty(m).isEmpty();
+        });
+        String ike2 = spis(swanctl(MN, "--list-sas"));
+        await("nAR charon has the second rekeyed IKE SA", () -> spisOrEmpty(swanctl(NAR, "--list-sas")).equals(ike2));
+        String mnLogRekeyed = Files.readString(run.resolve(MN + "/charon.log"));
+        assertEquals(1, count(mnLogRekeyed, "generating IKE_SA_INIT request"), "IKE rekeys send no new IKE_SA_INIT");
+        assertEquals(1, count(mnLogRekeyed, "generating IKE_AUTH request"), "IKE rekeys send no new IKE_AUTH");
+
+        // traffic after all rekeys, still no error counted
+        String last = ping(20);
+        assertTrue(last.contains(" 0% packet loss"), last);
+        assertEquals("", nonZero(xfrmStat(MN)), "MN's /proc/net/xfrm_stat after the rekeys");
+        assertEquals("", nonZero(xfrmStat(NAR)), "nAR's /proc/net/xfrm_stat after the rekeys");
+
+        // DELETE from the MN: the nAR's charon (not the pAR's) takes it down, kernel state included
+        swanctl(MN, "--terminate", "--ike", "par", "--timeout", "20");
+        await("nAR charon deleted the SA on the MN's DELETE", () -> !swanctl(NAR, "--list-sas").contains("mn:"));
+        await("nAR kernel state gone", () -> ip(NAR, "xfrm", "state").isBlank());
+        assertFalse(swanctl(MN, "--list-sas").contains("par:"), "MN's SA gone");
     }
 
     // ----------------------------------------------------------------------------------- helpers
@@ -290,6 +321,11 @@ class CharonHaEspKernelTest {
             n++;
         }
         return n;
+    }
+
+    static String spisOrEmpty(String listSas) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9a-f]{16}_i)\\*? ([0-9a-f]{16}_r)").matcher(listSas);
+        return m.find() ? m.group(1) + " " + m.group(2) : "";
     }
 
     static String spis(String listSas) {
