@@ -289,9 +289,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     }
 
     private void open() throws IOException {
-        int removed = journal.reconcile(kernel);
-        if (removed > 0) {
-            emit("reconciled", "", "removed " + removed + " SAs/policies a previous run left for contexts not activated");
+        RuntimeJournal.Reconciled r = journal.reconcile(kernel, settings.tunnelAddress());
+        if (r.removed() > 0 || r.leftAlone() > 0) {
+            emit("reconciled", "", "removed " + r.removed() + " SAs/policies a previous run left for contexts not activated"
+                    + (r.leftAlone() == 0 ? "" : "; left alone " + r.leftAlone() + " with the same ids that are not cxt's"));
         }
         // Counters survive restarts and clock steps (no replay of captured envelopes, no repeated nonce).
         channelStore = io.cxt.cxtp.ChannelCounterStore.open(settings.stateDirectory()
@@ -1329,20 +1330,26 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
     }
 
+    /** The journal's record of a held context: ids with fingerprints ({@link KernelOwnership}), no keys. */
     private RuntimeJournal.Entry journalEntry(InetAddress prev, MobileNodeContext ctx, SpiReservations res) {
-        List<io.cxt.xfrm.SaKey> sas = new ArrayList<>(res.held());
+        List<RuntimeJournal.OwnedSa> sas = new ArrayList<>();
+        for (io.cxt.xfrm.SaKey k : res.held()) {
+            sas.add(new RuntimeJournal.OwnedSa(k, KernelOwnership.LARVAL));
+        }
         List<RuntimeJournal.OutboundSa> out = new ArrayList<>();
         InetAddress local = settings.tunnelAddress();
         for (SecurityAssociation sa : ctx.securityAssociations()) {
             if (sa.source().equals(local) || sa.source().equals(ctx.sourceRouter())) {
-                out.add(new RuntimeJournal.OutboundSa(local, sa.spi(), sa.proto()));
+                out.add(new RuntimeJournal.OutboundSa(local, sa.spi(), sa.proto(), KernelOwnership.sa(sa)));
             } else if (ctx.isRewritten()) {
-                sas.add(sa.key());
+                sas.add(new RuntimeJournal.OwnedSa(sa.key(), KernelOwnership.sa(sa)));
             }
         }
-        List<io.cxt.xfrm.PolicyId> pols = new ArrayList<>();
+        // the router side of a not yet rewritten context's templates is the pAR's address; installed, it is ours
+        InetAddress routerSide = ctx.isRewritten() ? local : ctx.sourceRouter();
+        List<RuntimeJournal.OwnedPolicy> pols = new ArrayList<>();
         for (SecurityPolicy p : ctx.policies()) {
-            pols.add(p.id());
+            pols.add(new RuntimeJournal.OwnedPolicy(p.id(), KernelOwnership.policy(p, routerSide)));
         }
         return new RuntimeJournal.Entry(AddressText.of(prev), sas, out, pols);
     }

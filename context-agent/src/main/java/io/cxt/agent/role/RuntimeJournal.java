@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import io.cxt.xfrm.PolicyId;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
+import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.XfrmClient;
 import io.cxt.xfrm.XfrmError;
 
@@ -34,10 +35,11 @@ import io.cxt.xfrm.XfrmError;
  * larval SAs of SPI reservations).
  *
  * <p>One text file {@code <state-directory>/<agent-name>.journal} (tmpfs in production: /run/cxt),
- * one record per line: {@code hold MN SERIAL}, then {@code sa MN HEX} (an SaKey: larval reservation
- * or SA to be installed), {@code out MN SRC SPI PROTO} (an outbound SA, matched by source, SPI and
+ * one record per line: {@code hold MN SERIAL}, then {@code sa MN HEX FP} (an SaKey: larval reservation
+ * or SA to be installed), {@code out MN SRC SPI PROTO FP} (an outbound SA, matched by source, SPI and
  * protocol because its destination, the MN's new CoA, may differ from the prediction),
- * {@code pol MN HEX} (a PolicyId); {@code active MN SERIAL} once installed and acknowledged;
+ * {@code pol MN HEX FP} (a PolicyId); FP is the item's {@link KernelOwnership} fingerprint, so that
+ * {@link #reconcile} removes only what is still cxt's; {@code active MN SERIAL} once installed and acknowledged;
  * {@code done MN SERIAL} once released. The serial ties an {@code active}/{@code done} to the
  * {@code hold} it ends: a record for an older hold of the same MN (written late, because records
  * are written in the background) does not end a newer one. Records without a serial (files of
@@ -65,7 +67,7 @@ final class RuntimeJournal implements AutoCloseable {
     static final long COMPACT_MIN_BYTES = 1 << 20;
 
     /** What one held context put into the kernel. */
-    record Entry(String mn, List<SaKey> sas, List<OutboundSa> outbound, List<PolicyId> policies) {
+    record Entry(String mn, List<OwnedSa> sas, List<OutboundSa> outbound, List<OwnedPolicy> policies) {
         Entry {
             sas = List.copyOf(sas);
             outbound = List.copyOf(outbound);
@@ -73,8 +75,20 @@ final class RuntimeJournal implements AutoCloseable {
         }
     }
 
-    /** An outbound SA by what does not depend on the MN's new CoA. */
-    record OutboundSa(InetAddress source, int spi, int proto) {
+    /**
+     * An outbound SA by what does not depend on the MN's new CoA.
+     *
+     * @param fingerprint {@link KernelOwnership#sa}; null in files of earlier versions (then left alone)
+     */
+    record OutboundSa(InetAddress source, int spi, int proto, String fingerprint) {
+    }
+
+    /** An SA (or SPI reservation: {@link KernelOwnership#LARVAL}) at a key, with its fingerprint (null: earlier version). */
+    record OwnedSa(SaKey key, String fingerprint) {
+    }
+
+    /** A policy by id, with its {@link KernelOwnership#policy} fingerprint (null: earlier version). */
+    record OwnedPolicy(PolicyId id, String fingerprint) {
     }
 
     private final Path file;
@@ -125,15 +139,18 @@ final class RuntimeJournal implements AutoCloseable {
         long serial = serials.incrementAndGet();
         enqueue(() -> {
             StringBuilder sb = new StringBuilder(256).append("hold ").append(e.mn()).append(' ').append(serial).append('\n');
-            for (SaKey k : e.sas()) {
-                sb.append("sa ").append(e.mn()).append(' ').append(HEX.formatHex(k.toBytes())).append('\n');
+            for (OwnedSa k : e.sas()) {
+                sb.append("sa ").append(e.mn()).append(' ').append(HEX.formatHex(k.key().toBytes())).append(' ')
+                        .append(k.fingerprint()).append('\n');
             }
             for (OutboundSa o : e.outbound()) {
                 sb.append("out ").append(e.mn()).append(' ').append(o.source().getHostAddress()).append(' ')
-                        .append(Integer.toUnsignedString(o.spi())).append(' ').append(o.proto()).append('\n');
+                        .append(Integer.toUnsignedString(o.spi())).append(' ').append(o.proto()).append(' ')
+                        .append(o.fingerprint()).append('\n');
             }
-            for (PolicyId p : e.policies()) {
-                sb.append("pol ").append(e.mn()).append(' ').append(HEX.formatHex(p.toBytes())).append('\n');
+            for (OwnedPolicy p : e.policies()) {
+                sb.append("pol ").append(e.mn()).append(' ').append(HEX.formatHex(p.id().toBytes())).append(' ')
+                        .append(p.fingerprint()).append('\n');
             }
             byte[] bytes = sb.toString().getBytes(StandardCharsets.US_ASCII);
             Object[] old = unfinishedRecords.put(e.mn(), new Object[] {serial, bytes});
@@ -280,12 +297,12 @@ final class RuntimeJournal implements AutoCloseable {
                         }
                     }
                     case "sa" -> open.computeIfPresent(mn, (k, e) -> new Entry(mn, plus(e.sas(),
-                            SaKey.decode(HEX.parseHex(f[2]))), e.outbound(), e.policies()));
+                            new OwnedSa(SaKey.decode(HEX.parseHex(f[2])), field(f, 3))), e.outbound(), e.policies()));
                     case "out" -> open.computeIfPresent(mn, (k, e) -> new Entry(mn, e.sas(), plus(e.outbound(),
-                            new OutboundSa(parse(f[2]), Integer.parseUnsignedInt(f[3]), Integer.parseInt(f[4]))),
+                            new OutboundSa(parse(f[2]), Integer.parseUnsignedInt(f[3]), Integer.parseInt(f[4]), field(f, 5))),
                             e.policies()));
                     case "pol" -> open.computeIfPresent(mn, (k, e) -> new Entry(mn, e.sas(), e.outbound(),
-                            plus(e.policies(), PolicyId.decode(HEX.parseHex(f[2])))));
+                            plus(e.policies(), new OwnedPolicy(PolicyId.decode(HEX.parseHex(f[2])), field(f, 3)))));
                     default -> LOG.warn("journal {}: unknown record '{}'", file, f[0]);
                 }
             } catch (RuntimeException e) {
@@ -295,17 +312,39 @@ final class RuntimeJournal implements AutoCloseable {
         return new ArrayList<>(open.values());
     }
 
+    private static String field(String[] f, int i) {
+        return f.length > i ? f[i] : null;
+    }
+
+    /** What {@link #reconcile} did: removed, and left alone because it is no longer (or not provably) cxt's. */
+    record Reconciled(int removed, int leftAlone) {
+    }
+
     /**
-     * Removes from the kernel everything unfinished entries name (absent items are fine), then
-     * starts a fresh journal. Returns how many SAs and policies were removed.
+     * Removes from the kernel what unfinished entries name and is still cxt's: each item is read back and removed
+     * only when its fingerprint is the journaled one ({@link KernelOwnership}); absent items are fine; anything
+     * else (an operator's policy with the same selector, an SA with the same SPI, a record of an earlier version
+     * without a fingerprint) is left alone and logged. Then starts a fresh journal.
+     *
+     * @param router this router's tunnel address (the router side of the templates the fingerprints name)
      */
-    int reconcile(XfrmClient kernel) throws IOException {
+    Reconciled reconcile(XfrmClient kernel, InetAddress router) throws IOException {
         List<Entry> left = unfinished();
         int removed = 0;
+        int leftAlone = 0;
         List<SecurityAssociation> sad = null;
         for (Entry e : left) {
-            for (PolicyId p : e.policies()) {
-                removed += quietly(() -> kernel.policies().delete(p));
+            for (OwnedPolicy p : e.policies()) {
+                SecurityPolicy inKernel = getQuietly(() -> kernel.policies().get(p.id()));
+                if (inKernel == null) {
+                    continue;
+                }
+                if (p.fingerprint() != null && p.fingerprint().equals(KernelOwnership.policy(inKernel, router))) {
+                    removed += quietly(() -> kernel.policies().delete(p.id()));
+                } else {
+                    leftAlone++;
+                    LOG.warn("journal: MN {}: policy {} is not the one cxt installed: left alone", e.mn(), inKernel.id());
+                }
             }
             if (!e.outbound().isEmpty()) {
                 if (sad == null) {
@@ -314,19 +353,50 @@ final class RuntimeJournal implements AutoCloseable {
                 for (SecurityAssociation sa : sad) {
                     for (OutboundSa o : e.outbound()) {
                         if (sa.spi() == o.spi() && sa.proto() == o.proto() && sa.source().equals(o.source())) {
-                            removed += quietly(() -> kernel.states().delete(sa.key()));
+                            if (o.fingerprint() != null && o.fingerprint().equals(KernelOwnership.sa(sa))) {
+                                removed += quietly(() -> kernel.states().delete(sa.key()));
+                            } else {
+                                leftAlone++;
+                                LOG.warn("journal: MN {}: SA spi 0x{} from {} is not the one cxt installed: left alone",
+                                        e.mn(), Integer.toHexString(sa.spi()), sa.source().getHostAddress());
+                            }
                         }
                     }
                 }
             }
-            for (SaKey k : e.sas()) {
-                removed += quietly(() -> kernel.states().delete(k));
+            for (OwnedSa k : e.sas()) {
+                SecurityAssociation inKernel = getQuietly(() -> kernel.states().get(k.key()));
+                if (inKernel == null) {
+                    continue;
+                }
+                if (k.fingerprint() != null && KernelOwnership.owns(k.fingerprint(), inKernel)) {
+                    removed += quietly(() -> kernel.states().delete(k.key()));
+                } else {
+                    leftAlone++;
+                    LOG.warn("journal: MN {}: SA spi 0x{} to {} is not the one cxt installed: left alone", e.mn(),
+                            Integer.toHexString(inKernel.spi()), inKernel.destination().getHostAddress());
+                }
             }
             LOG.info("journal: removed what a previous run left for MN {} (not activated)", e.mn());
         }
         // Compaction at start: everything the file named is gone from the kernel; start empty.
         Files.deleteIfExists(file);
-        return removed;
+        return new Reconciled(removed, leftAlone);
+    }
+
+    private interface KernelRead<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> T getQuietly(KernelRead<T> read) throws IOException {
+        try {
+            return read.get();
+        } catch (IOException e) {
+            if (XfrmError.of(e).absent()) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private interface KernelOp {

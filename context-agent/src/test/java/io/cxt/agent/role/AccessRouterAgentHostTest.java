@@ -326,6 +326,39 @@ class AccessRouterAgentHostTest {
     }
 
     /**
+     * Issue 12 item 5: after a restart the agent removes only what is still its own. An operator's policy that
+     * took the journaled policy's selector and direction while the agent was down (another template reqid and
+     * priority) stays; the agent's own larval reservation goes.
+     */
+    @Test
+    void aRestartLeavesAnOperatorsPolicyWithTheSameSelectorAlone(TestNamespace p, TestNamespace n, TestNamespace m)
+            throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            AccessRouterAgent par = lab.startPar(lab.parSettings().build());
+            RouterSettings narSettings = lab.narSettings().build();
+            AccessRouterAgent nar = AccessRouterAgent.start(narSettings, lab.nar, lab.narNs.netns(), lab.narLog,
+                    a -> { });
+            par.push(PCOA, HandoverLab.parContextWithSas(), "nar");
+            await("nAR reserved the inbound SPI", () -> !nar.contexts().isEmpty());
+            nar.flushJournal();
+            nar.abandon(); // dies: no cleanup
+            SecurityPolicy ours = HandoverLab.tunnelPolicy(PolicyInfo.DIR_OUT, HandoverLab.CN_NET, 48, HOA, 128, NAR, NCOA);
+            SecurityPolicy operators = ours.toBuilder().priority(2000)
+                    .templates(List.of(io.cxt.xfrm.UserTemplate.tunnel(50, NAR, NCOA, 7))).build();
+            lab.nar.policies().add(operators);
+
+            lab.startNar(narSettings);
+            assertTrue(lab.nar.states().dump().isEmpty(), "the agent's larval reservation is removed: " + dump(lab.nar));
+            List<SecurityPolicy> left = lab.nar.policies().dump();
+            assertEquals(1, left.size(), dump(lab.nar).toString());
+            assertEquals(2000, left.get(0).priority(), "the operator's policy is still there: " + dump(lab.nar));
+            assertEquals(7, left.get(0).templates().get(0).reqid());
+            assertTrue(lab.narLog.since(0).stream().anyMatch(e -> e.kind().equals("reconciled") && e.detail().contains("left alone 1")),
+                    lab.narLog.since(0).toString());
+        }
+    }
+
+    /**
      * Issue 12 item 2: a CTAR naming a router that is not a peer is refused before it costs a rate
      * token, without an answer (a forged source must not get traffic reflected to it).
      */

@@ -20,8 +20,9 @@ class RuntimeJournalTest {
 
     private static RuntimeJournal.Entry entry(String mn, int spi) throws Exception {
         SaKey k = SaKey.of(InetAddress.getByName(mn), InetAddress.getByName("2001:db8:b0::1"), spi, 50);
-        return new RuntimeJournal.Entry(mn, List.of(k), List.of(new RuntimeJournal.OutboundSa(
-                InetAddress.getByName("2001:db8:b0::1"), spi + 1, 50)), List.of());
+        return new RuntimeJournal.Entry(mn, List.of(new RuntimeJournal.OwnedSa(k, KernelOwnership.LARVAL)),
+                List.of(new RuntimeJournal.OutboundSa(InetAddress.getByName("2001:db8:b0::1"), spi + 1, 50, "0011223344556677")),
+                List.of());
     }
 
     @Test
