@@ -195,7 +195,8 @@ public final class AgentConfigParser {
         }
 
         private CharonHaSection charonHaSection(Table t) throws ConfigException {
-            t.allow("local", "charon", "port", "fifo", "segment", "charon-binary", "max-sas", "log-interval");
+            t.allow("local", "charon", "port", "fifo", "segment", "charon-binary", "max-sas", "log-interval",
+                    "roam-trigger-address");
             InetAddress local = loopback(t, "local", "127.0.0.2");
             InetAddress charon = loopback(t, "charon", "127.0.0.1");
             if (local.equals(charon)) {
@@ -207,7 +208,21 @@ public final class AgentConfigParser {
             Path binary = t.absolutePath("charon-binary", CharonHaSection.DEFAULT_CHARON);
             int maxSas = t.integer("max-sas", 65536L, 1, 1L << 20).intValue();
             Duration interval = t.duration("log-interval", Duration.ofSeconds(10));
-            return new CharonHaSection(local, charon, port, fifo, segment, binary, maxSas, interval);
+            InetAddress trigger = null;
+            String triggerText = t.string("roam-trigger-address", null);
+            if (triggerText != null) {
+                try {
+                    trigger = literal(triggerText);
+                } catch (IllegalArgumentException e) {
+                    trigger = null;
+                }
+                if (trigger == null || trigger.isLoopbackAddress() || trigger.isLinkLocalAddress() || trigger.isMulticastAddress()
+                        || trigger.isAnyLocalAddress()) {
+                    throw t.error("roam-trigger-address", "not a unicast address of this router's own: '" + triggerText
+                            + "' (an address nobody else uses; cxagent adds it to lo and removes it after each activation)");
+                }
+            }
+            return new CharonHaSection(local, charon, port, fifo, segment, binary, maxSas, interval, trigger);
         }
 
         /** The HA protocol has no MAC: its addresses must be loopback, so it never leaves the host. */

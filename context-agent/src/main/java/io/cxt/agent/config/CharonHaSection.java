@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param charonBinary {@code charon-binary}: asked for its version at start (only HA protocol 3, strongSwan 5.x, is spoken)
  * @param maxSas {@code max-sas}: most IKE SAs recorded; more are refused and counted, default 65536
  * @param logInterval {@code log-interval}: at most one log line per rejection kind per interval, default 10s
+ * @param roamTriggerAddress {@code roam-trigger-address}: a /128 nobody else uses that cxagent adds to and removes
+ *        from the loopback interface right after an activation, so that charon roams and sends the MN its address
+ *        list; null (default): the MN learns the nAR's address only from charon's own address events
  */
 public record CharonHaSection(InetAddress local, InetAddress charon, int port, Path fifo, int segment,
-        Path charonBinary, int maxSas, Duration logInterval) {
+        Path charonBinary, int maxSas, Duration logInterval, InetAddress roamTriggerAddress) {
     public static final Path DEFAULT_FIFO = Path.of("/var/run/charon.ha");
     public static final Path DEFAULT_CHARON = Path.of("/usr/lib/ipsec/charon");
 

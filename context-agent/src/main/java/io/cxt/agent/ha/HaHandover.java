@@ -58,6 +58,8 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     private final SequenceNumberPolicy sequence;
     /** Sets the counters once charon has installed the SAs, off the receive thread. */
     private final ScheduledExecutorService sequencer;
+    /** Makes charon send its MOBIKE address list after an activation; null: not configured. */
+    private volatile CharonRoamTrigger roamTrigger;
     /** nAR: transferred SAs by the MN's care-of address at the pAR (the context's key), injected or waiting. */
     private final Map<InetAddress, Held> held = new LinkedHashMap<>();
 
@@ -106,14 +108,21 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         HaSaStore store = new HaSaStore(c.maxSas(), Clock.systemUTC());
         HaRelay relay = HaRelay.open(new HaRelay.Endpoints(new InetSocketAddress(c.local(), c.port()),
                 new InetSocketAddress(c.charon(), c.port())), namespace, store, new HaRejections(c.logInterval()));
-        XfrmClient kernel;
+        XfrmClient kernel = null;
         try {
             kernel = namespace == null ? XfrmClient.open() : XfrmClient.open(namespace);
+            HaHandover h = new HaHandover(new CharonHaControl(relay, c.segment()), events, kernel, sequence);
+            if (c.roamTriggerAddress() != null) {
+                h.roamTrigger = CharonRoamTrigger.open(c.roamTriggerAddress(), namespace);
+            }
+            return h;
         } catch (IOException | RuntimeException e) {
             relay.close();
+            if (kernel != null) {
+                kernel.close();
+            }
             throw e;
         }
-        return new HaHandover(new CharonHaControl(relay, c.segment()), events, kernel, sequence);
     }
 
     /** Refuses to start with a charon that speaks another HA protocol version; the message names both. */
@@ -280,6 +289,21 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         }
     }
 
+    private void pulse(CharonRoamTrigger trigger, InetAddress towards, String mn) {
+        try {
+            int index = trigger.pulse(towards);
+            events.emit("ike-ha-roam", mn, "address event (" + AddressText.of(trigger.address()) + " added and removed on"
+                    + " interface " + index + ", towards " + AddressText.of(towards) + "): charon sends the MN its address"
+                    + " list from here");
+        } catch (IOException | RuntimeException e) {
+            events.emit("ike-rejected", mn, "could not make charon send the MN its address (roam-trigger-address "
+                    + AddressText.of(trigger.address()) + "): " + e.getMessage());
+        }
+    }
+
+    /** Between the activation datagrams and the address event: charon handles the datagrams first. */
+    static final Duration ROAM_TRIGGER_DELAY = Duration.ofMillis(20);
+
     /** How long charon may take to install a held SA's CHILD_SAs. */
     static final Duration SEQUENCE_WAIT = Duration.ofSeconds(3);
     /** How long an activation waits for counters still being set (reactive: the context came just before). */
@@ -312,6 +336,13 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         try {
             control.activate();
             events.emit("ike-ha-activated", mn, "charon's IKE SA " + h.transferred.id() + " is active here");
+            CharonRoamTrigger trigger = roamTrigger;
+            if (trigger != null) {
+                // after charon has handled the two datagrams (a roam skips PASSIVE SAs); off the caller's thread
+                InetAddress towards = h.rewrite.newRemote() != null ? h.rewrite.newRemote()
+                        : h.transferred.peerAddress().orElse(previousCareOf);
+                sequencer.schedule(() -> pulse(trigger, towards, mn), ROAM_TRIGGER_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (IOException e) {
             events.emit("ike-rejected", mn, "could not activate charon's IKE SA: " + e.getMessage());
         }
@@ -391,6 +422,9 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     public void close() {
         sequencer.shutdownNow();
         control.relay().close();
+        if (roamTrigger != null) {
+            roamTrigger.close();
+        }
         if (kernel != null) {
             kernel.close();
         }

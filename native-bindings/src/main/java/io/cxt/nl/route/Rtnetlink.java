@@ -81,6 +81,52 @@ public final class Rtnetlink {
         return b;
     }
 
+    public static final int IFA_CACHEINFO = 6;
+    /** The loopback interface's index in every network namespace. */
+    public static final int LOOPBACK_INDEX = 1;
+
+    /**
+     * Payload of an RTM_NEWADDR or RTM_DELADDR request: {@code ifaddrmsg}, IFA_LOCAL and IFA_ADDRESS, IFA_FLAGS and,
+     * for a new address with lifetimes, IFA_CACHEINFO (preferred and valid lifetime in seconds; the kernel removes
+     * the address itself when the valid lifetime ends).
+     *
+     * @param lifetimes {preferred, valid} seconds, or null for none (permanent, or a deletion)
+     */
+    public static byte[] addressRequest(java.net.InetAddress address, int prefixLength, int index, int flags, int[] lifetimes) {
+        byte[] a = address.getAddress();
+        int family = a.length == 16 ? 10 : 2;
+        java.util.List<io.cxt.nl.NlAttribute> attrs = new java.util.ArrayList<>();
+        attrs.add(new io.cxt.nl.NlAttribute(IFA_LOCAL, a.clone()));
+        attrs.add(new io.cxt.nl.NlAttribute(IFA_ADDRESS, a.clone()));
+        byte[] f = new byte[4];
+        host(f).putInt(flags);
+        attrs.add(new io.cxt.nl.NlAttribute(IFA_FLAGS, f));
+        if (lifetimes != null) {
+            byte[] ci = new byte[16];
+            host(ci).putInt(lifetimes[0]).putInt(lifetimes[1]);
+            attrs.add(new io.cxt.nl.NlAttribute(IFA_CACHEINFO, ci));
+        }
+        ByteBuffer b = host(new byte[IFADDRMSG_LENGTH + io.cxt.nl.NlAttribute.encodedLength(attrs)]);
+        b.put((byte) family).put((byte) prefixLength).put((byte) (flags & 0xff)).put((byte) RT_SCOPE_UNIVERSE).putInt(index);
+        for (io.cxt.nl.NlAttribute x : attrs) {
+            x.writeTo(b);
+        }
+        return b.array();
+    }
+
+    /** Payload of an RTM_GETROUTE request for the route the kernel would use to reach {@code destination}. */
+    public static byte[] routeGetRequest(java.net.InetAddress destination) {
+        byte[] a = destination.getAddress();
+        java.util.List<io.cxt.nl.NlAttribute> attrs = java.util.List.of(new io.cxt.nl.NlAttribute(RTA_DST, a.clone()));
+        ByteBuffer b = host(new byte[RTMSG_LENGTH + io.cxt.nl.NlAttribute.encodedLength(attrs)]);
+        b.put((byte) (a.length == 16 ? 10 : 2)).put((byte) (a.length * 8)).put((byte) 0).put((byte) 0)
+                .put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0).putInt(0);
+        for (io.cxt.nl.NlAttribute x : attrs) {
+            x.writeTo(b);
+        }
+        return b.array();
+    }
+
     static ByteBuffer host(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
     }

@@ -1,0 +1,50 @@
+package io.cxt.agent.ha;
+
+import java.io.IOException;
+import java.net.InetAddress;
+
+import io.cxt.link.TransientAddress;
+import io.cxt.sys.NetNamespace;
+
+/**
+ * Makes the nAR's charon tell the MN its address right after activation: an address event on this router, which
+ * charon's kernel-netlink plugin (with {@code roam_events = yes}, its default) turns into a roam, and a MOBIKE
+ * responder that roams sends its address list to its peers (ike_sa.c roam(); ike_mobike.c). The MN, the original
+ * initiator, moves its IKE and CHILD SAs to that message's source: the nAR (docs/strongswan.md, decision 5).
+ *
+ * <p>The event is an address cxagent adds and deletes at once: the operator's {@code [charon-ha]
+ * roam-trigger-address}, a /128 no one else uses, on the interface of the route to the MN (charon ignores address
+ * events on the loopback interface: seen in the lab). It is added deprecated (preferred lifetime 0, so never
+ * chosen as a source), without duplicate address detection, with a valid lifetime of 10 s, so
+ * the kernel removes it itself if cxagent dies between the two requests ({@link TransientAddress}). cxt touches no
+ * other address. The price:
+ * charon sends its address list to every MOBIKE peer it is responder for, not only this MN.
+ */
+final class CharonRoamTrigger implements AutoCloseable {
+    private final InetAddress address;
+    private final TransientAddress link;
+
+    private CharonRoamTrigger(InetAddress address, TransientAddress link) {
+        this.address = address;
+        this.link = link;
+    }
+
+    /** A trigger for this router (its namespace, or the agent's own when null). */
+    static CharonRoamTrigger open(InetAddress address, NetNamespace namespace) throws IOException {
+        return new CharonRoamTrigger(address, TransientAddress.open(namespace));
+    }
+
+    InetAddress address() {
+        return address;
+    }
+
+    /** The address event on the interface towards {@code mobileNode}; returns that interface's index. */
+    int pulse(InetAddress mobileNode) throws IOException {
+        return link.pulse(address, mobileNode);
+    }
+
+    @Override
+    public void close() {
+        link.close();
+    }
+}
