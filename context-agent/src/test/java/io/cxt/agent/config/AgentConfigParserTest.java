@@ -408,6 +408,13 @@ class AgentConfigParserTest {
         assertEquals("t.conf:9: [charon-ha] local: must be a loopback address (the HA channel carries key material without"
                 + " protection; got 192.0.2.1)", error(ROUTER + "[charon-ha]\nlocal = \"192.0.2.1\"\n"));
         assertTrue(error(ROUTER + "[charon-ha]\nlocal = \"127.0.0.1\"\n").contains("must differ from charon"));
+        assertEquals(null, h.roamTriggerAddress());
+        assertEquals("2001:db8:ffff:0:0:0:0:1", AgentConfigParser.parse(ROUTER + "[charon-ha]\nroam-trigger-address = \"2001:db8:ffff::1\"\n",
+                "t.conf", dir).charonHa().orElseThrow().roamTriggerAddress().getHostAddress());
+        for (String bad : new String[] {"::1", "fe80::1", "ff02::1", "::", "gw.example.org"}) {
+            assertTrue(error(ROUTER + "[charon-ha]\nroam-trigger-address = \"" + bad + "\"\n")
+                    .startsWith("t.conf:9: [charon-ha] roam-trigger-address: not a unicast address of this router's own: '" + bad + "'"), bad);
+        }
     }
 
     /** systemd's LoadCredential=keys:/etc/cxt/keys: keys_<file> in $CREDENTIALS_DIRECTORY wins over the path. */
