@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.cxt.agent.control.ControlClient;
 import io.cxt.agent.control.ControlException;
+import io.cxt.agent.metrics.OpenMetricsText;
+import io.cxt.agent.view.MetricsView;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -160,12 +162,38 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "stats", mixinStandardHelpOptions = true,
-            description = {"Counters, 'name value' per line.", "",
+            description = {"Counters, 'name value' per line; --openmetrics: counters and latency histograms.", "",
                 "Prints the agent's counters, one 'name value' per line, sorted by name (messages sent and"
-                + " received by type, rejected CTARs, protection failures, activations, ...)."})
+                + " received by type, rejected CTARs, protection failures, activations, ...).",
+                "",
+                "With --openmetrics it prints them in the OpenMetrics text format that Prometheus reads, with the"
+                + " latency histograms in seconds: on a router cxt_ctar_to_ctaa_seconds (CTAR decoded to CTAA sent,"
+                + " mode predictive or reactive), cxt_install_seconds (the install batch) and"
+                + " cxt_activation_phase_seconds (per phase); on a mobile node cxt_ctar_to_ctaa_seconds (first CTAR sent"
+                + " to CTAA received) and cxt_activation_seconds (first CTAR sent to its own SAs moved). The agent serves"
+                + " the same text over HTTP when [agent] metrics-listen is set (cxagent.conf(5))."},
+            footer = {"%nExamples:%n  cxctl agent stats%n  cxctl agent stats --openmetrics"})
     static final class Stats extends ControlLeaf {
+        @Option(names = "--openmetrics", description = "OpenMetrics text (counters and latency histograms) for Prometheus.")
+        boolean openMetrics;
+
         @Override
         public Integer call() throws Exception {
+            if (openMetrics) {
+                if (json()) {
+                    throw new UsageException("--openmetrics and --json are two formats; choose one");
+                }
+                JsonNode m = request("metrics", Map.of());
+                MetricsView view;
+                try {
+                    view = io.cxt.agent.control.ControlJson.mapper().treeToValue(m, MetricsView.class);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                    throw new IOException("the agent's metrics answer is not readable: " + e.getOriginalMessage());
+                }
+                out().print(OpenMetricsText.format(view));
+                out().flush();
+                return 0;
+            }
             JsonNode stats = request("stats", Map.of());
             if (json()) {
                 printJson(stats);

@@ -242,6 +242,11 @@ public final class DefaultAgentFactory implements AgentFactory {
                 }
                 return result;
             }
+            if (command.equals("metrics")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Long> counters = (Map<String, Long>) handle("stats", Map.of());
+                return new io.cxt.agent.view.MetricsView(counters, agent.histograms());
+            }
             Object result = agent.handle(command, arguments);
             if (command.equals("stats")) {
                 Map<String, Long> m = withIkeCounters(result, endpoint);
@@ -341,6 +346,11 @@ public final class DefaultAgentFactory implements AgentFactory {
                     ike.findByOwner(args.get("mn")).ifPresent(e -> agent.setTokenKey(TokenKeyDerivation.fromIkeSa(e.sa())));
                 }
                 return result;
+            }
+            if (command.equals("metrics")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Long> counters = (Map<String, Long>) handle("stats", Map.of());
+                return new io.cxt.agent.view.MetricsView(counters, agent.histograms());
             }
             Object result = agent.handle(command, arguments);
             if (command.equals("stats")) {

@@ -70,6 +70,14 @@ public final class TestAgentFactory implements AgentFactory {
                     yield out;
                 }
                 case "stats" -> new TreeMap<>(Map.of("ctar-received", 5L, "ctd-sent", 2L));
+                case "metrics" -> {
+                    io.cxt.agent.metrics.LatencyHistogram h = new io.cxt.agent.metrics.LatencyHistogram(
+                            "cxt_ctar_to_ctaa_seconds", "test: fixed observations", Map.of("mode", "predictive"));
+                    h.record(300_000);
+                    h.record(1_200_000);
+                    yield new io.cxt.agent.view.MetricsView(new TreeMap<>(Map.of("ctar-received", 5L, "ctd-sent", 2L)),
+                            List.of(h.snapshot()));
+                }
                 case "events" -> {
                     long since = Long.parseLong(a.getOrDefault("since", "0"));
                     yield events.stream().filter(e -> e.id() > since).toList();

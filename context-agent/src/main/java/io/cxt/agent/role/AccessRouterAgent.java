@@ -616,6 +616,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         t.counters().perMessageType().forEach((k, v) -> m.put(prefix + "." + k, v));
     }
 
+    /** Latency histograms since start (CTAR to CTAA, install, phases) for {@code metrics}. */
+    public List<io.cxt.agent.view.HistogramView> histograms() {
+        return phases.histograms();
+    }
+
     /** Events after {@code since} (only when the sink is an {@link EventLog}). */
     public List<AgentEvent> events(long since) throws ControlException {
         if (events instanceof EventLog log) {
