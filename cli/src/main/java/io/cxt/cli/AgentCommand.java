@@ -187,8 +187,10 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
                 MetricsView view;
                 try {
                     view = io.cxt.agent.control.ControlJson.mapper().treeToValue(m, MetricsView.class);
-                } catch (com.fasterxml.jackson.core.JsonProcessingException | IllegalArgumentException e) {
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     throw new IOException("the agent's metrics answer is not readable: " + e.getOriginalMessage());
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("the agent's metrics answer is not readable: " + e.getMessage());
                 }
                 out().print(OpenMetricsText.format(view));
                 out().flush();
