@@ -31,7 +31,7 @@ public final class TestAgentFactory implements AgentFactory {
     }
 
     static final class Agent implements RunningAgent {
-        private final AgentConfig config;
+        private volatile AgentConfig config;
         private final EventSink sink;
         private final long started = System.currentTimeMillis();
         private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
@@ -47,6 +47,15 @@ public final class TestAgentFactory implements AgentFactory {
         private void event(String kind, String mn, String detail) {
             events.add(new AgentEvent(ids.incrementAndGet(), java.time.Instant.now().toString(), kind, mn, detail));
             sink.emit(kind, mn, detail);
+        }
+
+        /** SIGHUP: the peers it lists come from the new configuration (a peer named "refuse-me" is refused). */
+        @Override
+        public void reload(AgentConfig fresh) {
+            if (fresh.peer("refuse-me").isPresent()) {
+                throw new IllegalArgumentException("peer refuse-me: refused by the test agent");
+            }
+            config = fresh;
         }
 
         @Override
