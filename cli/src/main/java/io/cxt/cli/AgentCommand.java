@@ -1,5 +1,6 @@
 package io.cxt.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,6 +8,11 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+
+import io.cxt.agent.control.ControlClient;
+import io.cxt.agent.control.ControlException;
+import io.cxt.agent.metrics.OpenMetricsText;
+import io.cxt.agent.view.MetricsView;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -156,12 +162,40 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "stats", mixinStandardHelpOptions = true,
-            description = {"Counters, 'name value' per line.", "",
+            description = {"Counters, 'name value' per line; --openmetrics: counters and latency histograms.", "",
                 "Prints the agent's counters, one 'name value' per line, sorted by name (messages sent and"
-                + " received by type, rejected CTARs, protection failures, activations, ...)."})
+                + " received by type, rejected CTARs, protection failures, activations, ...).",
+                "",
+                "With --openmetrics it prints them in the OpenMetrics text format that Prometheus reads, with the"
+                + " latency histograms in seconds: on a router cxt_ctar_to_ctaa_seconds (CTAR decoded to CTAA sent,"
+                + " mode predictive or reactive), cxt_install_seconds (the install batch) and"
+                + " cxt_activation_phase_seconds (per phase); on a mobile node cxt_ctar_to_ctaa_seconds (first CTAR sent"
+                + " to CTAA received) and cxt_activation_seconds (first CTAR sent to its own SAs moved). The agent serves"
+                + " the same text over HTTP when [agent] metrics-listen is set (cxagent.conf(5))."},
+            footer = {"%nExamples:%n  cxctl agent stats%n  cxctl agent stats --openmetrics"})
     static final class Stats extends ControlLeaf {
+        @Option(names = "--openmetrics", description = "OpenMetrics text (counters and latency histograms) for Prometheus.")
+        boolean openMetrics;
+
         @Override
         public Integer call() throws Exception {
+            if (openMetrics) {
+                if (json()) {
+                    throw new UsageException("--openmetrics and --json are two formats; choose one");
+                }
+                JsonNode m = request("metrics", Map.of());
+                MetricsView view;
+                try {
+                    view = io.cxt.agent.control.ControlJson.mapper().treeToValue(m, MetricsView.class);
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new IOException("the agent's metrics answer is not readable: " + e.getOriginalMessage());
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("the agent's metrics answer is not readable: " + e.getMessage());
+                }
+                out().print(OpenMetricsText.format(view));
+                out().flush();
+                return 0;
+            }
             JsonNode stats = request("stats", Map.of());
             if (json()) {
                 printJson(stats);
@@ -176,19 +210,35 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
     }
 
     @Command(name = "events", mixinStandardHelpOptions = true,
-            description = {"Recent events (contexts received, activated, removed; rejected CTARs; ...).", "",
+            description = {"Recent events (contexts received, activated, removed; rejected CTARs; ...); -f follows.", "",
                 "Prints the agent's recent events, oldest first, one per line: event number, time, kind,"
                 + " the mobile node concerned and a description. Kinds include context-received, context-activated,"
                 + " context-removed, transfer-failed, ctar-rejected, protection-rejected, spi-update-sent,"
-                + " spi-update-applied and ike-full-negotiation-required."})
+                + " spi-update-applied and ike-full-negotiation-required.",
+                "",
+                "With --follow it then keeps the connection open and prints each new event as it happens (the agent is"
+                + " asked every " + Events.FOLLOW_POLL_MILLIS + " ms) until interrupted (Ctrl-C) or the agent goes away (exit 1);"
+                + " with --json, one JSON object per line. Events the agent's buffer (1000) dropped between two polls are"
+                + " reported as a '# N events not shown' line."},
+            footer = {"%nExamples:%n  cxctl agent events --since 40%n  cxctl agent events -f%n"
+                + "  cxctl --json agent events --follow --since 0"})
     static final class Events extends ControlLeaf {
+        static final long FOLLOW_POLL_MILLIS = 200;
+
         @Option(names = "--since", paramLabel = "ID", description = "Only events after number ID (as printed first on each line).")
         Long since;
+
+        @Option(names = {"-f", "--follow"},
+                description = "Keep printing new events as they happen, until interrupted (Ctrl-C).")
+        boolean follow;
 
         @Override
         public Integer call() throws Exception {
             if (since != null && since < 0) {
                 throw new UsageException("--since needs an event number >= 0, not " + since);
+            }
+            if (follow) {
+                return follow();
             }
             JsonNode list = request("events", since == null ? Map.of() : Map.of("since", Long.toString(since)));
             if (json()) {
@@ -196,20 +246,60 @@ public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
                 return 0;
             }
             for (JsonNode e : list) {
-                StringBuilder b = new StringBuilder().append(e.path("id").asLong()).append(' ')
-                        .append(AgentText.text(e, "time")).append(' ').append(AgentText.text(e, "kind"));
-                String mn = e.path("mobileNode").asText("");
-                if (!mn.isEmpty()) {
-                    b.append(" mn ").append(mn);
-                }
-                String d = e.path("detail").asText("");
-                if (!d.isEmpty()) {
-                    b.append(' ').append(d);
-                }
-                out().println(b);
+                out().println(line(e));
             }
             out().flush();
             return 0;
+        }
+
+        /** --follow: one connection, asked every FOLLOW_POLL_MILLIS for events after the last printed. */
+        private int follow() throws IOException {
+            checkNoNetns();
+            long last = since == null ? 0 : since;
+            boolean first = true;
+            try (ControlClient c = ControlClient.connect(socket())) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    JsonNode list;
+                    try {
+                        list = c.request("events", Map.of("since", Long.toString(last)));
+                    } catch (ControlException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                    for (JsonNode e : list) {
+                        long id = e.path("id").asLong();
+                        if (id <= last) {
+                            continue;
+                        }
+                        if (id > last + 1 && !(first && since == null)) {
+                            out().println("# " + (id - last - 1) + " events not shown (the agent's buffer dropped them)");
+                        }
+                        out().println(json() ? e.toString() : line(e));
+                        last = id;
+                    }
+                    out().flush();
+                    first = false;
+                    try {
+                        Thread.sleep(FOLLOW_POLL_MILLIS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+            return 0;
+        }
+
+        private static String line(JsonNode e) {
+            StringBuilder b = new StringBuilder().append(e.path("id").asLong()).append(' ')
+                    .append(AgentText.text(e, "time")).append(' ').append(AgentText.text(e, "kind"));
+            String mn = e.path("mobileNode").asText("");
+            if (!mn.isEmpty()) {
+                b.append(" mn ").append(mn);
+            }
+            String d = e.path("detail").asText("");
+            if (!d.isEmpty()) {
+                b.append(' ').append(d);
+            }
+            return b.toString();
         }
     }
 

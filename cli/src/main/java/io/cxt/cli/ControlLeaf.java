@@ -55,15 +55,20 @@ abstract class ControlLeaf implements Callable<Integer> {
      * that cxctl prints "cxctl: LINE" and exits 1.
      */
     JsonNode request(String command, Map<String, String> arguments) throws IOException {
-        if (root().netns != null) {
-            // The control socket is a file: the same from every network namespace, so -n cannot select an agent.
-            throw new UsageException("-n does not apply to agent and ike commands: the agent's control socket is a"
-                    + " file, reached the same from every namespace; choose the agent with --socket PATH");
-        }
+        checkNoNetns();
         try {
             return ControlClient.request(socket(), command, arguments);
         } catch (ControlException e) {
             throw new IOException(e.getMessage(), e);
+        }
+    }
+
+    /** -n cannot choose an agent: refused with the reason (exit 2). */
+    void checkNoNetns() {
+        if (root().netns != null) {
+            // The control socket is a file: the same from every network namespace, so -n cannot select an agent.
+            throw new UsageException("-n does not apply to agent and ike commands: the agent's control socket is a"
+                    + " file, reached the same from every namespace; choose the agent with --socket PATH");
         }
     }
 

@@ -7,13 +7,17 @@ import org.slf4j.LoggerFactory;
 
 import io.cxt.agent.config.AgentConfig;
 import io.cxt.agent.control.ControlServer;
+import io.cxt.agent.metrics.MetricsHttpServer;
+import io.cxt.agent.metrics.OpenMetricsText;
+import io.cxt.agent.view.MetricsView;
 
 /**
  * A started cxagent: the agent from the factory, its control socket and the systemd notifier, in
  * the order they start and stop. {@link CxAgentMain} runs one; tests can run one in-process.
  *
- * <p>Start: factory -> control socket -> READY=1 (+ STATUS, watchdog). Stop: STOPPING=1 -> control
- * socket closed and removed (no request reaches a closing agent) -> agent closed -> notifier closed.
+ * <p>Start: factory -> control socket -> metrics listener (when {@code [agent] metrics-listen} is set)
+ * -> READY=1 (+ STATUS, watchdog). Stop: STOPPING=1 -> metrics listener and control socket closed (no
+ * request reaches a closing agent) -> agent closed -> notifier closed.
  */
 public final class AgentDaemon implements AutoCloseable {
 
@@ -23,9 +27,12 @@ public final class AgentDaemon implements AutoCloseable {
     private final RunningAgent agent;
     private final ControlServer control;
     private final SystemdNotifier notifier;
+    private final MetricsHttpServer metrics;
     private boolean closed;
 
-    private AgentDaemon(AgentConfig config, RunningAgent agent, ControlServer control, SystemdNotifier notifier) {
+    private AgentDaemon(AgentConfig config, RunningAgent agent, ControlServer control, MetricsHttpServer metrics,
+                        SystemdNotifier notifier) {
+        this.metrics = metrics;
         this.config = config;
         this.agent = agent;
         this.control = control;
@@ -48,7 +55,17 @@ public final class AgentDaemon implements AutoCloseable {
             closeQuietly(agent);
             throw e;
         }
-        AgentDaemon d = new AgentDaemon(config, agent, control, notifier);
+        MetricsHttpServer metrics = null;
+        if (config.agent().metricsListen().isPresent()) {
+            try {
+                metrics = MetricsHttpServer.start(config.agent().metricsListen().get(), () -> openMetrics(agent));
+            } catch (IOException | RuntimeException e) {
+                control.close();
+                closeQuietly(agent);
+                throw e;
+            }
+        }
+        AgentDaemon d = new AgentDaemon(config, agent, control, metrics, notifier);
         notifier.ready();
         String status = agent.statusLine();
         notifier.status(status == null || status.isBlank()
@@ -62,6 +79,20 @@ public final class AgentDaemon implements AutoCloseable {
         });
         LOG.info("cxagent {} ({}) ready", config.agent().name(), config.role().spelling());
         return d;
+    }
+
+    /** One scrape: the agent's {@code metrics} answer as OpenMetrics text. */
+    static String openMetrics(RunningAgent agent) {
+        try {
+            return OpenMetricsText.format((MetricsView) agent.handle("metrics", java.util.Map.of()));
+        } catch (io.cxt.agent.control.ControlException | ClassCastException e) {
+            throw new IllegalStateException("the agent gave no metrics: " + e.getMessage(), e);
+        }
+    }
+
+    /** The metrics listener's address, if one is configured. */
+    public java.util.Optional<java.net.InetSocketAddress> metricsAddress() {
+        return java.util.Optional.ofNullable(metrics).map(MetricsHttpServer::address);
     }
 
     public RunningAgent agent() {
@@ -85,6 +116,9 @@ public final class AgentDaemon implements AutoCloseable {
         closed = true;
         LOG.info("cxagent {} stopping", config.agent().name());
         notifier.stopping();
+        if (metrics != null) {
+            metrics.close();
+        }
         control.close();
         closeQuietly(agent);
         notifier.close();

@@ -5,6 +5,8 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -16,6 +18,8 @@ import ch.qos.logback.classic.Level;
 
 import io.cxt.agent.config.AgentConfig;
 import io.cxt.agent.config.AgentConfigParser;
+import io.cxt.agent.config.AgentSection;
+import io.cxt.agent.config.MobileSection;
 import io.cxt.agent.config.ConfigException;
 
 /**
@@ -104,8 +108,9 @@ public final class CxAgentMain {
                     out.println("                  " + String.join(", ", AgentLogging.SUBSYSTEMS.keySet()) + "; LEVEL error|warn|info|debug|trace");
                     out.println("  --version       print the version and exit");
                     out.println();
-                    out.println("SIGHUP re-reads FILE: the log level applies at once; a changed [[peer]], [[mobile-node]] or key is");
-                    out.println("reported and needs a restart in this version. A FILE that does not parse is reported and ignored.");
+                    out.println("SIGHUP re-reads FILE and applies [[peer]], [[mobile-node]], keys and the log level without dropping");
+                    out.println("contexts. A FILE that does not parse, or changes what takes a restart ([agent] other than log-level,");
+                    out.println("[router], [ike], [timers], ...), is not applied: one error line, the running configuration stays.");
                     out.println("Under systemd (JOURNAL_STREAM) log lines carry sd-daemon priorities (<3> <4> <6> <7>).");
                     out.println();
                     out.println("Exit status: 0 clean stop, 1 start-up failure, 2 bad command line or configuration.");
@@ -157,7 +162,12 @@ public final class CxAgentMain {
         // SIGHUP: re-read the configuration (the JVM's default for HUP is to exit with 129).
         AgentConfig[] current = {config};
         Path file = configFile;
-        installSignalHandlers(stop::countDown, () -> current[0] = reload(file, current[0], fixedLevel, subsystemLevels));
+        java.util.concurrent.atomic.AtomicReference<RunningAgent> started = new java.util.concurrent.atomic.AtomicReference<>();
+        installSignalHandlers(stop::countDown, () -> {
+            synchronized (current) {
+                current[0] = reload(file, current[0], started.get(), fixedLevel, subsystemLevels);
+            }
+        });
         AgentDaemon daemon;
         try {
             daemon = AgentDaemon.start(config, factory, loggingSink(), notifier);
@@ -170,7 +180,8 @@ public final class CxAgentMain {
             notifier.close();
             return EXIT_FAILURE;
         }
-        // Any other way out of the JVM (System.exit elsewhere, SIGHUP) still stops cleanly.
+        started.set(daemon.agent());
+        // Any other way out of the JVM (System.exit elsewhere) still stops cleanly.
         Thread hook = new Thread(daemon::close, "cxagent-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -200,43 +211,97 @@ public final class CxAgentMain {
     }
 
     /**
-     * SIGHUP: parses the file again. The log level (unless fixed on the command line) applies at
-     * once; what else changed is logged as needing a restart. A file that no longer parses is
-     * logged and the running configuration kept.
+     * SIGHUP: parses the file again and applies what can change while contexts live: {@code [[peer]]}
+     * and {@code [[mobile-node]]} tables with their keys (through {@link RunningAgent#reload}), the
+     * mobile node's token key, and the log level (unless fixed on the command line). A file that does
+     * not parse, changes something that needs a restart ({@link #restartOnly}), or that the agent
+     * refuses is not applied at all: one ERROR line names the reason and the running configuration
+     * stays.
      *
+     * @param agent the running agent, or null when SIGHUP comes before it started (then only the log level)
      * @return the configuration now in force
      */
-    static AgentConfig reload(Path file, AgentConfig running, String fixedLevel, Map<String, Level> subsystemLevels) {
+    static AgentConfig reload(Path file, AgentConfig running, RunningAgent agent, String fixedLevel,
+                              Map<String, Level> subsystemLevels) {
         Logger log = LoggerFactory.getLogger(CxAgentMain.class);
+        String keep = "; the running configuration stays";
         AgentConfig fresh;
         try {
             fresh = AgentConfigParser.parse(file);
         } catch (ConfigException e) {
-            log.error("SIGHUP: {} (keeping the running configuration)", e.getMessage());
+            log.error("SIGHUP: not applied: {}{}", e.getMessage(), keep);
             return running;
         } catch (RuntimeException e) {
-            log.error("SIGHUP: cannot re-read {}: {} (keeping the running configuration)", file, e.toString());
+            log.error("SIGHUP: not applied: cannot re-read {}: {}{}", file, e.toString(), keep);
             return running;
+        }
+        List<String> restart = restartOnly(running, fresh);
+        if (!restart.isEmpty()) {
+            log.error("SIGHUP: {} not applied: {} changed, which takes a restart (systemctl restart cxagent){}", file,
+                    String.join(", ", restart), keep);
+            return running;
+        }
+        List<String> changed = new ArrayList<>();
+        if (!fresh.peers().equals(running.peers())) {
+            changed.add("[[peer]] (" + fresh.peers().size() + ")");
+        }
+        if (!fresh.mobileNodes().equals(running.mobileNodes())) {
+            changed.add("[[mobile-node]] (" + fresh.mobileNodes().size() + ")");
+        }
+        if (!fresh.mobile().map(MobileSection::tokenKey).equals(running.mobile().map(MobileSection::tokenKey))) {
+            changed.add("[mobile] token key");
+        }
+        if (!changed.isEmpty()) {
+            if (agent == null) {
+                log.error("SIGHUP: {} not applied: the agent is still starting{}", file, keep);
+                return running;
+            }
+            try {
+                agent.reload(fresh);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                log.error("SIGHUP: {} not applied: {}{}", file, e.getMessage(), keep);
+                return running;
+            }
         }
         String level = fixedLevel != null ? fixedLevel : fresh.agent().logLevel();
         AgentLogging.configure(level, subsystemLevels);
-        java.util.List<String> needRestart = new java.util.ArrayList<>();
-        if (!fresh.role().equals(running.role()) || !fresh.agent().name().equals(running.agent().name())
-                || !fresh.agent().controlSocket().equals(running.agent().controlSocket())) {
-            needRestart.add("[agent]");
-        }
-        if (!fresh.router().equals(running.router())) {
-            needRestart.add("[router]");
-        }
-        if (!fresh.peers().equals(running.peers())) {
-            needRestart.add("[[peer]]");
-        }
-        if (!fresh.mobileNodes().equals(running.mobileNodes())) {
-            needRestart.add("[[mobile-node]]");
-        }
-        log.info("SIGHUP: {} re-read; log level {}{}", file, level, needRestart.isEmpty() ? ""
-                : "; changed " + String.join(", ", needRestart) + ": takes effect after a restart (systemctl restart cxagent)");
+        fresh.warnings().stream().filter(w -> !running.warnings().contains(w)).forEach(w -> log.warn("{}", w));
+        log.info("SIGHUP: {} applied: log level {}{}", file, level,
+                changed.isEmpty() ? "" : "; " + String.join(", ", changed) + " replaced, contexts kept");
         return fresh;
+    }
+
+    /** What differs between two configurations that only a restart can change (empty: none). */
+    static List<String> restartOnly(AgentConfig running, AgentConfig fresh) {
+        List<String> out = new ArrayList<>();
+        AgentSection a = running.agent();
+        AgentSection b = fresh.agent();
+        if (!new AgentSection(a.role(), a.name(), a.controlSocket(), a.controlGroup(), a.stateDirectory(), "",
+                a.metricsListen()).equals(new AgentSection(b.role(), b.name(), b.controlSocket(), b.controlGroup(),
+                        b.stateDirectory(), "", b.metricsListen()))) {
+            out.add("[agent] (other than log-level)");
+        }
+        if (!running.router().equals(fresh.router())) {
+            out.add("[router]");
+        }
+        if (!running.mobile().map(CxAgentMain::withoutKey).equals(fresh.mobile().map(CxAgentMain::withoutKey))) {
+            out.add("[mobile] (other than the token key)");
+        }
+        if (!running.ike().equals(fresh.ike())) {
+            out.add("[ike]");
+        }
+        if (!running.timers().equals(fresh.timers())) {
+            out.add("[timers]");
+        }
+        if (!running.charonHa().equals(fresh.charonHa())) {
+            out.add("[charon-ha]");
+        }
+        return out;
+    }
+
+    private static MobileSection withoutKey(MobileSection m) {
+        return new MobileSection(m.homeAddress(), m.careOfAddress(), m.accessRouter(), java.util.Optional.empty(),
+                m.tokenKeySource(), m.transport(), m.movement());
     }
 
     /** SIGTERM and SIGINT through sun.misc.Signal (jdk.unsupported), reached reflectively to keep the build warning-free. */

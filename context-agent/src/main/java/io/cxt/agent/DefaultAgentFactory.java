@@ -142,16 +142,8 @@ public final class DefaultAgentFactory implements AgentFactory {
                         new KernelSpiReallocator(kernel, rs.spiRange().first(), rs.spiRange().last()));
                 endpoint.setHandler(IkeUdpEndpoint.byDirection((from, m, via) -> { }, initiator::received));
             }
-            List<PeerSettings> peers = new ArrayList<>();
-            for (PeerSection p : config.peers()) {
-                peers.add(new PeerSettings(p.name(), p.address(), p.port(),
-                        p.transport(),
-                        p.senderId(), p.key(), null));
-            }
-            List<ServedMobileNode> served = new ArrayList<>();
-            for (MobileNodeKey mn : config.mobileNodes()) {
-                mn.tokenKey().ifPresent(k -> served.add(new ServedMobileNode(mn.address(), null, k)));
-            }
+            List<PeerSettings> peers = peerSettings(config);
+            List<ServedMobileNode> served = servedMobileNodes(config);
             RouterSettings settings = RouterSettings.builder(config.agent().name(), rs.address(), rs.senderId())
                     .cxtpPort(rs.cxtpPort())
                     .mobileTransport(rs.mobileTransport())
@@ -171,6 +163,28 @@ public final class DefaultAgentFactory implements AgentFactory {
             if (charonHa != null) {
                 agent.setIkeHooks(charonHa);
             }
+        }
+
+        static List<PeerSettings> peerSettings(AgentConfig config) {
+            List<PeerSettings> peers = new ArrayList<>();
+            for (PeerSection p : config.peers()) {
+                peers.add(new PeerSettings(p.name(), p.address(), p.port(), p.transport(), p.senderId(), p.key(), null));
+            }
+            return peers;
+        }
+
+        static List<ServedMobileNode> servedMobileNodes(AgentConfig config) {
+            List<ServedMobileNode> served = new ArrayList<>();
+            for (MobileNodeKey mn : config.mobileNodes()) {
+                mn.tokenKey().ifPresent(k -> served.add(new ServedMobileNode(mn.address(), null, k)));
+            }
+            return served;
+        }
+
+        /** SIGHUP: new [[peer]] and [[mobile-node]] tables (and their key files); contexts stay. */
+        @Override
+        public void reload(AgentConfig fresh) {
+            agent.reloadPeersAndMobileNodes(peerSettings(fresh), servedMobileNodes(fresh));
         }
 
         /** pAR: the IKE SA imported for this MN (by home or care-of address) travels with its context. */
@@ -242,6 +256,11 @@ public final class DefaultAgentFactory implements AgentFactory {
                     agent.setTokenKey(mn, TokenKeyDerivation.fromIkeSa(e.sa()));
                 }
                 return result;
+            }
+            if (command.equals("metrics")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Long> counters = (Map<String, Long>) handle("stats", Map.of());
+                return new io.cxt.agent.view.MetricsView(counters, agent.histograms());
             }
             Object result = agent.handle(command, arguments);
             if (command.equals("stats")) {
@@ -343,6 +362,11 @@ public final class DefaultAgentFactory implements AgentFactory {
                 }
                 return result;
             }
+            if (command.equals("metrics")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Long> counters = (Map<String, Long>) handle("stats", Map.of());
+                return new io.cxt.agent.view.MetricsView(counters, agent.histograms());
+            }
             Object result = agent.handle(command, arguments);
             if (command.equals("stats")) {
                 Map<String, Long> m = withIkeCounters(result, endpoint);
@@ -353,6 +377,16 @@ public final class DefaultAgentFactory implements AgentFactory {
                 return m;
             }
             return result;
+        }
+
+        /** SIGHUP: a new token key (token-key or token-key-file) when it is configured, not derived from IKE. */
+        @Override
+        public void reload(AgentConfig fresh) {
+            MobileSection m = fresh.mobile().orElseThrow();
+            if (m.tokenKeySource() == TokenKeySource.IKE) {
+                return;
+            }
+            agent.setTokenKey(m.tokenKey().orElse(KeyBytes.EMPTY));
         }
 
         @Override

@@ -21,6 +21,16 @@ public interface RunningAgent extends ControlHandler, AutoCloseable {
         return "";
     }
 
+    /**
+     * SIGHUP: applies a new configuration's peers, mobile nodes and keys without dropping contexts.
+     * {@link CxAgentMain} calls it only when those changed and everything that needs a restart did not.
+     *
+     * @throws IllegalArgumentException the new settings cannot be applied (one line); nothing changed
+     */
+    default void reload(io.cxt.agent.config.AgentConfig fresh) {
+        throw new IllegalArgumentException("this agent cannot change peers, mobile nodes or keys while running");
+    }
+
     /** Stops the agent: receive loops, timers, sockets. Must not throw for an already closed agent. */
     @Override
     void close() throws Exception;

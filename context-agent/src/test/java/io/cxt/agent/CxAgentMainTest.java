@@ -103,15 +103,32 @@ class CxAgentMainTest {
             Process p = start(conf, notify, true, log, journal);
             try {
                 assertTrue(sd.await("READY=1", 60_000), "READY=1 within 60 s; log:\n" + read(log));
-                Files.writeString(conf, Files.readString(conf).replace("name = \"par-test\"\n",
-                        "name = \"par-test\"\nlog-level = \"debug\"\n").replace("sender-id = 2\n", "sender-id = 3\n"));
-                assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!read(log).contains("SIGHUP:") && System.nanoTime() < until) {
-                    Thread.sleep(100);
-                }
+                String good = Files.readString(conf);
+                // peers (one changed, one added) and the log level: applied, the agent keeps running
+                Files.writeString(conf, good.replace("name = \"par-test\"\n", "name = \"par-test\"\nlog-level = \"debug\"\n")
+                        .replace("sender-id = 2\n", "sender-id = 3\n") + """
+                        [[peer]]
+                        name = "nar2"
+                        address = "2001:db8:3::1"
+                        sender-id = 4
+                        key-file = "nar.key"
+                        """);
+                hangUp(p, log, 1);
                 assertTrue(p.isAlive(), "SIGHUP does not stop the agent; log:\n" + read(log));
                 assertEquals("par-test", ControlClient.request(socket, "status", Map.of()).get("name").asText());
+                assertEquals("[nar 3, nar2 4]", peers(socket));
+                String applied = Files.readString(conf);
+                // a file that does not parse: one error line, nothing changes
+                Files.writeString(conf, applied.replace("sender-id = 4", "sender-id = "));
+                hangUp(p, log, 2);
+                // a change that takes a restart: refused whole (the peer change with it is not applied)
+                Files.writeString(conf, applied.replace("address = \"2001:db8:1::1\"", "address = \"2001:db8:1::2\"")
+                        .replace("sender-id = 4", "sender-id = 5"));
+                hangUp(p, log, 3);
+                // the agent refuses the new peers: refused whole
+                Files.writeString(conf, applied.replace("name = \"nar2\"", "name = \"refuse-me\""));
+                hangUp(p, log, 4);
+                assertEquals("[nar 3, nar2 4]", peers(socket), "the running configuration stayed");
                 p.destroy();
                 assertTrue(p.waitFor(30, TimeUnit.SECONDS));
                 assertEquals(0, p.exitValue(), read(log));
@@ -120,13 +137,37 @@ class CxAgentMainTest {
             }
         }
         String text = read(log);
-        assertTrue(text.contains("<6>INFO  io.cxt.agent.CxAgentMain: SIGHUP: " + conf + " re-read; log level debug; changed"
-                + " [[peer]]: takes effect after a restart"), text);
+        assertTrue(text.contains("<6>INFO  io.cxt.agent.CxAgentMain: SIGHUP: " + conf + " applied: log level debug; [[peer]] (2)"
+                + " replaced, contexts kept"), text);
+        assertTrue(text.contains("<3>ERROR io.cxt.agent.CxAgentMain: SIGHUP: not applied: " + conf + ":"), text);
+        assertTrue(text.contains("<3>ERROR io.cxt.agent.CxAgentMain: SIGHUP: " + conf + " not applied: [router] changed, which"
+                + " takes a restart (systemctl restart cxagent); the running configuration stays"), text);
+        assertTrue(text.contains("<3>ERROR io.cxt.agent.CxAgentMain: SIGHUP: " + conf + " not applied: peer refuse-me: refused by"
+                + " the test agent; the running configuration stays"), text);
+        assertEquals(3, text.lines().filter(l -> l.contains("SIGHUP:") && l.contains("not applied")).count(),
+                "one line per refusal:\n" + text);
         assertTrue(text.lines().anyMatch(l -> l.equals("<6>INFO  io.cxt.agent.AgentDaemon: cxagent par-test (access-router) ready")),
                 text);
         assertTrue(text.contains("<4>WARN  io.cxt.agent.CxAgentMain: key file "), text);
         assertTrue(text.lines().filter(l -> !l.isBlank() && !l.startsWith("\t") && !l.startsWith("at "))
                 .allMatch(l -> l.matches("<[3467]>.*")), "every line has a priority:\n" + text);
+    }
+
+    /** Sends SIGHUP and waits for the n-th "SIGHUP:" log line. */
+    private void hangUp(Process p, Path log, int n) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor());
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (read(log).lines().filter(l -> l.contains("SIGHUP:")).count() < n && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        assertEquals(n, read(log).lines().filter(l -> l.contains("SIGHUP:")).count(), read(log));
+    }
+
+    /** "[name senderId, ...]" as the agent's peers command lists them. */
+    private static String peers(Path socket) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        ControlClient.request(socket, "peers", Map.of()).forEach(n -> out.add(n.get("name").asText() + " " + n.get("senderId").asText()));
+        return out.toString();
     }
 
     @Test

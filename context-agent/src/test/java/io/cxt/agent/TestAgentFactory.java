@@ -31,7 +31,7 @@ public final class TestAgentFactory implements AgentFactory {
     }
 
     static final class Agent implements RunningAgent {
-        private final AgentConfig config;
+        private volatile AgentConfig config;
         private final EventSink sink;
         private final long started = System.currentTimeMillis();
         private final List<AgentEvent> events = new CopyOnWriteArrayList<>();
@@ -47,6 +47,15 @@ public final class TestAgentFactory implements AgentFactory {
         private void event(String kind, String mn, String detail) {
             events.add(new AgentEvent(ids.incrementAndGet(), java.time.Instant.now().toString(), kind, mn, detail));
             sink.emit(kind, mn, detail);
+        }
+
+        /** SIGHUP: the peers it lists come from the new configuration (a peer named "refuse-me" is refused). */
+        @Override
+        public void reload(AgentConfig fresh) {
+            if (fresh.peer("refuse-me").isPresent()) {
+                throw new IllegalArgumentException("peer refuse-me: refused by the test agent");
+            }
+            config = fresh;
         }
 
         @Override
@@ -70,6 +79,14 @@ public final class TestAgentFactory implements AgentFactory {
                     yield out;
                 }
                 case "stats" -> new TreeMap<>(Map.of("ctar-received", 5L, "ctd-sent", 2L));
+                case "metrics" -> {
+                    io.cxt.agent.metrics.LatencyHistogram h = new io.cxt.agent.metrics.LatencyHistogram(
+                            "cxt_ctar_to_ctaa_seconds", "test: fixed observations", Map.of("mode", "predictive"));
+                    h.record(300_000);
+                    h.record(1_200_000);
+                    yield new io.cxt.agent.view.MetricsView(new TreeMap<>(Map.of("ctar-received", 5L, "ctd-sent", 2L)),
+                            List.of(h.snapshot()));
+                }
                 case "events" -> {
                     long since = Long.parseLong(a.getOrDefault("since", "0"));
                     yield events.stream().filter(e -> e.id() > since).toList();

@@ -30,6 +30,35 @@ public final class BindFailure {
             return a.getHostString() + ":" + a.getPort();
         }
         String host = a.getAddress().getHostAddress();
-        return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+        int pct = host.indexOf('%');
+        host = pct >= 0 ? host.substring(0, pct) : host;
+        return (a.getAddress() instanceof Inet6Address ? "[" + compressed(host) + "]" : host) + ":" + a.getPort();
+    }
+
+    /**
+     * The JDK's "2001:db8:0:0:0:0:0:1" as operators write it (and as ip(8) and AddressText print
+     * it): the longest run of two or more zero groups, the first on a tie, becomes "::".
+     */
+    static String compressed(String full) {
+        String[] g = full.split(":", -1);
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < g.length; ) {
+            int j = i;
+            while (j < g.length && g[j].equals("0")) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j == i ? i + 1 : j;
+        }
+        if (bestStart < 0) {
+            return full;
+        }
+        String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestStart));
+        String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestStart + bestLen, g.length));
+        return head + "::" + tail;
     }
 }

@@ -289,7 +289,7 @@ public final class AgentConfigParser {
         // ----- sections
 
         private AgentSection agentSection(Table t) throws ConfigException {
-            t.allow("role", "name", "control-socket", "control-group", "state-directory", "log-level");
+            t.allow("role", "name", "control-socket", "control-group", "state-directory", "log-level", "metrics-listen");
             String roleText = t.string("role", null);
             if (roleText == null) {
                 throw t.error("role", "required (access-router or mobile-node)");
@@ -314,7 +314,38 @@ public final class AgentConfigParser {
             if (!LOG_LEVELS.contains(level)) {
                 throw t.error("log-level", "unknown level '" + level + "' (expected error, warn, info, debug or trace)");
             }
-            return new AgentSection(role, name, socket, Optional.ofNullable(group), state, level);
+            String metrics = t.string("metrics-listen", null);
+            Optional<java.net.InetSocketAddress> metricsListen = Optional.empty();
+            if (metrics != null) {
+                metricsListen = Optional.of(listenAddress(metrics, t, "metrics-listen"));
+            }
+            return new AgentSection(role, name, socket, Optional.ofNullable(group), state, level, metricsListen);
+        }
+
+        /** "ADDRESS:PORT" or "[IPV6]:PORT", address literals only, port 1..65535. */
+        private static java.net.InetSocketAddress listenAddress(String text, Table t, String key) throws ConfigException {
+            String expected = "expected ADDRESS:PORT, e.g. \"127.0.0.1:9464\" or \"[::1]:9464\", not '" + text + "'";
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0 || colon == text.length() - 1) {
+                throw t.error(key, expected);
+            }
+            String host = text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            } else if (host.contains(":")) {
+                throw t.error(key, expected + " (an IPv6 address goes in brackets)");
+            }
+            InetAddress a = literal(host);
+            int port;
+            try {
+                port = Integer.parseInt(text.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                port = -1;
+            }
+            if (a == null || port < 1 || port > 0xffff) {
+                throw t.error(key, expected);
+            }
+            return new java.net.InetSocketAddress(a, port);
         }
 
         private RouterSection routerSection(Table t) throws ConfigException {

@@ -1,5 +1,6 @@
 package io.cxt.agent.config;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,9 +15,11 @@ import java.util.Optional;
  *                     besides root; empty = root only
  * @param stateDirectory {@code state-directory}, default /run/cxt (runtime journal; tmpfs)
  * @param logLevel {@code log-level}: error, warn, info (default), debug or trace
+ * @param metricsListen {@code metrics-listen}: where to serve OpenMetrics over HTTP for Prometheus
+ *                      ("127.0.0.1:9464", "[::1]:9464"); empty (default) = no listener
  */
 public record AgentSection(AgentRole role, String name, Path controlSocket, Optional<String> controlGroup,
-        Path stateDirectory, String logLevel) {
+        Path stateDirectory, String logLevel, Optional<InetSocketAddress> metricsListen) {
 
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/cxt/cxagent.sock");
     public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/run/cxt");
@@ -29,5 +32,6 @@ public record AgentSection(AgentRole role, String name, Path controlSocket, Opti
         Objects.requireNonNull(controlGroup, "controlGroup");
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(logLevel, "logLevel");
+        Objects.requireNonNull(metricsListen, "metricsListen");
     }
 }

@@ -61,7 +61,7 @@ import jnr.unixsocket.UnixSocketOptions;
 public final class ControlServer implements AutoCloseable {
 
     /** Commands the control protocol knows (see {@link ControlHandler}). */
-    public static final Set<String> COMMANDS = Set.of("status", "contexts", "peers", "stats", "events", "transfer",
+    public static final Set<String> COMMANDS = Set.of("status", "contexts", "peers", "stats", "metrics", "events", "transfer",
             "activate", "cancel", "ike-import", "ike-list", "ike-show");
     /** Commands that change something: logged at INFO with the peer's uid. */
     private static final Set<String> MUTATING = Set.of("transfer", "activate", "cancel", "ike-import");

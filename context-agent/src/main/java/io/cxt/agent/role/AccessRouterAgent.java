@@ -192,16 +192,18 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private record Active(MobileNodeContext installed, InstallReceipt receipt, Peer peer, boolean predictive, long since) {
     }
 
-    private final RouterSettings settings;
+    /** Replaced whole by {@link #reloadPeersAndMobileNodes} (SIGHUP); everything but peers and MNs stays. */
+    private volatile RouterSettings settings;
     private final XfrmClient kernel;
     private final NetNamespace namespace;
     private final EventSink events;
     private final ActivationListener listener;
     private final Instant startedAt = Instant.now();
     private final Object lock = new Object();
-    private final Map<String, Peer> peersByName = new LinkedHashMap<>();
-    private final Map<InetSocketAddress, Peer> peersBySocket = new HashMap<>();
-    private final Map<InetAddress, Peer> peersByTunnel = new HashMap<>();
+    // Filled once by open(), then replaced whole (never changed in place) by reloadPeersAndMobileNodes.
+    private volatile Map<String, Peer> peersByName = new LinkedHashMap<>();
+    private volatile Map<InetSocketAddress, Peer> peersBySocket = new HashMap<>();
+    private volatile Map<InetAddress, Peer> peersByTunnel = new HashMap<>();
     private final Map<InetAddress, KeyBytes> tokenKeys = new ConcurrentHashMap<>();
     private final Map<InetAddress, InetAddress> homeAddresses = new ConcurrentHashMap<>();
     private final Map<InetAddress, Sent> sent = new HashMap<>();
@@ -417,6 +419,68 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     }
 
     /**
+     * SIGHUP: replaces the peers and the served mobile nodes (with their keys) and nothing else.
+     * Contexts are kept: a sent, held or active context keeps the peer it was exchanged with (its
+     * counters and, while the peer's address is unchanged, the new key on the wire). Unchanged
+     * peers keep their counters and replay windows; a changed or new peer starts a fresh window, a
+     * removed one's key is wiped. Token keys learnt from IKE SAs (not configured) are kept.
+     *
+     * @throws IllegalArgumentException when the new lists are inconsistent (duplicate names, a
+     *         peer with this router's sender id); nothing is changed then
+     */
+    public void reloadPeersAndMobileNodes(List<PeerSettings> peers, List<ServedMobileNode> mobileNodes) {
+        synchronized (lock) {
+            RouterSettings old = settings;
+            RouterSettings fresh = old.toBuilder().peers(peers).mobileNodes(mobileNodes).build();
+            Map<String, Peer> byName = new LinkedHashMap<>();
+            Map<InetSocketAddress, Peer> bySocket = new HashMap<>();
+            Map<InetAddress, Peer> byTunnel = new HashMap<>();
+            for (PeerSettings ps : fresh.peers()) {
+                Peer p = peersByName.get(ps.name());
+                if (p == null || !p.settings.equals(ps)) { // KeyBytes compare by value
+                    p = new Peer(ps);
+                    p.transport = ps.transport() == PeerTransport.SCTP ? sctp : udp;
+                }
+                byName.put(ps.name(), p);
+                bySocket.put(p.socket, p);
+                byTunnel.put(ps.tunnelAddress(), p);
+                if (!ps.tunnelAddress().equals(ps.address())) {
+                    byTunnel.putIfAbsent(ps.address(), p);
+                }
+            }
+            if (fresh.peers().stream().anyMatch(ps -> ps.transport() == PeerTransport.SCTP) && sctp == null) {
+                throw new IllegalArgumentException("an SCTP peer needs the SCTP endpoint, opened only at start (restart)");
+            }
+            for (Peer gone : peersByName.values()) {
+                if (byName.get(gone.settings.name()) != gone) {
+                    protection.removePeer(gone.settings.senderId());
+                }
+            }
+            for (Peer p : byName.values()) {
+                if (peersByName.get(p.settings.name()) != p) {
+                    protection.addPeer(new RouterPeer(p.settings.senderId(), p.socket, p.settings.key()));
+                }
+            }
+            peersByName = byName;
+            peersBySocket = bySocket;
+            peersByTunnel = byTunnel;
+            for (ServedMobileNode mn : old.mobileNodes()) {
+                tokenKeys.remove(mn.careOfAddress(), mn.tokenKey());
+                homeAddresses.remove(mn.careOfAddress());
+            }
+            for (ServedMobileNode mn : fresh.mobileNodes()) {
+                tokenKeys.put(mn.careOfAddress(), mn.tokenKey());
+                if (mn.homeAddress() != null) {
+                    homeAddresses.put(mn.careOfAddress(), mn.homeAddress());
+                }
+            }
+            settings = fresh;
+            LOG.info("{}: reloaded: {} peers ({}), {} mobile nodes", old.name(), byName.size(),
+                    String.join(", ", byName.keySet()), fresh.mobileNodes().size());
+        }
+    }
+
+    /**
      * Predictive transfer (pAR): snapshots the MN at {@code mobileNode} (its care-of address here)
      * and sends a PCTD to the peer {@code to} (name, CXTP address or tunnel address).
      */
@@ -615,6 +679,11 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         t.counters().snapshot().forEach((k, v) -> m.put(prefix + "." + k.name().toLowerCase(java.util.Locale.ROOT), v));
         t.counters().perMessageType().forEach((k, v) -> m.put(prefix + "." + k, v));
+    }
+
+    /** Latency histograms since start (CTAR to CTAA, install, phases) for {@code metrics}. */
+    public List<io.cxt.agent.view.HistogramView> histograms() {
+        return phases.histograms();
     }
 
     /** Events after {@code since} (only when the sink is an {@link EventLog}). */

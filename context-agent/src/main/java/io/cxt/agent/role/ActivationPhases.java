@@ -35,6 +35,23 @@ final class ActivationPhases {
     }
 
     private final int[][] rings = new int[Phase.values().length][WINDOW];
+    /** Every activation since start, per phase, for OpenMetrics ({@link #histograms}). */
+    private final io.cxt.agent.metrics.LatencyHistogram[] histograms = new io.cxt.agent.metrics.LatencyHistogram[Phase.values().length];
+
+    ActivationPhases() {
+        for (Phase p : Phase.values()) {
+            histograms[p.ordinal()] = switch (p) {
+                case TOTAL -> new io.cxt.agent.metrics.LatencyHistogram("cxt_ctar_to_ctaa_seconds",
+                        "nAR: CTAR decoded to CTAA sent (held context verified, installed, answered)", Map.of("mode", "predictive"));
+                case REACTIVE_TOTAL -> new io.cxt.agent.metrics.LatencyHistogram("cxt_ctar_to_ctaa_seconds",
+                        "nAR: CTAR decoded to CTAA sent (held context verified, installed, answered)", Map.of("mode", "reactive"));
+                case INSTALL -> new io.cxt.agent.metrics.LatencyHistogram("cxt_install_seconds",
+                        "nAR: the activation's one netlink batch installing the MN's SAs and policies", Map.of());
+                default -> new io.cxt.agent.metrics.LatencyHistogram("cxt_activation_phase_seconds",
+                        "nAR: one phase of an activation (verify, fetch, rewrite, ctaa; see docs/agent.md)", Map.of("phase", p.key));
+            };
+        }
+    }
     private final long[] counts = new long[Phase.values().length];
 
     /** Records one activation; {@code rewriteNanos} < 0 when there was no rewrite. */
@@ -63,6 +80,17 @@ final class ActivationPhases {
         int i = p.ordinal();
         rings[i][(int) (counts[i] % WINDOW)] = (int) Math.min(Integer.MAX_VALUE, Math.max(0, nanos / 1000));
         counts[i]++;
+        histograms[i].record(nanos);
+    }
+
+    /** The histograms of every phase, the family of CTAR-to-CTAA first (OpenMetrics wants a family's series together). */
+    java.util.List<io.cxt.agent.view.HistogramView> histograms() {
+        java.util.List<io.cxt.agent.view.HistogramView> out = new java.util.ArrayList<>();
+        for (Phase p : new Phase[] {Phase.TOTAL, Phase.REACTIVE_TOTAL, Phase.INSTALL, Phase.VERIFY, Phase.FETCH, Phase.REWRITE,
+            Phase.CTAA}) {
+            out.add(histograms[p.ordinal()].snapshot());
+        }
+        return out;
     }
 
     /**

@@ -84,6 +84,10 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final Object activation = new Object();
     private final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    private final io.cxt.agent.metrics.LatencyHistogram ctarToCtaa = new io.cxt.agent.metrics.LatencyHistogram(
+            "cxt_ctar_to_ctaa_seconds", "MN: first CTAR sent to CTAA received (retransmissions included)", Map.of("mode", "mn"));
+    private final io.cxt.agent.metrics.LatencyHistogram activationLatency = new io.cxt.agent.metrics.LatencyHistogram(
+            "cxt_activation_seconds", "MN: first CTAR sent to its own SAs and policies moved to the new CoA", Map.of());
     private final Map<Long, Long> recentSequences = new LinkedHashMap<>();
     private final ContextSnapshotter snapshotter;
     private final ContextInstaller installer;
@@ -278,7 +282,10 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
                 throw new ControlException("nAR " + AddressText.of(nar) + " activated the context, but moving this MN's own "
                         + "SAs and policies failed: " + e.getMessage(), e);
             }
-            d.put("ownRewriteMicros", (System.nanoTime() - t1) / 1000);
+            long moved = System.nanoTime();
+            d.put("ownRewriteMicros", (moved - t1) / 1000);
+            ctarToCtaa.record(r.elapsed().toNanos());
+            activationLatency.record(moved - ctarSent);
             d.put("sas", own.securityAssociations().size());
             d.put("policies", own.policies().size());
             identity = new MobileNodeIdentity(mn.homeAddress(), coa);
@@ -349,6 +356,11 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
                 sas, own.policies().size(), "", Duration.between(startedAt, Instant.now()).toMillis(), -1);
         own.discard();
         return List.of(v);
+    }
+
+    /** Latency histograms since start (CTAR to CTAA, whole activation) for {@code metrics}. */
+    public List<io.cxt.agent.view.HistogramView> histograms() {
+        return List.of(ctarToCtaa.snapshot(), activationLatency.snapshot());
     }
 
     public Map<String, Long> stats() {
