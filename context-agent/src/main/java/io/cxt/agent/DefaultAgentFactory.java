@@ -157,6 +157,7 @@ public final class DefaultAgentFactory implements AgentFactory {
                     .peers(peers)
                     .mobileNodes(served)
                     .retransmission(retransmission(config.timers()))
+                    .peerAllowance(peerAllowance(rs.peerAllowance()))
                     .build();
             agent = AccessRouterAgent.start(settings, kernel, null, events, this::activated);
             agent.setIkeContextSource(this::ikeContextFor);
@@ -185,6 +186,14 @@ public final class DefaultAgentFactory implements AgentFactory {
         @Override
         public void reload(AgentConfig fresh) {
             agent.reloadPeersAndMobileNodes(peerSettings(fresh), servedMobileNodes(fresh));
+        }
+
+        static io.cxt.context.PeerContextScreen.Allowance peerAllowance(RouterSection.PeerAllowance a) {
+            List<io.cxt.context.PeerContextScreen.Prefix> prefixes = new ArrayList<>();
+            for (io.cxt.agent.settings.IpPrefix p : a.mobilePrefixes()) {
+                prefixes.add(new io.cxt.context.PeerContextScreen.Prefix(p.network(), p.length()));
+            }
+            return new io.cxt.context.PeerContextScreen.Allowance(prefixes, a.marksAndIfIds(), a.unknownAttributes());
         }
 
         /** pAR: the IKE SA imported for this MN (by home or care-of address) travels with its context. */

@@ -350,7 +350,8 @@ public final class AgentConfigParser {
 
         private RouterSection routerSection(Table t) throws ConfigException {
             t.allow("address", "cxtp-port", "mobile-transport", "mobile-prefix", "sender-id", "handover-timeout",
-                    "ctar-rate", "sequence-margin", "sad-lookup", "spi-range", "token-key-source");
+                    "ctar-rate", "sequence-margin", "sad-lookup", "spi-range", "token-key-source", "peer-mobile-prefixes",
+                    "peer-marks", "peer-unknown-attributes");
             InetAddress address = t.requiredAddress("address", "access-router");
             int port = t.port("cxtp-port", RouterSection.DEFAULT_CXTP_PORT);
             MobileTransport mt = t.choice("mobile-transport", "icmp", MobileTransport::parse);
@@ -377,7 +378,23 @@ public final class AgentConfigParser {
                 spis = spiRange(t, spiText);
             }
             TokenKeySource tks = t.choice("token-key-source", "configured", TokenKeySource::parse);
-            return new RouterSection(address, port, mt, prefix, sender.intValue(), handover, rate, margin, sad, spis, tks);
+            List<IpPrefix> allowed = new ArrayList<>();
+            JsonNode list = t.take("peer-mobile-prefixes");
+            if (list != null) {
+                if (!list.isArray()) {
+                    throw t.error("peer-mobile-prefixes", "must be a list of prefixes, e.g. [\"2001:db8:100::/48\"]");
+                }
+                for (JsonNode n : list) {
+                    if (!n.isTextual()) {
+                        throw t.error("peer-mobile-prefixes", "not a prefix: " + n);
+                    }
+                    allowed.add(prefix(t, "peer-mobile-prefixes", n.asText()));
+                }
+            }
+            RouterSection.PeerAllowance allowance = new RouterSection.PeerAllowance(allowed, t.bool("peer-marks", false),
+                    t.bool("peer-unknown-attributes", false));
+            return new RouterSection(address, port, mt, prefix, sender.intValue(), handover, rate, margin, sad, spis, tks,
+                    allowance);
         }
 
         private List<PeerSection> peers(ObjectNode top, RouterSection router) throws ConfigException {
@@ -749,6 +766,17 @@ public final class AgentConfigParser {
                     throw error(key, "must be a string (in double quotes)");
                 }
                 return n.asText();
+            }
+
+            boolean bool(String key, boolean dflt) throws ConfigException {
+                JsonNode n = take(key);
+                if (n == null) {
+                    return dflt;
+                }
+                if (!n.isBoolean()) {
+                    throw error(key, "must be true or false");
+                }
+                return n.asBoolean();
             }
 
             Long integer(String key, Long dflt, long min, long max) throws ConfigException {

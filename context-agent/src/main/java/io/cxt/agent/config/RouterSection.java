@@ -22,10 +22,28 @@ import io.cxt.context.SadLookupCase;
  * @param sadLookup {@code sad-lookup}: spi, spi-dst (default, Linux) or spi-dst-src
  * @param spiRange {@code spi-range}, default 0x100-0xcfffffff
  * @param tokenKeySource {@code token-key-source}: configured (default) or ike
+ * @param peerAllowance {@code peer-mobile-prefixes}, {@code peer-marks}, {@code peer-unknown-attributes}: what a
+ *        peer's context may make this router install beyond the MN's own addresses (default: nothing)
  */
 public record RouterSection(InetAddress address, int cxtpPort, MobileTransport mobileTransport, IpPrefix mobilePrefix,
         int senderId, Duration handoverTimeout, int ctarRate, long sequenceMargin, SadLookupCase sadLookup,
-        SpiRange spiRange, TokenKeySource tokenKeySource) {
+        SpiRange spiRange, TokenKeySource tokenKeySource, PeerAllowance peerAllowance) {
+
+    /**
+     * What the operator allows a peer's context beyond the MN's own addresses (issue 12 item 4).
+     *
+     * @param mobilePrefixes prefixes a policy's MN side may cover (e.g. the MNs' home prefix)
+     * @param marksAndIfIds whether marks, set-marks and if_id from peers are installed
+     * @param unknownAttributes whether netlink attributes this version does not know are installed
+     */
+    public record PeerAllowance(java.util.List<io.cxt.agent.settings.IpPrefix> mobilePrefixes, boolean marksAndIfIds,
+            boolean unknownAttributes) {
+        public static final PeerAllowance NONE = new PeerAllowance(java.util.List.of(), false, false);
+
+        public PeerAllowance {
+            mobilePrefixes = java.util.List.copyOf(mobilePrefixes);
+        }
+    }
 
     public static final int DEFAULT_CXTP_PORT = 5091;
     public static final Duration DEFAULT_HANDOVER_TIMEOUT = Duration.ofSeconds(30);
@@ -40,5 +58,6 @@ public record RouterSection(InetAddress address, int cxtpPort, MobileTransport m
         Objects.requireNonNull(sadLookup, "sadLookup");
         Objects.requireNonNull(spiRange, "spiRange");
         Objects.requireNonNull(tokenKeySource, "tokenKeySource");
+        peerAllowance = peerAllowance == null ? PeerAllowance.NONE : peerAllowance;
     }
 }

@@ -780,7 +780,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         blocks.forEach(ContextDataBlock::wipe); // decoded: the key octets live on only in ctx
         // Issue 12 item 4: only what concerns this MN is installed; the rest is refused and counted.
         io.cxt.context.PeerContextScreen.Result screened = io.cxt.context.PeerContextScreen.screen(ctx, prev,
-                peer.settings.tunnelAddress(), io.cxt.context.PeerContextScreen.Allowance.NONE);
+                peer.settings.tunnelAddress(), settings.peerAllowance());
         screened.counts().forEach((reason, n) -> counters.computeIfAbsent("peer-context."
                 + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), k -> new LongAdder()).add(n));
         if (screened.refusedAny()) {

@@ -50,13 +50,15 @@ import io.cxt.cxtp.RetransmissionPolicy;
  * @param removalDelay how long the pAR waits after a CTDR before it removes the MN's state (default 0)
  * @param routerDropPolicy test switch: lose outbound router channel messages (default none)
  * @param mobileDropPolicy test switch: lose outbound MN-AR messages (default none)
+ * @param peerAllowance what a peer's context may make this router install beyond the MN's own addresses (default none)
  */
 public record RouterSettings(String name, InetAddress address, InetAddress tunnelAddress, int cxtpPort,
         MobileTransport mobileTransport, int mobileUdpPort, IpPrefix mobilePrefix, int senderId, Duration handoverTimeout,
         int ctarRate, long sequenceMargin, SadLookupCase sadLookup, int spiMin, int spiMax, Path stateDirectory,
         List<PeerSettings> peers, List<ServedMobileNode> mobileNodes, RetransmissionPolicy retransmission,
         RetransmissionPolicy mobileRetransmission, Duration reactiveTimeout, Duration reservationRefresh,
-        Duration removalDelay, DropPolicy routerDropPolicy, DropPolicy mobileDropPolicy) {
+        Duration removalDelay, DropPolicy routerDropPolicy, DropPolicy mobileDropPolicy,
+        io.cxt.context.PeerContextScreen.Allowance peerAllowance) {
 
     public static final int DEFAULT_MOBILE_UDP_PORT = 5092;
     public static final Duration DEFAULT_RESERVATION_REFRESH = Duration.ofSeconds(20);
@@ -80,6 +82,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         removalDelay = removalDelay == null ? Duration.ZERO : removalDelay;
         routerDropPolicy = routerDropPolicy == null ? DropPolicy.none() : routerDropPolicy;
         mobileDropPolicy = mobileDropPolicy == null ? DropPolicy.none() : mobileDropPolicy;
+        peerAllowance = peerAllowance == null ? io.cxt.context.PeerContextScreen.Allowance.NONE : peerAllowance;
         if (sequenceMargin < 0) {
             throw new IllegalArgumentException("sequence margin must be >= 0");
         }
@@ -131,6 +134,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         b.removalDelay = removalDelay;
         b.routerDropPolicy = routerDropPolicy;
         b.mobileDropPolicy = mobileDropPolicy;
+        b.peerAllowance = peerAllowance;
         return b;
     }
 
@@ -160,6 +164,7 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         private Duration removalDelay = Duration.ZERO;
         private DropPolicy routerDropPolicy = DropPolicy.none();
         private DropPolicy mobileDropPolicy = DropPolicy.none();
+        private io.cxt.context.PeerContextScreen.Allowance peerAllowance = io.cxt.context.PeerContextScreen.Allowance.NONE;
 
         private Builder(String name, InetAddress address, int senderId) {
             this.name = name;
@@ -187,12 +192,13 @@ public record RouterSettings(String name, InetAddress address, InetAddress tunne
         public Builder removalDelay(Duration d) { this.removalDelay = d; return this; }
         public Builder routerDropPolicy(DropPolicy d) { this.routerDropPolicy = d; return this; }
         public Builder mobileDropPolicy(DropPolicy d) { this.mobileDropPolicy = d; return this; }
+        public Builder peerAllowance(io.cxt.context.PeerContextScreen.Allowance a) { this.peerAllowance = a; return this; }
 
         public RouterSettings build() {
             return new RouterSettings(name, address, tunnelAddress, cxtpPort, mobileTransport, mobileUdpPort,
                     mobilePrefix, senderId, handoverTimeout, ctarRate, sequenceMargin, sadLookup, spiMin, spiMax,
                     stateDirectory, peers, mobileNodes, retransmission, mobileRetransmission, reactiveTimeout,
-                    reservationRefresh, removalDelay, routerDropPolicy, mobileDropPolicy);
+                    reservationRefresh, removalDelay, routerDropPolicy, mobileDropPolicy, peerAllowance);
         }
     }
 }

@@ -262,7 +262,8 @@ class AgentConfigParserTest {
         assertEquals("t.conf:9: [routers]: unknown table (known tables: [agent], [router], [[peer]], [[mobile-node]],"
                 + " [mobile], [ike], [timers], [charon-ha])", error(ROUTER + "\n[routers]\nx = 1\n"));
         assertEquals("t.conf:8: [router] sender_id: unknown key (known: address, cxtp-port, mobile-transport, mobile-prefix,"
-                + " sender-id, handover-timeout, ctar-rate, sequence-margin, sad-lookup, spi-range, token-key-source)",
+                + " sender-id, handover-timeout, ctar-rate, sequence-margin, sad-lookup, spi-range, token-key-source,"
+                + " peer-mobile-prefixes, peer-marks, peer-unknown-attributes)",
                 error(ROUTER + "sender_id = 3\n"));
         assertTrue(error(ROUTER + PEER + "keyfile = \"x\"\n").startsWith("t.conf:13: [[peer]] #1 keyfile: unknown key"));
         assertTrue(error("verbose = true\n" + ROUTER).startsWith("t.conf:1: verbose: unknown key"));
@@ -415,6 +416,27 @@ class AgentConfigParserTest {
             assertTrue(error(ROUTER + "[charon-ha]\nroam-trigger-address = \"" + bad + "\"\n")
                     .startsWith("t.conf:9: [charon-ha] roam-trigger-address: not a unicast address of this router's own: '" + bad + "'"), bad);
         }
+    }
+
+    /** Issue 12 item 4: what the operator allows peers' contexts beyond the MN's own addresses. */
+    @Test
+    void peerAllowanceKeys() throws Exception {
+        Path dir = Files.createTempDirectory("cxt-conf");
+        assertEquals(RouterSection.PeerAllowance.NONE, AgentConfigParser.parse(ROUTER, "t.conf", dir).router().orElseThrow()
+                .peerAllowance());
+        String withAllowance = ROUTER.replace("[router]\n", "[router]\npeer-mobile-prefixes = [\"2001:db8:100::/48\"]\n"
+                + "peer-marks = true\npeer-unknown-attributes = true\n");
+        RouterSection.PeerAllowance a = AgentConfigParser.parse(withAllowance, "t.conf", dir).router().orElseThrow().peerAllowance();
+        assertEquals(1, a.mobilePrefixes().size());
+        assertEquals(48, a.mobilePrefixes().get(0).length());
+        assertTrue(a.marksAndIfIds());
+        assertTrue(a.unknownAttributes());
+        assertTrue(error(ROUTER.replace("[router]\n", "[router]\npeer-marks = \"yes\"\n"))
+                .contains("[router] peer-marks: must be true or false"), "a string is not a boolean");
+        assertTrue(error(ROUTER.replace("[router]\n", "[router]\npeer-mobile-prefixes = \"2001:db8::/32\"\n"))
+                .contains("[router] peer-mobile-prefixes: must be a list of prefixes"));
+        assertTrue(error(ROUTER.replace("[router]\n", "[router]\npeer-mobile-prefixes = [\"2001:db8::1\"]\n"))
+                .contains("[router] peer-mobile-prefixes: not a prefix: '2001:db8::1'"));
     }
 
     /** systemd's LoadCredential=keys:/etc/cxt/keys: keys_<file> in $CREDENTIALS_DIRECTORY wins over the path. */
