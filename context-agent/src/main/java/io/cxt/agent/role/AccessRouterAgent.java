@@ -77,7 +77,7 @@ import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.KeyBytes;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 
 /**
  * The access router agent: plays pAR for MNs that leave it and nAR for MNs that arrive (RFC 4067
@@ -193,7 +193,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     }
 
     private final RouterSettings settings;
-    private final XfrmClient kernel;
+    private final IpsecKernel kernel;
     private final NetNamespace namespace;
     private final EventSink events;
     private final ActivationListener listener;
@@ -236,7 +236,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     private volatile String lastHandover = "";
     private volatile boolean closed;
 
-    private AccessRouterAgent(RouterSettings settings, XfrmClient kernel, NetNamespace namespace, EventSink events,
+    private AccessRouterAgent(RouterSettings settings, IpsecKernel kernel, NetNamespace namespace, EventSink events,
                               ActivationListener listener) throws IOException {
         this.settings = settings;
         this.kernel = kernel;
@@ -276,7 +276,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
      * @throws IOException if a socket cannot be opened, SCTP is configured but unavailable, or the
      *         journal cannot be reconciled
      */
-    public static AccessRouterAgent start(RouterSettings settings, XfrmClient kernel, NetNamespace namespace,
+    public static AccessRouterAgent start(RouterSettings settings, IpsecKernel kernel, NetNamespace namespace,
                                           EventSink events, ActivationListener listener) throws IOException {
         AccessRouterAgent a = new AccessRouterAgent(settings, kernel, namespace, events, listener);
         try {

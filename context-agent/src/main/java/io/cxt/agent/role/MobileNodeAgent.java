@@ -54,7 +54,7 @@ import io.cxt.sys.NetNamespace;
 import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.KeyBytes;
 import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 
 /**
  * The mobile node agent (role "mobile-node"). {@link #activate} is RFC 4067 section 5's MN side:
@@ -77,7 +77,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
     public static final int WIRE_OVERHEAD_IPV4 = 42;
 
     private final MobileNodeSettings settings;
-    private final XfrmClient kernel;
+    private final IpsecKernel kernel;
     private final NetNamespace namespace;
     private final EventSink events;
     private final Instant startedAt = Instant.now();
@@ -93,7 +93,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
     private volatile String lastHandover = "";
     private CxtpTransport transport;
 
-    private MobileNodeAgent(MobileNodeSettings settings, XfrmClient kernel, NetNamespace namespace, EventSink events) {
+    private MobileNodeAgent(MobileNodeSettings settings, IpsecKernel kernel, NetNamespace namespace, EventSink events) {
         this.settings = settings;
         this.kernel = kernel;
         this.namespace = namespace;
@@ -110,7 +110,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
      *
      * @param kernel the MN's own kernel (its namespace)
      */
-    public static MobileNodeAgent start(MobileNodeSettings settings, XfrmClient kernel, NetNamespace namespace,
+    public static MobileNodeAgent start(MobileNodeSettings settings, IpsecKernel kernel, NetNamespace namespace,
                                         EventSink events) throws IOException {
         MobileNodeAgent a = new MobileNodeAgent(settings, kernel, namespace, events);
         try {

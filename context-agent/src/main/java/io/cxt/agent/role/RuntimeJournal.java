@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 import io.cxt.xfrm.PolicyId;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.XfrmError;
 
 /**
@@ -299,28 +299,28 @@ final class RuntimeJournal implements AutoCloseable {
      * Removes from the kernel everything unfinished entries name (absent items are fine), then
      * starts a fresh journal. Returns how many SAs and policies were removed.
      */
-    int reconcile(XfrmClient kernel) throws IOException {
+    int reconcile(IpsecKernel kernel) throws IOException {
         List<Entry> left = unfinished();
         int removed = 0;
         List<SecurityAssociation> sad = null;
         for (Entry e : left) {
             for (PolicyId p : e.policies()) {
-                removed += quietly(() -> kernel.policies().delete(p));
+                removed += quietly(() -> kernel.deletePolicy(p));
             }
             if (!e.outbound().isEmpty()) {
                 if (sad == null) {
-                    sad = kernel.states().dump();
+                    sad = kernel.dumpSas();
                 }
                 for (SecurityAssociation sa : sad) {
                     for (OutboundSa o : e.outbound()) {
                         if (sa.spi() == o.spi() && sa.proto() == o.proto() && sa.source().equals(o.source())) {
-                            removed += quietly(() -> kernel.states().delete(sa.key()));
+                            removed += quietly(() -> kernel.deleteSa(sa.key()));
                         }
                     }
                 }
             }
             for (SaKey k : e.sas()) {
-                removed += quietly(() -> kernel.states().delete(k));
+                removed += quietly(() -> kernel.deleteSa(k));
             }
             LOG.info("journal: removed what a previous run left for MN {} (not activated)", e.mn());
         }
