@@ -99,7 +99,7 @@ import io.cxt.agent.role.RouterCore.Sent;
  *
  * <p><b>nAR.</b> A PCTD is decoded, the MN's new CoA predicted (mobile prefix + interface id),
  * inbound SPIs reserved with ALLOCSPI, the context rewritten and held with the handover timer;
- * reservations are renewed before net.xfrm_acq_expires. A CTAR is verified with the PCTD's key
+ * reservations are renewed before net.core.xfrm_acq_expires. A CTAR is verified with the PCTD's key
  * (the key is then wiped, RFC 6.3), rewritten again if its source differs from the prediction,
  * installed in one netlink batch, acknowledged (CTAA), then reported to the pAR (CTDR S=1) and to
  * the {@link ActivationListener}. A CTAR without a held context triggers a CT-Req to the pAR it
@@ -479,7 +479,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     /** nAR handover timer. */
 
-    /** Renews a held context's larval SAs before the kernel expires them (net.xfrm_acq_expires). */
+    /** Renews a held context's larval SAs before the kernel expires them (net.core.xfrm_acq_expires). */
 
 
     /** Caller holds the lock and has removed {@code h} from {@link #held}. */

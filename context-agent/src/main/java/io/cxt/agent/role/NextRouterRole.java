@@ -96,6 +96,23 @@ final class NextRouterRole {
 
     private static final Logger LOG = LoggerFactory.getLogger(AccessRouterAgent.class);
 
+    /**
+     * A context ready to activate: the CTAR's sender (its new CoA), the MN's previous CoA, the
+     * context as received and as rewritten for the predicted CoA (null: not yet), the SPI
+     * reservations, the journal's hold record, and when the CTAR was decoded.
+     */
+    record HeldContext(InetSocketAddress from, InetAddress previousCareOf, MobileNodeContext received, Peer peer,
+                       boolean predictive, SpiReservations reservations, InetAddress predictedCareOf,
+                       MobileNodeContext rewritten, long journalSerial, long ctarNanos) {
+    }
+
+    /**
+     * The activation path's clock readings, in nanoseconds: when the CTAA left, CTAR to CTAA, before
+     * the install (token check or fetch), rewrite (-1: none), install, CTAA send.
+     */
+    record ActivationTimes(long ctaaSentNanos, long ctarToCtaa, long before, long rewrite, long install, long ctaa) {
+    }
+
     private final RouterCore core;
     private final PreviousRouterRole previous;
 
@@ -275,8 +292,8 @@ final class NextRouterRole {
             return;
         }
         core.usedSequences.put(sequenceKey, Boolean.TRUE);
-        activate(from, prev, h.received, h.peer, h.predictive, h.reservations, h.predictedCareOf, h.rewritten,
-                h.journalSerial, t0);
+        activate(new HeldContext(from, prev, h.received, h.peer, h.predictive, h.reservations, h.predictedCareOf,
+                h.rewritten, h.journalSerial, t0));
     }
 
     /**
@@ -287,11 +304,17 @@ final class NextRouterRole {
      * <p>Clock readings on this thread: {@code t0} (CTAR decoded, the caller's), one before the
      * install, the installer's one after it, one after the CTAA (plus one after a rewrite).
      */
-    void activate(InetSocketAddress from, InetAddress prev, MobileNodeContext received, Peer peer,
-                          boolean predictive, SpiReservations reservations, InetAddress predicted,
-                          MobileNodeContext rewritten, long journalSerial, long t0) {
+    void activate(HeldContext a) {
+        InetSocketAddress from = a.from();
+        InetAddress prev = a.previousCareOf();
+        MobileNodeContext received = a.received();
+        Peer peer = a.peer();
+        boolean predictive = a.predictive();
+        SpiReservations reservations = a.reservations();
+        long journalSerial = a.journalSerial();
+        long t0 = a.ctarNanos();
         InetAddress newCareOf = from.getAddress();
-        MobileNodeContext ctx = rewritten;
+        MobileNodeContext ctx = a.rewritten();
         InstallReceipt receipt;
         long verified = System.nanoTime();
         long installStart = verified;
@@ -299,7 +322,7 @@ final class NextRouterRole {
         Exception failure = null;
         synchronized (core.lock) {
             try {
-                if (ctx == null || !newCareOf.equals(predicted)) {
+                if (ctx == null || !newCareOf.equals(a.predictedCareOf())) {
                     ctx = ContextRewriter.forTarget(received, newCareOf, core.settings.tunnelAddress(), reservations.mappings(),
                             core.settings.sequencePolicy());
                     installStart = System.nanoTime();
@@ -335,25 +358,31 @@ final class NextRouterRole {
         core.count("activations");
         MobileNodeContext installed = ctx;
         long installNanos = receipt.nanos();
-        long ctaaNanos = ctaaSentNanos - (installStart + installNanos);
-        long beforeNanos = verified - t0;
-        long rewriteTook = rewriteNanos;
-        core.later(() -> activated(from, prev, received, installed, peer, predictive, reservations, journalSerial, ctaaSentNanos,
-                took, beforeNanos, rewriteTook, installNanos, ctaaNanos));
+        ActivationTimes times = new ActivationTimes(ctaaSentNanos, took, verified - t0, rewriteNanos, installNanos,
+                ctaaSentNanos - (installStart + installNanos));
+        core.later(() -> activated(a, installed, times));
     }
 
-    void activated(InetSocketAddress from, InetAddress prev, MobileNodeContext received, MobileNodeContext ctx,
-                           Peer peer, boolean predictive, SpiReservations reservations, long journalSerial,
-                           long sentNanos, long took, long beforeNanos, long rewriteNanos, long installNanos,
-                           long ctaaNanos) {
-        InetAddress newCareOf = from.getAddress();
+    /** Background thread: what follows a successful activation, in the order of the RFC and the design. */
+    void activated(HeldContext a, MobileNodeContext ctx, ActivationTimes t) {
+        InetAddress prev = a.previousCareOf();
+        MobileNodeContext received = a.received();
+        Peer peer = a.peer();
+        boolean predictive = a.predictive();
+        SpiReservations reservations = a.reservations();
+        long took = t.ctarToCtaa();
+        long beforeNanos = t.before();
+        long rewriteNanos = t.rewrite();
+        long installNanos = t.install();
+        long ctaaNanos = t.ctaa();
+        InetAddress newCareOf = a.from().getAddress();
         // On a shared core this thread may be picked before the MN side that the CTAA just woke
-        // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle 
+        // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle core.
         Thread.yield();
         String mn = AddressText.of(prev);
         // The journal first (this is its writer thread): once the CTDR is out the pAR deletes its
         // copy, and a crash after that must find this activation recorded (issue 12 item 6).
-        core.journal.activeNow(mn, journalSerial);
+        core.journal.activeNow(mn, a.journalSerial());
         core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
         if (predictive) {
             core.phases.record(beforeNanos, rewriteNanos, installNanos, ctaaNanos, took);
@@ -368,7 +397,7 @@ final class NextRouterRole {
             phaseText.append(", rewrite ").append(rewriteNanos / 1000);
         }
         phaseText.append(", install ").append(installNanos / 1000).append(", CTAA ").append(ctaaNanos / 1000).append(" us)");
-        core.emitAt(sentNanos, "context-activated", mn, (predictive ? "predictive" : "reactive") + " from " + peer.settings.name()
+        core.emitAt(t.ctaaSentNanos(), "context-activated", mn, (predictive ? "predictive" : "reactive") + " from " + peer.settings.name()
                 + ", new CoA " + AddressText.of(newCareOf) + ", " + ctx.securityAssociations().size() + " SAs (" + RouterText.spis(ctx)
                 + "), " + ctx.policies().size() + " policies" + RouterText.mappingText(reservations) + ", CTAR->CTAA " + took / 1000
                 + " us" + phaseText);
@@ -439,7 +468,7 @@ final class NextRouterRole {
             serial = core.journal.hold(journalEntry(prev, ctx, res));
         }
         core.usedSequences.put(AddressText.of(prev) + "|" + p.ctar.sequenceNumber(), Boolean.TRUE);
-        activate(p.from, prev, ctx, peer, false, res, null, null, serial, p.receivedNanos);
+        activate(new HeldContext(p.from, prev, ctx, peer, false, res, null, null, serial, p.receivedNanos));
     }
 
     void reactiveTimedOut(InetAddress prev, Pending p) {
