@@ -233,8 +233,7 @@ class RouterRolesInMemoryTest {
                 throw new IllegalStateException(e);
             }
         });
-        nar.drainBackground();
-        assertEquals(1, activations.size());
+        await("the activation listener is told (after the CTAA, on the background thread)", () -> activations.size() == 1);
         assertEquals(NCOA, activations.get(0).newCareOf());
         assertTrue(activations.get(0).spiChanges().isEmpty());
         assertEquals(0, nar.counter("ctreq.sent"));
@@ -256,7 +255,6 @@ class RouterRolesInMemoryTest {
         assertEquals(1, par.counter("ctreq.answered"));
         assertEquals(List.of("127.2.0.10>127.2.0.1 0xc0000001", "127.2.0.1>127.2.0.10 0xc1000001"), sas(narKernel));
         assertEquals(MOVED_POLICIES, templates(narKernel));
-        nar.drainBackground();
         assertEquals("reactive", nar.contexts().get(0).mode());
     }
 
@@ -344,8 +342,7 @@ class RouterRolesInMemoryTest {
         assertEquals(List.of(), ctar(PAR, MN_KEY, 7));
 
         assertEquals(other, narKernel.getSa(other.key()), "the other MN's SA is untouched");
-        nar.drainBackground();
-        assertEquals(1, activations.size());
+        await("the activation listener is told (after the CTAA, on the background thread)", () -> activations.size() == 1);
         var mappings = activations.get(0).spiChanges();
         assertEquals(1, mappings.size(), mappings.toString());
         int moved = (int) mappings.get(0).newSpi();
