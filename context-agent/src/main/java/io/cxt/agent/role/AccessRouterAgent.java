@@ -7,19 +7,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import org.slf4j.Logger;
@@ -29,7 +20,6 @@ import io.cxt.agent.ActivationListener;
 import io.cxt.agent.EventSink;
 import io.cxt.agent.control.ControlException;
 import io.cxt.agent.control.ControlHandler;
-import io.cxt.agent.settings.IpPrefix;
 import io.cxt.agent.settings.MobileTransport;
 import io.cxt.agent.settings.PeerTransport;
 import io.cxt.agent.view.AgentEvent;
@@ -37,46 +27,23 @@ import io.cxt.agent.view.AgentStatus;
 import io.cxt.agent.view.ContextView;
 import io.cxt.agent.view.OperationResult;
 import io.cxt.agent.view.PeerView;
-import io.cxt.cdb.ContextBlocks;
-import io.cxt.context.ContextException;
-import io.cxt.context.ContextInstaller;
-import io.cxt.context.ContextRemover;
-import io.cxt.context.ContextRewriter;
-import io.cxt.context.ContextSnapshotter;
-import io.cxt.context.InstallReceipt;
 import io.cxt.context.MobileNodeContext;
 import io.cxt.context.MobileNodeIdentity;
-import io.cxt.context.SpiAllocator;
-import io.cxt.context.SpiReservations;
-import io.cxt.cxtp.AuthorizationToken;
-import io.cxt.cxtp.ContextDataBlock;
-import io.cxt.cxtp.ContextTransferActivateAcknowledge;
 import io.cxt.cxtp.ContextTransferActivateRequest;
 import io.cxt.cxtp.ContextTransferCancel;
-import io.cxt.cxtp.ContextTransferData;
-import io.cxt.cxtp.ContextTransferDataReply;
-import io.cxt.cxtp.ContextTransferRequest;
 import io.cxt.cxtp.CxtpCodec;
-import io.cxt.cxtp.CxtpMessage;
 import io.cxt.cxtp.CxtpTransport;
-import io.cxt.cxtp.FeatureStatus;
 import io.cxt.cxtp.IcmpTransport;
-import io.cxt.cxtp.PredictiveContextTransferData;
 import io.cxt.cxtp.RouterChannelProtection;
 import io.cxt.cxtp.RouterPeer;
 import io.cxt.cxtp.SctpTransport;
 import io.cxt.cxtp.SctpUnavailableException;
-import io.cxt.cxtp.SendResult;
-import io.cxt.cxtp.TokenKeyMaterial;
-import io.cxt.cxtp.TransportCounter;
 import io.cxt.cxtp.TransportOptions;
 import io.cxt.cxtp.UdpTransport;
 import io.cxt.sys.LibC;
 import io.cxt.sys.NetNamespace;
 import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.KeyBytes;
-import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.IpsecKernel;
 import io.cxt.agent.role.RouterCore.Active;
 import io.cxt.agent.role.RouterCore.Held;
@@ -134,7 +101,6 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         this.next = new NextRouterRole(core, previous);
         this.channel = new RouterChannel(core, previous, next);
     }
-
 
     /**
      * Starts the agent: removes what a dead predecessor left in the kernel (runtime journal), then
@@ -250,13 +216,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         core.ikeContextSource = source;
     }
 
-
     /** The IKE daemon's side (charon through its HA plugin, io.cxt.agent.ha), told of held, released and moved contexts. */
     public void setIkeHooks(io.cxt.agent.ContextIkeHooks hooks) {
         core.ikeHooks = hooks == null ? io.cxt.agent.ContextIkeHooks.NONE : hooks;
     }
-
-
 
     public RouterSettings settings() {
         return core.settings;
@@ -275,7 +238,6 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         core.tokenKeys.put(mobileNode, KeyBytes.of(key.bytes()));
     }
 
-
     /**
      * Predictive transfer (pAR): snapshots the MN at {@code mobileNode} (its care-of address here)
      * and sends a PCTD to the peer {@code to} (name, CXTP address or tunnel address).
@@ -291,9 +253,8 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     @Override
     public Object handle(String command, Map<String, String> arguments) throws ControlException {
-        return RouterCommands.handle(this, command, arguments);
+        return RouterCommand.run(this, RouterCommand.parse(command, arguments));
     }
-
 
     /**
      * Cancels a transfer for a MN: a context held here (nAR) is dropped and its reservations
@@ -438,14 +399,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         return a == null ? 0 : a.sum();
     }
 
-
     // ================================================================ router channel
 
-
-
     /** nAR: a CTD or PCTD arrived. */
-
-
 
     /** pAR: the nAR asks for a MN's context (reactive). */
 
@@ -457,10 +413,6 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     // ================================================================ MN side (activation path)
 
-
-
-
-
     /** Background thread: what follows a successful activation, in the order of the RFC and the design. */
 
     /** Hands work to the background thread (in order); runs it here if the agent is shutting down. */
@@ -469,11 +421,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     /** nAR: the CTD for a pending CTAR arrived (the pAR verified the token, or sent a PCTD for us to verify). */
 
-
-
-
     // ================================================================ timers
-
 
     /** pAR handover timer. */
 
@@ -481,27 +429,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     /** Renews a held context's larval SAs before the kernel expires them (net.core.xfrm_acq_expires). */
 
-
     /** Caller holds the lock and has removed {@code h} from {@link #held}. */
 
-
-
     // ================================================================ helpers
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
     /** Waits until journal records enqueued so far are written (tests). */
     void flushJournal() {
