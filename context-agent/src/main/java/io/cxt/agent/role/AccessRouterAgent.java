@@ -350,6 +350,12 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     /** Counters: the agent's own, per event kind (when the sink is an {@link EventLog}), per transport. */
     public Map<String, Long> stats() {
         Map<String, Long> m = new TreeMap<>();
+        core.counts.forEach((k, v) -> {
+            long n = v.sum();
+            if (n > 0) { // a counter shows once it has counted something (stats keep their old keys)
+                m.put(k.spelling(), n);
+            }
+        });
         core.counters.forEach((k, v) -> m.put(k, v.sum()));
         if (core.events instanceof EventLog log) {
             m.putAll(log.counters());
@@ -395,43 +401,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     /** Counter value (0 if never counted), e.g. "ctar.rejected", "activations". */
     public long counter(String name) {
-        LongAdder a = core.counters.get(name);
+        RouterCounter c = RouterCounter.of(name);
+        LongAdder a = c != null ? core.counts.get(c) : core.counters.get(name);
         return a == null ? 0 : a.sum();
     }
-
-    // ================================================================ router channel
-
-    /** nAR: a CTD or PCTD arrived. */
-
-    /** pAR: the nAR asks for a MN's context (reactive). */
-
-    /** pAR: the nAR reports the outcome. */
-
-    /** pAR: removes a moved MN's SAs and policies from this kernel. */
-
-    /** A CTC from a peer: drop what we hold or sent for the MN. */
-
-    // ================================================================ MN side (activation path)
-
-    /** Background thread: what follows a successful activation, in the order of the RFC and the design. */
-
-    /** Hands work to the background thread (in order); runs it here if the agent is shutting down. */
-
-    /** nAR without a held context: ask the pAR the CTAR names (CT-Req), answer the MN when the CTD comes. */
-
-    /** nAR: the CTD for a pending CTAR arrived (the pAR verified the token, or sent a PCTD for us to verify). */
-
-    // ================================================================ timers
-
-    /** pAR handover timer. */
-
-    /** nAR handover timer. */
-
-    /** Renews a held context's larval SAs before the kernel expires them (net.core.xfrm_acq_expires). */
-
-    /** Caller holds the lock and has removed {@code h} from {@link #held}. */
-
-    // ================================================================ helpers
 
     /** Waits until journal records enqueued so far are written (tests). */
     void flushJournal() {

@@ -73,6 +73,7 @@ final class NextRouterRole {
         this.previous = previous;
     }
 
+    /** nAR: a CTD or PCTD arrived. */
     void contextData(Peer peer, CxtpMessage m, List<ContextDataBlock> blocks, TokenKeyMaterial key) {
         InetAddress prev = m.previousAddress();
         MobileNodeContext ctx;
@@ -180,7 +181,7 @@ final class NextRouterRole {
             return;
         }
         if (!(m instanceof ContextTransferActivateRequest ctar)) {
-            core.count("mobile.unexpected-type");
+            core.count(RouterCounter.MOBILE_UNEXPECTED_TYPE);
             return;
         }
         long t0 = System.nanoTime();
@@ -205,14 +206,14 @@ final class NextRouterRole {
 
     void activateRequest(InetSocketAddress from, ContextTransferActivateRequest ctar, long t0) {
         InetAddress prev = ctar.previousAddress();
-        core.count("ctar.received");
+        core.count(RouterCounter.CTAR_RECEIVED);
         if (from.getAddress().equals(prev) && core.tokenKeys.containsKey(prev)) {
             previous.triggerFromMobileNode(from, ctar);
             return;
         }
         String sequenceKey = AddressText.of(prev) + "|" + ctar.sequenceNumber();
         if (core.usedSequences.containsKey(sequenceKey)) {
-            core.count("ctar.replayed");
+            core.count(RouterCounter.CTAR_REPLAYED);
             core.later(() -> core.emitAt(t0, "ctar-replayed", prev, "CTAR sequence " + ctar.sequenceNumber() + " from "
                     + AddressText.of(from.getAddress()) + " was already used; ignored"));
             return;
@@ -233,7 +234,7 @@ final class NextRouterRole {
             }
         }
         if (badToken) {
-            core.count("ctar.rejected");
+            core.count(RouterCounter.CTAR_REJECTED);
             core.sendCtaa(from, prev, StatusCodes.BAD_TOKEN);
             core.later(() -> core.emitAt(t0, "ctar-rejected", prev, "wrong authorization token (sequence " + ctar.sequenceNumber()
                     + " from " + AddressText.of(from.getAddress()) + "); CTAA failure, nothing installed"));
@@ -292,7 +293,7 @@ final class NextRouterRole {
             }
         }
         if (failure != null) {
-            core.count("activation.failed");
+            core.count(RouterCounter.ACTIVATION_FAILED);
             core.sendCtaa(from, prev, StatusCodes.INSTALL_FAILED);
             String why = failure.getMessage();
             core.later(() -> {
@@ -307,7 +308,7 @@ final class NextRouterRole {
         long ctaaSentNanos = System.nanoTime();
         long took = ctaaSentNanos - t0;
         core.lastActivationNanos.set(took);
-        core.count("activations");
+        core.count(RouterCounter.ACTIVATIONS);
         MobileNodeContext installed = ctx;
         long installNanos = receipt.nanos();
         ActivationTimes times = new ActivationTimes(ctaaSentNanos, took, verified - t0, rewriteNanos, installNanos,
@@ -364,11 +365,12 @@ final class NextRouterRole {
         received.wipeSecurityAssociationKeys();
     }
 
+    /** nAR without a held context: ask the pAR the CTAR names (CT-Req), answer the MN when the CTD comes. */
     void startReactive(InetSocketAddress from, ContextTransferActivateRequest ctar, long t0) {
         InetAddress prev = ctar.previousAddress();
         Peer peer = core.peersByTunnel.get(ctar.otherRouterAddress());
         if (peer == null) {
-            core.count("ctar.rejected");
+            core.count(RouterCounter.CTAR_REJECTED);
             core.sendCtaa(from, prev, StatusCodes.UNKNOWN_ROUTER);
             core.later(() -> core.emitAt(t0, "ctar-rejected", prev, "CTAR names previous router "
                     + AddressText.of(ctar.otherRouterAddress()) + ", not a configured peer; CTAA failure"));
@@ -376,26 +378,27 @@ final class NextRouterRole {
         }
         synchronized (core.lock) {
             if (core.pending.containsKey(prev)) {
-                core.count("ctar.while-pending");
+                core.count(RouterCounter.CTAR_WHILE_PENDING);
                 return;
             }
             Pending p = new Pending(ctar, from, peer, t0);
             core.pending.put(prev, p);
             p.timer = core.schedule(() -> reactiveTimedOut(prev, p), core.settings.reactiveTimeout());
         }
-        core.count("ctreq.sent");
+        core.count(RouterCounter.CTREQ_SENT);
         core.send(peer, CxtpCodec.encode(ContextTransferRequest.forActivateRequest(ctar)));
         core.later(() -> core.emitAt(t0, "ctreq-sent", prev, "no context held: CT-Req (sequence " + ctar.sequenceNumber() + ") to "
                 + peer.settings.name()));
     }
 
+    /** nAR: the CTD for a pending CTAR arrived (the pAR verified the token, or sent a PCTD for us to verify). */
     void completeReactive(Peer peer, Pending p, MobileNodeContext ctx, TokenKeyMaterial key) {
         InetAddress prev = p.ctar.previousAddress();
         if (key != null) {
             boolean ok = AuthorizationToken.verify(key, p.ctar);
             key.key().wipe();
             if (!ok) {
-                core.count("ctar.rejected");
+                core.count(RouterCounter.CTAR_REJECTED);
                 core.sendCtaa(p.from, prev, StatusCodes.BAD_TOKEN);
                 core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(false, prev,
                         List.of(new FeatureStatus(ContextBlocks.FPT_HEADER, StatusCodes.BAD_TOKEN)))));
@@ -435,6 +438,7 @@ final class NextRouterRole {
                 + core.settings.reactiveTimeout().toMillis() + " ms after CT-Req; CTAA failure");
     }
 
+    /** nAR handover timer. */
     void heldExpired(InetAddress prev, Held h) {
         synchronized (core.lock) {
             if (core.held.get(prev) != h) {
@@ -447,6 +451,7 @@ final class NextRouterRole {
                 + core.settings.handoverTimeout().toMillis() + " ms; reservations released");
     }
 
+    /** Renews a held context's larval SAs before the kernel expires them (net.core.xfrm_acq_expires). */
     void refreshReservations(InetAddress prev, Held h) {
         synchronized (core.lock) {
             if (core.held.get(prev) != h) {
@@ -461,7 +466,7 @@ final class NextRouterRole {
                 }
                 h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : h.received,
                         h.reservations));
-                core.count("reservations.renewed");
+                core.count(RouterCounter.RESERVATIONS_RENEWED);
             } catch (IOException | ContextException | RuntimeException e) {
                 core.held.remove(prev);
                 releaseHeld(prev, h);
@@ -479,6 +484,7 @@ final class NextRouterRole {
         }
     }
 
+    /** Caller holds the lock and has removed {@code h} from {@link RouterCore#held}. */
     void releaseHeld(InetAddress prev, Held h) {
         core.ikeHooks.released(prev);
         cancelTimers(h);

@@ -56,6 +56,15 @@ final class PreviousRouterRole {
         return ike == null ? snap : snap.withIkeContext(ike);
     }
 
+    /** Caller holds the lock: records a context sent to a peer (replacing an older one) and starts its handover timer. */
+    private void remember(InetAddress mobileNode, Sent s) {
+        Sent old = core.sent.put(mobileNode, s);
+        if (old != null && old.timer != null) {
+            old.timer.cancel(false);
+        }
+        s.timer = core.schedule(() -> sentExpired(mobileNode, s), core.settings.handoverTimeout());
+    }
+
     /**
      * Predictive transfer (pAR): snapshots the MN at {@code mobileNode} (its care-of address here)
      * and sends a PCTD to the peer {@code to} (name, CXTP address or tunnel address).
@@ -102,12 +111,7 @@ final class PreviousRouterRole {
                     TokenKeyMaterial.hmacSha1(key), blocks);
             bytes = CxtpCodec.encode(pctd);
             blocks.forEach(ContextDataBlock::wipe);
-            Sent old = core.sent.put(mobileNode, new Sent(snap, peer, true));
-            if (old != null && old.timer != null) {
-                old.timer.cancel(false);
-            }
-            Sent s = core.sent.get(mobileNode);
-            s.timer = core.schedule(() -> sentExpired(mobileNode, s), core.settings.handoverTimeout());
+            remember(mobileNode, new Sent(snap, peer, true));
         }
         boolean sentOk = core.send(peer, bytes);
         java.util.Arrays.fill(bytes, (byte) 0); // the transport keeps its own copy as long as it needs one
@@ -127,25 +131,26 @@ final class PreviousRouterRole {
                 + peer.settings.name() + " (predictive, " + bytes.length + " octets)", d);
     }
 
+    /** pAR: the nAR asks for a MN's context (reactive). */
     void contextRequest(Peer peer, ContextTransferRequest req) {
         InetAddress prev = req.previousAddress();
         KeyBytes key = core.tokenKeys.get(prev);
         if (key == null) {
             core.emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " for an MN this router does not serve");
-            core.count("ctreq.rejected");
+            core.count(RouterCounter.CTREQ_REJECTED);
             return;
         }
         if (!req.hasNullToken()) {
             if (!AuthorizationToken.verify(key, req)) {
                 core.emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " with a wrong token (sequence "
                         + req.sequenceNumber() + "); no context sent");
-                core.count("ctreq.rejected");
+                core.count(RouterCounter.CTREQ_REJECTED);
                 return;
             }
             if (core.usedSequences.putIfAbsent(AddressText.of(prev) + "|" + req.sequenceNumber(), Boolean.TRUE) != null) {
                 core.emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " repeats sequence "
                         + req.sequenceNumber() + "; no context sent");
-                core.count("ctreq.replayed");
+                core.count(RouterCounter.CTREQ_REPLAYED);
                 return;
             }
         }
@@ -168,14 +173,9 @@ final class PreviousRouterRole {
                     : new ContextTransferData(true, 0, prev, blocks);
             bytes = CxtpCodec.encode(reply);
             blocks.forEach(ContextDataBlock::wipe);
-            Sent old = core.sent.put(prev, new Sent(snap, peer, false));
-            if (old != null && old.timer != null) {
-                old.timer.cancel(false);
-            }
-            Sent s = core.sent.get(prev);
-            s.timer = core.schedule(() -> sentExpired(prev, s), core.settings.handoverTimeout());
+            remember(prev, new Sent(snap, peer, false));
         }
-        core.count("ctreq.answered");
+        core.count(RouterCounter.CTREQ_ANSWERED);
         core.send(peer, bytes);
         int octets = bytes.length;
         java.util.Arrays.fill(bytes, (byte) 0);
@@ -184,13 +184,14 @@ final class PreviousRouterRole {
                 + " policies, " + octets + " octets");
     }
 
+    /** pAR: the nAR reports the outcome. */
     void dataReply(Peer peer, ContextTransferDataReply r) {
         InetAddress prev = r.previousAddress();
         Sent s;
         synchronized (core.lock) {
             s = core.sent.get(prev);
             if (s == null || s.peer != peer) {
-                core.count("ctdr.unmatched");
+                core.count(RouterCounter.CTDR_UNMATCHED);
                 return;
             }
             core.sent.remove(prev);
@@ -207,6 +208,7 @@ final class PreviousRouterRole {
         removeMoved(prev, s, "CTDR S=1 from " + peer.settings.name());
     }
 
+    /** pAR: removes a moved MN's SAs and policies from this kernel. */
     void removeMoved(InetAddress prev, Sent s, String why) {
         long delay = core.settings.removalDelay().toMillis();
         if (delay > 0) {
@@ -230,6 +232,7 @@ final class PreviousRouterRole {
         }
     }
 
+    /** pAR handover timer. */
     void sentExpired(InetAddress prev, Sent s) {
         synchronized (core.lock) {
             if (core.sent.get(prev) != s) {
@@ -254,7 +257,7 @@ final class PreviousRouterRole {
         InetAddress prev = ctar.previousAddress();
         KeyBytes key = core.tokenKeys.get(prev);
         if (!AuthorizationToken.verify(key, ctar)) {
-            core.count("ctar.rejected");
+            core.count(RouterCounter.CTAR_REJECTED);
             core.sendCtaa(from, prev, StatusCodes.BAD_TOKEN);
             core.emit("ctar-rejected", prev, "trigger CTAR with a wrong token; no transfer");
             return;

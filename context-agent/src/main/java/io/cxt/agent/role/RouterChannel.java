@@ -40,7 +40,7 @@ final class RouterChannel {
     }
 
     void rejected(InetSocketAddress from, RouterChannelProtection.RejectionReason reason) {
-        core.count("router.rejected");
+        core.count(RouterCounter.ROUTER_REJECTED);
         Peer p = core.peersBySocket.get(from);
         String who;
         String source = "";
@@ -62,7 +62,7 @@ final class RouterChannel {
         }
         Peer peer = core.peersBySocket.get(from);
         if (peer == null) {
-            core.count("router.unknown-source");
+            core.count(RouterCounter.ROUTER_UNKNOWN_SOURCE);
             return;
         }
         peer.received.increment();
@@ -75,7 +75,7 @@ final class RouterChannel {
                 case CT_REQ -> previous.contextRequest(peer, (ContextTransferRequest) m);
                 case CTDR -> previous.dataReply(peer, (ContextTransferDataReply) m);
                 case CTC -> cancelled(peer, (ContextTransferCancel) m);
-                default -> core.count("router.unexpected-type");
+                default -> core.count(RouterCounter.ROUTER_UNEXPECTED_TYPE);
             }
         } catch (RuntimeException e) {
             LOG.warn("{}: {} from {} failed", core.settings.name(), m.type(), peer.settings.name(), e);
@@ -83,6 +83,7 @@ final class RouterChannel {
         }
     }
 
+    /** A CTC from a peer: drop what we hold or sent for the MN. */
     void cancelled(Peer peer, ContextTransferCancel c) {
         InetAddress prev = c.previousAddress();
         boolean any = false;
@@ -106,7 +107,7 @@ final class RouterChannel {
         if (any) {
             core.emit("transfer-cancelled", prev, "CTC from " + peer.settings.name());
         } else {
-            core.count("ctc.unmatched");
+            core.count(RouterCounter.CTC_UNMATCHED);
         }
     }
 }

@@ -86,6 +86,9 @@ final class RouterCore {
             return size() > REMEMBERED_SEQUENCES;
         }
     });
+    /** The router's own counters, one per {@link RouterCounter} (read without the lock). */
+    final java.util.EnumMap<RouterCounter, LongAdder> counts = new java.util.EnumMap<>(RouterCounter.class);
+    /** Entries refused from peer contexts, by reason ("peer-context.REASON"). */
     final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
     final ContextSnapshotter snapshotter;
     final SpiAllocator spiAllocator;
@@ -117,6 +120,9 @@ final class RouterCore {
         this.namespace = namespace;
         this.events = events == null ? EventSink.NONE : events;
         this.listener = listener == null ? ActivationListener.NONE : listener;
+        for (RouterCounter c : RouterCounter.values()) {
+            counts.put(c, new LongAdder()); // filled before any thread reads: the map's shape never changes
+        }
         this.snapshotter = new ContextSnapshotter(kernel);
         this.spiAllocator = new SpiAllocator(kernel, settings.sadLookup(), settings.spiMin(), settings.spiMax());
         this.installer = new ContextInstaller(kernel);
@@ -214,6 +220,7 @@ final class RouterCore {
     record Active(MobileNodeContext installed, InstallReceipt receipt, Peer peer, boolean predictive, long since) {
     }
 
+    /** Hands work to the background thread (in order); runs it here if the agent is shutting down. */
     void later(Runnable work) {
         try {
             background.execute(work);
@@ -226,9 +233,9 @@ final class RouterCore {
         List<FeatureStatus> failed = status == 0 ? List.of() : List.of(new FeatureStatus(ContextBlocks.FPT_HEADER, status));
         try {
             mobile.send(to, CxtpCodec.encode(new ContextTransferActivateAcknowledge(prev, failed)));
-            count(status == 0 ? "ctaa.sent.success" : "ctaa.sent.failure");
+            count(status == 0 ? RouterCounter.CTAA_SENT_SUCCESS : RouterCounter.CTAA_SENT_FAILURE);
         } catch (IOException | RuntimeException e) {
-            count("ctaa.send-failed");
+            count(RouterCounter.CTAA_SEND_FAILED);
             LOG.warn("{}: CTAA to {} failed: {}", settings.name(), to, e.toString());
         }
     }
@@ -247,7 +254,7 @@ final class RouterCore {
             peer.sent.increment();
             return true;
         } catch (IOException | RuntimeException e) {
-            count("router.send-failed");
+            count(RouterCounter.ROUTER_SEND_FAILED);
             LOG.warn("{}: sending to {} failed: {}", settings.name(), peer.settings.name(), e.toString());
             return false;
         }
@@ -293,7 +300,7 @@ final class RouterCore {
         }
     }
 
-    void count(String name) {
-        counters.computeIfAbsent(name, k -> new LongAdder()).increment();
+    void count(RouterCounter c) {
+        counts.get(c).increment();
     }
 }

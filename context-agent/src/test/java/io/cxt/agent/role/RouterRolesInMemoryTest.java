@@ -369,4 +369,45 @@ class RouterRolesInMemoryTest {
         assertTrue(narKernel.dumpSas().isEmpty(), "the larval SA is gone");
         assertEquals(2, parKernel.dumpSas().size(), "the MN never left: the pAR keeps its state");
     }
+
+    @Test
+    void aHeldContextNotActivatedInTimeIsDroppedAndItsReservationReleased() throws Exception {
+        installParContext();
+        AccessRouterAgent par = startPar();
+        AccessRouterAgent nar = AccessRouterAgent.start(narSettings().handoverTimeout(Duration.ofMillis(400)).build(),
+                narKernel, null, narLog, activations::add);
+        open.add(nar);
+        par.transfer(PCOA, "nar");
+        await("nAR holds the context", () -> !nar.contexts().isEmpty());
+        assertEquals(1, narKernel.dumpSas().size(), "the larval reservation");
+
+        await("the nAR's handover timer drops it", () -> nar.contexts().isEmpty());
+
+        assertTrue(narKernel.dumpSas().isEmpty(), "the reservation is released");
+        assertEquals(1, narLog.count("context-expired"));
+        assertEquals(2, parKernel.dumpSas().size(), "a predictive transfer never activated leaves the pAR as it was");
+        assertEquals(List.of(), ctar(PAR, MN_KEY, 8), "a late CTAR is served reactively");
+        assertEquals(1, nar.counter("ctreq.sent"));
+        assertEquals(MOVED_POLICIES, templates(narKernel));
+    }
+
+    @Test
+    void aRepeatedCtarIsAnsweredFromTheTransportAndInstallsNothingTwice() throws Exception {
+        installParContext();
+        AccessRouterAgent par = startPar();
+        AccessRouterAgent nar = startNar();
+        par.transfer(PCOA, "nar");
+        await("nAR holds the context", () -> !nar.contexts().isEmpty());
+        assertEquals(List.of(), ctar(PAR, MN_KEY, 9));
+        long batches = narKernel.batchesApplied();
+        List<String> installed = sas(narKernel);
+
+        // the same octets again (a retransmission, or an attacker's capture from another port)
+        assertEquals(List.of(), ctar(PAR, MN_KEY, 9), "the transport answers with the CTAA it sent");
+
+        assertEquals(1, nar.counter("ctar.received"), "the repeat never reached the state machine");
+        assertEquals(batches, narKernel.batchesApplied(), "nothing sent to the kernel for the repeat");
+        assertEquals(installed, sas(narKernel));
+        assertEquals(1, nar.counter("activations"));
+    }
 }
