@@ -356,7 +356,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 m.put(k.spelling(), n);
             }
         });
-        core.counters.forEach((k, v) -> m.put(k, v.sum()));
+        core.refusedPeerEntries.forEach((k, v) -> m.put(k, v.sum()));
         if (core.events instanceof EventLog log) {
             m.putAll(log.counters());
         }
@@ -402,7 +402,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     /** Counter value (0 if never counted), e.g. "ctar.rejected", "activations". */
     public long counter(String name) {
         RouterCounter c = RouterCounter.of(name);
-        LongAdder a = c != null ? core.counts.get(c) : core.counters.get(name);
+        LongAdder a = c != null ? core.counts.get(c) : core.refusedPeerEntries.get(name);
         return a == null ? 0 : a.sum();
     }
 

@@ -380,32 +380,12 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             case "contexts" -> contexts();
             case "stats" -> stats();
             case "peers" -> List.of();
-            case "events" -> events(parseLong(args.getOrDefault("since", "0")));
-            case "activate" -> activate(address(args, "nar"),
-                    args.get("coa") == null || args.get("coa").isBlank() ? null : address(args, "coa"));
+            case "events" -> events(ControlArguments.number(args.getOrDefault("since", "0")));
+            case "activate" -> activate(ControlArguments.address(args, "nar"),
+                    args.get("coa") == null || args.get("coa").isBlank() ? null : ControlArguments.address(args, "coa"));
             case "transfer", "cancel" -> throw new ControlException(command + " is an access-router command; this agent is a mobile node");
             default -> throw new ControlException("unknown command '" + command + "' for a mobile node");
         };
-    }
-
-    private static InetAddress address(Map<String, String> args, String key) throws ControlException {
-        String v = args.get(key);
-        if (v == null || v.isBlank()) {
-            throw new ControlException("missing argument '" + key + "'");
-        }
-        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(v);
-        if (a == null) {
-            throw new ControlException("'" + key + "' is not an address: " + v);
-        }
-        return a;
-    }
-
-    private static long parseLong(String s) throws ControlException {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new ControlException("not a number: " + s);
-        }
     }
 
     private static String spis(MobileNodeContext c) {

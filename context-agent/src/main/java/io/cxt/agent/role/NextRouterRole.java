@@ -92,7 +92,7 @@ final class NextRouterRole {
         // Issue 12 item 4: only what concerns this MN is installed; the rest is refused and counted.
         io.cxt.context.PeerContextScreen.Result screened = io.cxt.context.PeerContextScreen.screen(ctx, prev,
                 peer.settings.tunnelAddress(), io.cxt.context.PeerContextScreen.Allowance.NONE);
-        screened.counts().forEach((reason, n) -> core.counters.computeIfAbsent("peer-context."
+        screened.counts().forEach((reason, n) -> core.refusedPeerEntries.computeIfAbsent("peer-context."
                 + reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), k -> new LongAdder()).add(n));
         if (screened.refusedAny()) {
             core.emit("context-refused", prev, "from " + peer.settings.name() + ", not installed: "

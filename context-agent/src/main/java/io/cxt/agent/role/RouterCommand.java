@@ -45,9 +45,9 @@ sealed interface RouterCommand {
             case "contexts" -> new Contexts();
             case "peers" -> new Peers();
             case "stats" -> new Stats();
-            case "events" -> new Events(parseLong(args.getOrDefault("since", "0")));
-            case "transfer" -> new Transfer(address(args, "mn"), required(args, "to"));
-            case "cancel" -> new Cancel(address(args, "mn"), args.get("peer"));
+            case "events" -> new Events(ControlArguments.number(args.getOrDefault("since", "0")));
+            case "transfer" -> new Transfer(ControlArguments.address(args, "mn"), ControlArguments.required(args, "to"));
+            case "cancel" -> new Cancel(ControlArguments.address(args, "mn"), args.get("peer"));
             case "activate" -> throw new ControlException("activate is a mobile-node command; this agent is an access router");
             default -> throw new ControlException("unknown command '" + command + "' for an access router");
         };
@@ -71,30 +71,5 @@ sealed interface RouterCommand {
             return agent.cancel(x.mobileNode(), x.peer());
         }
         throw new IllegalStateException("unhandled command " + c);
-    }
-
-    private static InetAddress address(Map<String, String> args, String key) throws ControlException {
-        String v = required(args, key);
-        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(v);
-        if (a == null) {
-            throw new ControlException("'" + key + "' is not an address: " + v);
-        }
-        return a;
-    }
-
-    private static String required(Map<String, String> args, String key) throws ControlException {
-        String v = args.get(key);
-        if (v == null || v.isBlank()) {
-            throw new ControlException("missing argument '" + key + "'");
-        }
-        return v;
-    }
-
-    private static long parseLong(String s) throws ControlException {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new ControlException("not a number: " + s);
-        }
     }
 }

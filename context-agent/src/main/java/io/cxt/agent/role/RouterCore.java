@@ -89,7 +89,7 @@ final class RouterCore {
     /** The router's own counters, one per {@link RouterCounter} (read without the lock). */
     final java.util.EnumMap<RouterCounter, LongAdder> counts = new java.util.EnumMap<>(RouterCounter.class);
     /** Entries refused from peer contexts, by reason ("peer-context.REASON"). */
-    final Map<String, LongAdder> counters = new ConcurrentHashMap<>();
+    final Map<String, LongAdder> refusedPeerEntries = new ConcurrentHashMap<>();
     final ContextSnapshotter snapshotter;
     final SpiAllocator spiAllocator;
     final ContextInstaller installer;
