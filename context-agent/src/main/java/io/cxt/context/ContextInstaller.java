@@ -18,7 +18,7 @@ import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmBatch.IfAbsent;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.XfrmError;
 import io.cxt.xfrm.XfrmFailure;
 
@@ -46,9 +46,9 @@ public final class ContextInstaller {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContextInstaller.class);
 
-    private final XfrmClient target;
+    private final IpsecKernel target;
 
-    public ContextInstaller(XfrmClient target) {
+    public ContextInstaller(IpsecKernel target) {
         this.target = target;
     }
 
@@ -262,7 +262,7 @@ public final class ContextInstaller {
             SecurityPolicy ours = policies.get(f.index() - firstPolicy);
             SecurityPolicy there;
             try {
-                there = target.policies().get(ours.id());
+                there = target.getPolicy(ours.id());
             } catch (IOException e) {
                 if (XfrmError.isRefusal(e)) {
                     continue;
@@ -289,7 +289,7 @@ public final class ContextInstaller {
         for (SecurityAssociation sa : sas) {
             SecurityAssociation there;
             try {
-                there = target.states().get(sa.key());
+                there = target.getSa(sa.key());
             } catch (IOException e) {
                 if (XfrmError.isRefusal(e)) {
                     return false;
@@ -302,7 +302,7 @@ public final class ContextInstaller {
         }
         for (PolicyId id : policies) {
             try {
-                target.policies().get(id);
+                target.getPolicy(id);
             } catch (IOException e) {
                 if (XfrmError.isRefusal(e)) {
                     return false;

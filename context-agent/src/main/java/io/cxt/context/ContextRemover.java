@@ -17,7 +17,7 @@ import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.XfrmBatch;
 import io.cxt.xfrm.XfrmBatch.IfAbsent;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.XfrmFailure;
 
 /**
@@ -38,10 +38,10 @@ public final class ContextRemover {
 
     private static final Logger LOG = LoggerFactory.getLogger(ContextRemover.class);
 
-    private final XfrmClient source;
+    private final IpsecKernel source;
     private final SequenceNumberPolicy sequence;
 
-    public ContextRemover(XfrmClient source, SequenceNumberPolicy sequence) {
+    public ContextRemover(IpsecKernel source, SequenceNumberPolicy sequence) {
         this.source = source;
         this.sequence = sequence;
     }

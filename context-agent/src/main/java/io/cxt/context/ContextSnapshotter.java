@@ -22,8 +22,7 @@ import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.Selector;
 import io.cxt.xfrm.UserTemplate;
-import io.cxt.xfrm.XfrmChangeFence;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 
 /**
  * Takes a mobile node's complete context out of a kernel (any namespace): the SAs to or from its
@@ -49,14 +48,14 @@ public final class ContextSnapshotter {
     private static final Logger LOG = LoggerFactory.getLogger(ContextSnapshotter.class);
     private static final int MAX_ATTEMPTS = 8;
 
-    private final XfrmClient client;
+    private final IpsecKernel client;
     private final Clock clock;
 
-    public ContextSnapshotter(XfrmClient client) {
+    public ContextSnapshotter(IpsecKernel client) {
         this(client, Clock.systemUTC());
     }
 
-    public ContextSnapshotter(XfrmClient client, Clock clock) {
+    public ContextSnapshotter(IpsecKernel client, Clock clock) {
         this.client = client;
         this.clock = clock;
     }
@@ -69,12 +68,12 @@ public final class ContextSnapshotter {
      * @param localRouter  this router's tunnel address (the pAR address recorded in the context)
      */
     public MobileNodeContext snapshot(MobileNodeIdentity mn, InetAddress localRouter) throws IOException, ContextException {
-        try (XfrmChangeFence fence = client.openChangeFence()) {
+        try (IpsecKernel.ChangeFence fence = client.openChangeFence()) {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
                 fence.arm();
                 List<SecurityAssociation> sas = dumpSasOf(mn.careOfAddress());
                 List<SecurityPolicy> policies = new ArrayList<>();
-                for (SecurityPolicy p : client.policies().dump()) {
+                for (SecurityPolicy p : client.dumpPolicies()) {
                     if (names(p, mn) && governsMobileNode(p, mn)) {
                         policies.add(p);
                     }
@@ -102,11 +101,11 @@ public final class ContextSnapshotter {
     public Map<MobileNodeIdentity, MobileNodeContext> snapshotAll(Collection<MobileNodeIdentity> mns,
                                                                   InetAddress localRouter)
             throws IOException, ContextException {
-        try (XfrmChangeFence fence = client.openChangeFence()) {
+        try (IpsecKernel.ChangeFence fence = client.openChangeFence()) {
             for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
                 fence.arm();
-                List<SecurityAssociation> allSas = client.states().dump();
-                List<SecurityPolicy> allPolicies = client.policies().dump();
+                List<SecurityAssociation> allSas = client.dumpSas();
+                List<SecurityPolicy> allPolicies = client.dumpPolicies();
                 if (fenceCrossed(fence, mns)) {
                     continue;
                 }
@@ -145,8 +144,8 @@ public final class ContextSnapshotter {
         int family = AddressFamily.of(coa);
         int full = AddressFamily.maxPrefix(family);
         var any = io.cxt.xfrm.XfrmStructs.any(family);
-        List<SecurityAssociation> out = new ArrayList<>(client.states().dump(new AddressFilter(coa, any, family, full, 0), null));
-        for (SecurityAssociation sa : client.states().dump(new AddressFilter(any, coa, family, 0, full), null)) {
+        List<SecurityAssociation> out = new ArrayList<>(client.dumpSas(new AddressFilter(coa, any, family, full, 0)));
+        for (SecurityAssociation sa : client.dumpSas(new AddressFilter(any, coa, family, 0, full))) {
             if (!sa.source().equals(coa)) { // an SA from the CoA to itself is already in
                 out.add(sa);
             }
@@ -156,7 +155,7 @@ public final class ContextSnapshotter {
 
     /** Replaces the dump's replay and lifetime state with what GETAE says now. */
     private SecurityAssociation withFreshState(SecurityAssociation sa) throws IOException {
-        ReplayLifetimeState st = client.states().getReplayLifetime(sa.key());
+        ReplayLifetimeState st = client.getReplayLifetime(sa.key());
         SecurityAssociation.Builder b = sa.toBuilder();
         if (st.replayEsn() != null) {
             b.replayEsn(st.replayEsn());
@@ -169,7 +168,7 @@ public final class ContextSnapshotter {
         return b.build();
     }
 
-    private static boolean fenceCrossed(XfrmChangeFence fence, Collection<MobileNodeIdentity> mns) throws IOException {
+    private static boolean fenceCrossed(IpsecKernel.ChangeFence fence, Collection<MobileNodeIdentity> mns) throws IOException {
         List<InetAddress> addresses = new ArrayList<>(mns.size() * 2);
         for (MobileNodeIdentity mn : mns) {
             addresses.add(mn.careOfAddress());

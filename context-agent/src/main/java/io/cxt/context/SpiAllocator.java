@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.XfrmError;
 
 /**
@@ -44,16 +44,16 @@ public final class SpiAllocator {
     public static final int DEFAULT_MAX = 0xcfffffff;
     private static final int ALLOCATION_ATTEMPTS = 16;
 
-    private final XfrmClient target;
+    private final IpsecKernel target;
     private final SadLookupCase lookup;
     private final int rangeMin;
     private final int rangeMax;
 
-    public SpiAllocator(XfrmClient target, SadLookupCase lookup) {
+    public SpiAllocator(IpsecKernel target, SadLookupCase lookup) {
         this(target, lookup, DEFAULT_MIN, DEFAULT_MAX);
     }
 
-    public SpiAllocator(XfrmClient target, SadLookupCase lookup, int rangeMin, int rangeMax) {
+    public SpiAllocator(IpsecKernel target, SadLookupCase lookup, int rangeMin, int rangeMax) {
         if (Integer.compareUnsigned(rangeMin, rangeMax) > 0 || Integer.compareUnsigned(rangeMin, 256) < 0) {
             throw new IllegalArgumentException("SPI range must be within 0x100..0xffffffff and min <= max");
         }
@@ -149,7 +149,7 @@ public final class SpiAllocator {
                 SecurityAssociation got = tryAlloc(sa, ctx.mobileNode().careOfAddress(), targetRouter, DEFAULT_MIN,
                         0xffffffff);
                 if (got != null) {
-                    target.states().delete(got.key());
+                    target.deleteSa(got.key());
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.warn("{}: could not reclaim a refused SPI reservation: {}", ctx.mobileNode().label(), e.getMessage());
@@ -161,8 +161,8 @@ public final class SpiAllocator {
     private SecurityAssociation tryAlloc(SecurityAssociation sa, InetAddress src, InetAddress dst, int min, int max)
             throws IOException {
         try {
-            return target.states().allocSpi(src, dst, sa.proto(), sa.reqid(), sa.info().mode(), sa.mark(), sa.ifId(),
-                    min, max);
+            return target.allocSpi(io.cxt.xfrm.AllocSpiRequest.of(src, dst, sa.proto(), sa.reqid(), sa.info().mode(),
+                    sa.mark(), sa.ifId(), min, max));
         } catch (IOException e) {
             // The kernel answers ENOENT when no SPI in [min, max] is free; an exact request on a
             // taken SPI is the same case. Anything else is a real error.
@@ -176,7 +176,7 @@ public final class SpiAllocator {
 
     private Set<Integer> spisInUse() throws IOException {
         Set<Integer> s = new HashSet<>();
-        for (SecurityAssociation sa : target.states().dump()) {
+        for (SecurityAssociation sa : target.dumpSas()) {
             s.add(sa.spi());
         }
         return s;
@@ -187,7 +187,7 @@ public final class SpiAllocator {
         IOException first = null;
         for (SaKey k : r.held()) {
             try {
-                target.states().delete(k);
+                target.deleteSa(k);
             } catch (IOException e) {
                 if (!XfrmError.of(e).absent() && first == null) {
                     first = e;

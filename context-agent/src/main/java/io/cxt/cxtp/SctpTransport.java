@@ -49,6 +49,7 @@ public final class SctpTransport implements CxtpTransport {
     private final RouterChannelProtection protection;
     private final TransportCounters counters = new TransportCounters();
     private final ReliableDelivery delivery;
+    private final InboundEnvelopes inbound;
     private final Thread receiveThread;
     private volatile boolean closed;
 
@@ -58,6 +59,7 @@ public final class SctpTransport implements CxtpTransport {
         this.localAddress = localAddress;
         this.protection = options.protection();
         this.delivery = new ReliableDelivery("sctp-" + localAddress.getPort(), this::transmit, receiver, options, counters);
+        this.inbound = new InboundEnvelopes("sctp " + localAddress, protection, counters, null, delivery);
         this.receiveThread = new Thread(this::receiveLoop, "cxtp-sctp-" + localAddress.getPort() + "-receive");
         this.receiveThread.setDaemon(true);
     }
@@ -146,25 +148,7 @@ public final class SctpTransport implements CxtpTransport {
                 if (!(sa instanceof InetSocketAddress from)) {
                     continue;
                 }
-                byte[] message = payload;
-                if (protection != null) {
-                    RouterChannelProtection.Opened o = protection.open(from, payload);
-                    if (o instanceof RouterChannelProtection.Rejected r) {
-                        counters.increment(TransportCounter.PROTECTION_REJECTED);
-                        LOG.debug("sctp {}: envelope from {} rejected: {}", localAddress, from, r.reason());
-                        continue;
-                    }
-                    RouterChannelProtection.Accepted a = (RouterChannelProtection.Accepted) o;
-                    message = a.plaintext();
-                    a.wipe();
-                }
-                try {
-                    delivery.inbound(from, message);
-                } finally {
-                    if (protection != null) {
-                        Arrays.fill(message, (byte) 0); // decrypted contexts carry keys
-                    }
-                }
+                inbound.deliver(from, payload);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {

@@ -33,6 +33,7 @@ public final class UdpTransport implements CxtpTransport {
     private final RouterChannelProtection protection;
     private final TransportCounters counters = new TransportCounters();
     private final ReliableDelivery delivery;
+    private final InboundEnvelopes inbound;
     private final Thread receiveThread;
     private final RejectionListener rejectionListener;
     private volatile boolean closed;
@@ -50,6 +51,7 @@ public final class UdpTransport implements CxtpTransport {
         this.localAddress = (InetSocketAddress) channel.getLocalAddress();
         this.protection = options.protection();
         this.delivery = new ReliableDelivery("udp-" + localAddress.getPort(), this::transmit, receiver, options, counters);
+        this.inbound = new InboundEnvelopes("udp " + localAddress, protection, counters, rejectionListener, delivery);
         this.receiveThread = new Thread(this::receiveLoop, "cxtp-udp-" + localAddress.getPort() + "-receive");
         this.receiveThread.setDaemon(true);
     }
@@ -110,33 +112,7 @@ public final class UdpTransport implements CxtpTransport {
                 if (from == null) {
                     continue;
                 }
-                byte[] datagram = Arrays.copyOf(buf.array(), buf.position());
-                byte[] message = datagram;
-                if (protection != null) {
-                    RouterChannelProtection.Opened o = protection.open(from, datagram);
-                    if (o instanceof RouterChannelProtection.Rejected r) {
-                        counters.increment(TransportCounter.PROTECTION_REJECTED);
-                        LOG.debug("udp {}: envelope from {} rejected: {}", localAddress, from, r.reason());
-                        if (rejectionListener != null) {
-                            try {
-                                rejectionListener.rejected(from, r.reason());
-                            } catch (RuntimeException e) {
-                                LOG.debug("udp {}: rejection listener failed: {}", localAddress, e.toString());
-                            }
-                        }
-                        continue;
-                    }
-                    RouterChannelProtection.Accepted a = (RouterChannelProtection.Accepted) o;
-                    message = a.plaintext();
-                    a.wipe();
-                }
-                try {
-                    delivery.inbound(from, message);
-                } finally {
-                    if (protection != null) {
-                        Arrays.fill(message, (byte) 0); // decrypted contexts carry keys
-                    }
-                }
+                inbound.deliver(from, Arrays.copyOf(buf.array(), buf.position()));
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {

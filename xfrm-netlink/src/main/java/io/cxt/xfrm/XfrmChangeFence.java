@@ -19,7 +19,7 @@ import io.cxt.nl.NetlinkSocket;
  * coarse: a false positive costs the caller a retry, a false negative could lose an SA), and always
  * for a flush or a receive-buffer overrun (events were lost).
  */
-public final class XfrmChangeFence implements AutoCloseable {
+public final class XfrmChangeFence implements IpsecKernel.ChangeFence {
 
     private static final int[] GROUPS = {XfrmMsgType.GRP_SA, XfrmMsgType.GRP_POLICY, XfrmMsgType.GRP_EXPIRE};
 
@@ -31,6 +31,7 @@ public final class XfrmChangeFence implements AutoCloseable {
     }
 
     /** Forgets every notification so far: what {@link #crossed} sees starts now. */
+    @Override
     public void arm() throws IOException {
         try {
             socket.drain(m -> { });
@@ -43,6 +44,7 @@ public final class XfrmChangeFence implements AutoCloseable {
      * Whether, since {@link #arm}, the kernel announced a change that may concern one of
      * {@code addresses} (null entries are skipped), or a flush, or lost notifications.
      */
+    @Override
     public boolean crossed(Collection<InetAddress> addresses) throws IOException {
         events.clear();
         try {

@@ -10,10 +10,12 @@ import io.cxt.sys.NetNamespace;
 
 /**
  * The XFRM client: one NETLINK_XFRM socket in one network namespace, with the SAD operations in
- * {@link #states()} and the SPD operations in {@link #policies()}. Not thread-safe: give each
+ * {@link #states()} and the SPD operations in {@link #policies()}. It is also the netlink backend
+ * of {@link IpsecKernel} (the operations the context engine and the roles use), each of which maps
+ * to the same request {@code states()}/{@code policies()} send. Not thread-safe: give each
  * thread its own client (a socket is cheap).
  */
-public final class XfrmClient implements AutoCloseable {
+public final class XfrmClient implements IpsecKernel, AutoCloseable {
 
     private final NetlinkSocket socket;
     private final NetNamespace netns;
@@ -63,8 +65,61 @@ public final class XfrmClient implements AutoCloseable {
      * An event fence on this client's namespace (SA, policy and expire notifications); the caller
      * closes it.
      */
+    @Override
     public XfrmChangeFence openChangeFence() throws IOException {
         return new XfrmChangeFence(this);
+    }
+
+    // ------------------------------------------------------------------ IpsecKernel over netlink
+
+    @Override
+    public SecurityAssociation allocSpi(AllocSpiRequest request) throws IOException {
+        return states.allocSpi(request);
+    }
+
+    @Override
+    public SecurityAssociation getSa(SaKey key) throws IOException {
+        return states.get(key);
+    }
+
+    @Override
+    public ReplayLifetimeState getReplayLifetime(SaKey key) throws IOException {
+        return states.getReplayLifetime(key);
+    }
+
+    @Override
+    public List<SecurityAssociation> dumpSas(AddressFilter filter) throws IOException {
+        return filter == null ? states.dump() : states.dump(filter, null);
+    }
+
+    @Override
+    public SecurityPolicy getPolicy(PolicyId id) throws IOException {
+        return policies.get(id);
+    }
+
+    @Override
+    public List<SecurityPolicy> dumpPolicies() throws IOException {
+        return policies.dump();
+    }
+
+    @Override
+    public void addSa(SecurityAssociation sa) throws IOException {
+        states.add(sa);
+    }
+
+    @Override
+    public void updateSa(SecurityAssociation sa) throws IOException {
+        states.update(sa);
+    }
+
+    @Override
+    public void deleteSa(SaKey key) throws IOException {
+        states.delete(key);
+    }
+
+    @Override
+    public void deletePolicy(PolicyId id) throws IOException {
+        policies.delete(id);
     }
 
     /**
@@ -91,6 +146,7 @@ public final class XfrmClient implements AutoCloseable {
      * and returns the refused entries in order, leaving out the deletes of absent entries marked
      * {@link XfrmBatch.IfAbsent#IGNORE}. Empty: everything took effect.
      */
+    @Override
     public List<XfrmFailure> apply(XfrmBatch batch) throws IOException {
         if (batch.isEmpty()) {
             return List.of();

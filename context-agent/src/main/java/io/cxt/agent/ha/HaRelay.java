@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -99,24 +98,7 @@ public final class HaRelay implements AutoCloseable {
     }
 
     private void loop() {
-        ByteBuffer buf = ByteBuffer.allocate(65536);
-        while (!closed) {
-            InetSocketAddress from;
-            try {
-                buf.clear();
-                from = (InetSocketAddress) channel.receive(buf);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("charon HA: receive failed: {}", e.getMessage());
-                }
-                continue;
-            }
-            buf.flip();
-            byte[] d = new byte[buf.remaining()];
-            buf.get(d);
-            Arrays.fill(buf.array(), 0, d.length, (byte) 0);
+        io.cxt.agent.DatagramReceiveLoop.run(channel, 65536, () -> closed, "charon HA", (from, d) -> {
             received.incrementAndGet();
             try {
                 handle(from, d);
@@ -127,7 +109,7 @@ public final class HaRelay implements AutoCloseable {
                 Arrays.fill(d, (byte) 0);
                 handled.incrementAndGet();
             }
-        }
+        });
     }
 
     /** One datagram: peer check, decode, apply. Package-private for tests. */

@@ -5,7 +5,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
@@ -200,40 +199,25 @@ public final class IkeUdpEndpoint implements AutoCloseable {
     }
 
     private void receiveLoop() {
-        ByteBuffer buf = ByteBuffer.allocate(MAX_DATAGRAM);
-        while (!closed) {
-            InetSocketAddress from;
-            byte[] datagram;
-            try {
-                buf.clear();
-                from = (InetSocketAddress) channel.receive(buf);
-                buf.flip();
-                datagram = new byte[buf.remaining()];
-                buf.get(datagram);
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.warn("IKE endpoint {}: receive failed: {}", name, e.toString());
-                }
-                continue;
-            }
-            byte[] msg = unframe(datagram, nonEspMarker);
-            if (msg == null) {
-                dropped.incrementAndGet();
-                continue;
-            }
-            received.incrementAndGet();
-            receivedOctets.addAndGet(datagram.length);
-            Handler h = handler;
-            if (h == null) {
-                continue;
-            }
-            try {
-                h.received(from, msg, this);
-            } catch (RuntimeException e) {
-                LOG.error("IKE endpoint {}: handler failed on a message from {}", name, from, e);
-            }
+        io.cxt.agent.DatagramReceiveLoop.run(channel, MAX_DATAGRAM, () -> closed, "IKE endpoint " + name, this::received);
+    }
+
+    private void received(InetSocketAddress from, byte[] datagram) {
+        byte[] msg = unframe(datagram, nonEspMarker);
+        if (msg == null) {
+            dropped.incrementAndGet();
+            return;
+        }
+        received.incrementAndGet();
+        receivedOctets.addAndGet(datagram.length);
+        Handler h = handler;
+        if (h == null) {
+            return;
+        }
+        try {
+            h.received(from, msg, this);
+        } catch (RuntimeException e) {
+            LOG.error("IKE endpoint {}: handler failed on a message from {}", name, from, e);
         }
     }
 

@@ -26,7 +26,7 @@ import io.cxt.ike.UpdateSpiNotify;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.XfrmBatch;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.XfrmError;
 import io.cxt.xfrm.XfrmFailure;
 
@@ -47,7 +47,7 @@ import io.cxt.xfrm.XfrmFailure;
 public final class KernelSpiChangeApplier implements SpiChangeApplier {
     private static final Logger LOG = LoggerFactory.getLogger(KernelSpiChangeApplier.class);
 
-    private final XfrmClient client;
+    private final IpsecKernel client;
     private final Supplier<MobileNodeIdentity> identity;
     private final Supplier<InetAddress> currentRouter;
     private final Consumer<InetAddress> routerChanged;
@@ -58,7 +58,7 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
      * @param currentRouter  the router address its SAs use now
      * @param routerChanged  told the new router address after an address update (may be null)
      */
-    public KernelSpiChangeApplier(XfrmClient client, Supplier<MobileNodeIdentity> identity,
+    public KernelSpiChangeApplier(IpsecKernel client, Supplier<MobileNodeIdentity> identity,
             Supplier<InetAddress> currentRouter, Consumer<InetAddress> routerChanged) {
         this.client = Objects.requireNonNull(client);
         this.identity = Objects.requireNonNull(identity);
@@ -196,7 +196,7 @@ public final class KernelSpiChangeApplier implements SpiChangeApplier {
 
     private boolean exists(SecurityAssociation s) throws IOException {
         try {
-            client.states().get(s.key());
+            client.getSa(s.key());
             return true;
         } catch (IOException e) {
             if (XfrmError.isRefusal(e)) {

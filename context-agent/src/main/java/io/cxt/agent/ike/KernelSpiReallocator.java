@@ -18,7 +18,7 @@ import io.cxt.xfrm.ReplayState;
 import io.cxt.xfrm.ReplayStateEsn;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.XfrmError;
 
 /**
@@ -41,13 +41,13 @@ public final class KernelSpiReallocator implements SpiUpdateInitiator.SpiRealloc
     private static final Logger LOG = LoggerFactory.getLogger(KernelSpiReallocator.class);
     private static final int ATTEMPTS = 16;
 
-    private final XfrmClient kernel;
+    private final IpsecKernel kernel;
     private final int rangeMin;
     private final int rangeMax;
     private final SecureRandom random = new SecureRandom();
 
     /** @param rangeMin,rangeMax this router's SPI range (config {@code spi-range}), unsigned */
-    public KernelSpiReallocator(XfrmClient kernel, int rangeMin, int rangeMax) {
+    public KernelSpiReallocator(IpsecKernel kernel, int rangeMin, int rangeMax) {
         if (Integer.compareUnsigned(rangeMin, rangeMax) > 0 || rangeMin == 0) {
             throw new IllegalArgumentException("SPI range must be non-empty and exclude 0");
         }
@@ -71,7 +71,7 @@ public final class KernelSpiReallocator implements SpiUpdateInitiator.SpiRealloc
             int proto = u.protocol() == ProtocolId.ESP ? 50 : 51;
             boolean inbound = u.owner() == sa.ownRole();
             InetAddress dst = inbound ? a.newRouter() : a.newCareOf();
-            SecurityAssociation current = kernel.states().get(SaKey.of(dst, (int) u.newSpi(), proto));
+            SecurityAssociation current = kernel.getSa(SaKey.of(dst, (int) u.newSpi(), proto));
             long moved = inbound ? moveInbound(current) : moveOutbound(current);
             LOG.info("{} SPI 0x{} refused by the MN: moved to 0x{}", u.protocol(), Long.toHexString(u.newSpi()),
                     Long.toHexString(moved));
@@ -81,16 +81,17 @@ public final class KernelSpiReallocator implements SpiUpdateInitiator.SpiRealloc
     }
 
     private long moveInbound(SecurityAssociation current) throws Exception {
-        SecurityAssociation larval = kernel.states().allocSpi(current.source(), current.destination(), current.proto(),
-                current.reqid(), current.info().mode(), current.mark(), current.ifId(), rangeMin, rangeMax);
+        SecurityAssociation larval = kernel.allocSpi(io.cxt.xfrm.AllocSpiRequest.of(current.source(),
+                current.destination(), current.proto(), current.reqid(), current.info().mode(), current.mark(),
+                current.ifId(), rangeMin, rangeMax));
         SecurityAssociation moved = current.withSpi(larval.spi());
         try {
-            kernel.states().update(moved);
+            kernel.updateSa(moved);
         } catch (Exception e) {
-            kernel.states().delete(larval.key());
+            kernel.deleteSa(larval.key());
             throw e;
         }
-        kernel.states().delete(current.key());
+        kernel.deleteSa(current.key());
         return Integer.toUnsignedLong(larval.spi());
     }
 
@@ -103,21 +104,21 @@ public final class KernelSpiReallocator implements SpiUpdateInitiator.SpiRealloc
                 continue;
             }
             try {
-                kernel.states().add(continued.withSpi(spi));
+                kernel.addSa(continued.withSpi(spi));
             } catch (IOException e) {
                 if (XfrmError.of(e) == XfrmError.EEXIST) {
                     continue;
                 }
                 throw e;
             }
-            kernel.states().delete(current.key());
+            kernel.deleteSa(current.key());
             return Integer.toUnsignedLong(spi);
         }
         throw new IllegalStateException("no free SPI found in " + ATTEMPTS + " attempts");
     }
 
     private SecurityAssociation continued(SecurityAssociation sa) throws Exception {
-        var state = kernel.states().getReplayLifetime(sa.key());
+        var state = kernel.getReplayLifetime(sa.key());
         SequenceNumberPolicy seq = SequenceNumberPolicy.DEFAULT;
         if (state.replayEsn() != null) {
             ReplayStateEsn r = state.replayEsn();

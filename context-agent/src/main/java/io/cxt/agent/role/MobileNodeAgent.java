@@ -54,7 +54,7 @@ import io.cxt.sys.NetNamespace;
 import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.KeyBytes;
 import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 
 /**
  * The mobile node agent (role "mobile-node"). {@link #activate} is RFC 4067 section 5's MN side:
@@ -77,7 +77,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
     public static final int WIRE_OVERHEAD_IPV4 = 42;
 
     private final MobileNodeSettings settings;
-    private final XfrmClient kernel;
+    private final IpsecKernel kernel;
     private final NetNamespace namespace;
     private final EventSink events;
     private final Instant startedAt = Instant.now();
@@ -97,7 +97,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
     private volatile String lastHandover = "";
     private CxtpTransport transport;
 
-    private MobileNodeAgent(MobileNodeSettings settings, XfrmClient kernel, NetNamespace namespace, EventSink events) {
+    private MobileNodeAgent(MobileNodeSettings settings, IpsecKernel kernel, NetNamespace namespace, EventSink events) {
         this.settings = settings;
         this.kernel = kernel;
         this.namespace = namespace;
@@ -114,7 +114,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
      *
      * @param kernel the MN's own kernel (its namespace)
      */
-    public static MobileNodeAgent start(MobileNodeSettings settings, XfrmClient kernel, NetNamespace namespace,
+    public static MobileNodeAgent start(MobileNodeSettings settings, IpsecKernel kernel, NetNamespace namespace,
                                         EventSink events) throws IOException {
         MobileNodeAgent a = new MobileNodeAgent(settings, kernel, namespace, events);
         try {
@@ -392,32 +392,12 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             case "contexts" -> contexts();
             case "stats" -> stats();
             case "peers" -> List.of();
-            case "events" -> events(parseLong(args.getOrDefault("since", "0")));
-            case "activate" -> activate(address(args, "nar"),
-                    args.get("coa") == null || args.get("coa").isBlank() ? null : address(args, "coa"));
+            case "events" -> events(ControlArguments.number(args.getOrDefault("since", "0")));
+            case "activate" -> activate(ControlArguments.address(args, "nar"),
+                    args.get("coa") == null || args.get("coa").isBlank() ? null : ControlArguments.address(args, "coa"));
             case "transfer", "cancel" -> throw new ControlException(command + " is an access-router command; this agent is a mobile node");
             default -> throw new ControlException("unknown command '" + command + "' for a mobile node");
         };
-    }
-
-    private static InetAddress address(Map<String, String> args, String key) throws ControlException {
-        String v = args.get(key);
-        if (v == null || v.isBlank()) {
-            throw new ControlException("missing argument '" + key + "'");
-        }
-        InetAddress a = io.cxt.xfrm.AddressText.parseOrNull(v);
-        if (a == null) {
-            throw new ControlException("'" + key + "' is not an address: " + v);
-        }
-        return a;
-    }
-
-    private static long parseLong(String s) throws ControlException {
-        try {
-            return Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            throw new ControlException("not a number: " + s);
-        }
     }
 
     private static String spis(MobileNodeContext c) {

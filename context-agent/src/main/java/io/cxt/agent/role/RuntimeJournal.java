@@ -26,7 +26,7 @@ import io.cxt.xfrm.PolicyId;
 import io.cxt.xfrm.SaKey;
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.SecurityPolicy;
-import io.cxt.xfrm.XfrmClient;
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.XfrmError;
 
 /**
@@ -328,19 +328,19 @@ final class RuntimeJournal implements AutoCloseable {
      *
      * @param router this router's tunnel address (the router side of the templates the fingerprints name)
      */
-    Reconciled reconcile(XfrmClient kernel, InetAddress router) throws IOException {
+    Reconciled reconcile(IpsecKernel kernel, InetAddress router) throws IOException {
         List<Entry> left = unfinished();
         int removed = 0;
         int leftAlone = 0;
         List<SecurityAssociation> sad = null;
         for (Entry e : left) {
             for (OwnedPolicy p : e.policies()) {
-                SecurityPolicy inKernel = getQuietly(() -> kernel.policies().get(p.id()));
+                SecurityPolicy inKernel = getQuietly(() -> kernel.getPolicy(p.id()));
                 if (inKernel == null) {
                     continue;
                 }
                 if (p.fingerprint() != null && p.fingerprint().equals(KernelOwnership.policy(inKernel, router))) {
-                    removed += quietly(() -> kernel.policies().delete(p.id()));
+                    removed += quietly(() -> kernel.deletePolicy(p.id()));
                 } else {
                     leftAlone++;
                     LOG.warn("journal: MN {}: policy {} is not the one cxt installed: left alone", e.mn(), inKernel.id());
@@ -348,13 +348,13 @@ final class RuntimeJournal implements AutoCloseable {
             }
             if (!e.outbound().isEmpty()) {
                 if (sad == null) {
-                    sad = kernel.states().dump();
+                    sad = kernel.dumpSas();
                 }
                 for (SecurityAssociation sa : sad) {
                     for (OutboundSa o : e.outbound()) {
                         if (sa.spi() == o.spi() && sa.proto() == o.proto() && sa.source().equals(o.source())) {
                             if (o.fingerprint() != null && o.fingerprint().equals(KernelOwnership.sa(sa))) {
-                                removed += quietly(() -> kernel.states().delete(sa.key()));
+                                removed += quietly(() -> kernel.deleteSa(sa.key()));
                             } else {
                                 leftAlone++;
                                 LOG.warn("journal: MN {}: SA spi 0x{} from {} is not the one cxt installed: left alone",
@@ -365,12 +365,12 @@ final class RuntimeJournal implements AutoCloseable {
                 }
             }
             for (OwnedSa k : e.sas()) {
-                SecurityAssociation inKernel = getQuietly(() -> kernel.states().get(k.key()));
+                SecurityAssociation inKernel = getQuietly(() -> kernel.getSa(k.key()));
                 if (inKernel == null) {
                     continue;
                 }
                 if (k.fingerprint() != null && KernelOwnership.owns(k.fingerprint(), inKernel)) {
-                    removed += quietly(() -> kernel.states().delete(k.key()));
+                    removed += quietly(() -> kernel.deleteSa(k.key()));
                 } else {
                     leftAlone++;
                     LOG.warn("journal: MN {}: SA spi 0x{} to {} is not the one cxt installed: left alone", e.mn(),

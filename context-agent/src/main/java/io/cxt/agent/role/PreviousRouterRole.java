@@ -1,0 +1,281 @@
+package io.cxt.agent.role;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cxt.agent.control.ControlException;
+import io.cxt.agent.view.OperationResult;
+import io.cxt.cdb.ContextBlocks;
+import io.cxt.context.ContextException;
+import io.cxt.context.MobileNodeContext;
+import io.cxt.context.MobileNodeIdentity;
+import io.cxt.cxtp.AuthorizationToken;
+import io.cxt.cxtp.ContextDataBlock;
+import io.cxt.cxtp.ContextTransferActivateRequest;
+import io.cxt.cxtp.ContextTransferData;
+import io.cxt.cxtp.ContextTransferDataReply;
+import io.cxt.cxtp.ContextTransferRequest;
+import io.cxt.cxtp.CxtpCodec;
+import io.cxt.cxtp.CxtpMessage;
+import io.cxt.cxtp.PredictiveContextTransferData;
+import io.cxt.cxtp.TokenKeyMaterial;
+import io.cxt.xfrm.AddressText;
+import io.cxt.xfrm.KeyBytes;
+
+import io.cxt.agent.role.RouterCore.Peer;
+import io.cxt.agent.role.RouterCore.Sent;
+
+/**
+ * The pAR side of an {@link AccessRouterAgent} (RFC 4067 5.1): snapshots a MN's context and pushes
+ * it (PCTD) on a transfer command or a trigger CTAR from the MN, answers a nAR's CT-Req (CTD, or
+ * PCTD for the null token), and removes the MN's state once the nAR reports success (CTDR S=1) or
+ * the handover timer of a reactive transfer expires. State and helpers are shared with the nAR
+ * side through {@link RouterCore} (one lock).
+ */
+final class PreviousRouterRole {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AccessRouterAgent.class);
+
+    private final RouterCore core;
+
+    PreviousRouterRole(RouterCore core) {
+        this.core = core;
+    }
+
+    MobileNodeContext snapshotWithIke(MobileNodeIdentity mn) throws IOException, ContextException {
+        MobileNodeContext snap = core.snapshotter.snapshot(mn, core.settings.tunnelAddress());
+        var source = core.ikeContextSource;
+        io.cxt.context.IkeContextSlot ike = source == null ? null : source.apply(mn);
+        return ike == null ? snap : snap.withIkeContext(ike);
+    }
+
+    /** Caller holds the lock: records a context sent to a peer (replacing an older one) and starts its handover timer. */
+    private void remember(InetAddress mobileNode, Sent s) {
+        Sent old = core.sent.put(mobileNode, s);
+        if (old != null && old.timer != null) {
+            old.timer.cancel(false);
+        }
+        s.timer = core.schedule(() -> sentExpired(mobileNode, s), core.settings.handoverTimeout());
+    }
+
+    /**
+     * Predictive transfer (pAR): snapshots the MN at {@code mobileNode} (its care-of address here)
+     * and sends a PCTD to the peer {@code to} (name, CXTP address or tunnel address).
+     */
+    public OperationResult transfer(InetAddress mobileNode, String to) throws ControlException {
+        Peer peer = core.peer(to);
+        KeyBytes key = core.tokenKeys.get(mobileNode);
+        if (key == null) {
+            throw new ControlException("no token key for MN " + AddressText.of(mobileNode)
+                    + " (configure it in a [[mobile-node]] table, or with token-key-source = \"ike\" import the MN's"
+                    + " IKE SA: cxctl ike import FILE --mn " + AddressText.of(mobileNode) + ")");
+        }
+        long t0 = System.nanoTime();
+        MobileNodeContext snap;
+        synchronized (core.lock) {
+            try {
+                snap = snapshotWithIke(new MobileNodeIdentity(core.homeAddresses.get(mobileNode), mobileNode));
+            } catch (IOException | ContextException e) {
+                core.emit("transfer-failed", mobileNode, "snapshot failed: " + e.getMessage());
+                throw new ControlException("snapshot of MN " + AddressText.of(mobileNode) + " failed: " + e.getMessage(), e);
+            }
+        }
+        if (snap.securityAssociations().isEmpty() && snap.policies().isEmpty()) {
+            core.emit("transfer-failed", mobileNode, "no SAs or policies for this MN in the kernel");
+            throw new ControlException("MN " + AddressText.of(mobileNode) + " has no SAs or policies here");
+        }
+        return push(mobileNode, snap, peer, key, t0);
+    }
+
+    OperationResult push(InetAddress mobileNode, MobileNodeContext snap, String to) throws ControlException {
+        KeyBytes key = core.tokenKeys.get(mobileNode);
+        if (key == null) {
+            throw new ControlException("no token key for MN " + AddressText.of(mobileNode));
+        }
+        return push(mobileNode, snap, core.peer(to), key, System.nanoTime());
+    }
+
+    OperationResult push(InetAddress mobileNode, MobileNodeContext snap, Peer peer, KeyBytes key, long t0)
+            throws ControlException {
+        byte[] bytes;
+        synchronized (core.lock) {
+            List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
+            PredictiveContextTransferData pctd = new PredictiveContextTransferData(false, 0, mobileNode,
+                    TokenKeyMaterial.hmacSha1(key), blocks);
+            bytes = CxtpCodec.encode(pctd);
+            blocks.forEach(ContextDataBlock::wipe);
+            remember(mobileNode, new Sent(snap, peer, true));
+        }
+        boolean sentOk = core.send(peer, bytes);
+        java.util.Arrays.fill(bytes, (byte) 0); // the transport keeps its own copy as long as it needs one
+        if (!sentOk) {
+            throw new ControlException("could not send the PCTD to " + peer.settings.name());
+        }
+        long us = (System.nanoTime() - t0) / 1000;
+        core.emit("context-sent", mobileNode, "predictive PCTD to " + peer.settings.name() + ": " + snap.securityAssociations().size()
+                + " SAs (" + RouterText.spis(snap) + "), " + snap.policies().size() + " policies, " + bytes.length + " octets");
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("pctdOctets", bytes.length);
+        d.put("sas", snap.securityAssociations().size());
+        d.put("policies", snap.policies().size());
+        d.put("micros", us);
+        d.put("peer", peer.settings.name());
+        return new OperationResult(true, "MN " + AddressText.of(mobileNode) + ": context sent to "
+                + peer.settings.name() + " (predictive, " + bytes.length + " octets)", d);
+    }
+
+    /** pAR: the nAR asks for a MN's context (reactive). */
+    void contextRequest(Peer peer, ContextTransferRequest req) {
+        InetAddress prev = req.previousAddress();
+        KeyBytes key = core.tokenKeys.get(prev);
+        if (key == null) {
+            core.emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " for an MN this router does not serve");
+            core.count(RouterCounter.CTREQ_REJECTED);
+            return;
+        }
+        if (!req.hasNullToken()) {
+            if (!AuthorizationToken.verify(key, req)) {
+                core.emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " with a wrong token (sequence "
+                        + req.sequenceNumber() + "); no context sent");
+                core.count(RouterCounter.CTREQ_REJECTED);
+                return;
+            }
+            if (core.usedSequences.putIfAbsent(AddressText.of(prev) + "|" + req.sequenceNumber(), Boolean.TRUE) != null) {
+                core.emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " repeats sequence "
+                        + req.sequenceNumber() + "; no context sent");
+                core.count(RouterCounter.CTREQ_REPLAYED);
+                return;
+            }
+        }
+        MobileNodeContext snap;
+        byte[] bytes;
+        synchronized (core.lock) {
+            try {
+                snap = snapshotWithIke(new MobileNodeIdentity(core.homeAddresses.get(prev), prev));
+            } catch (IOException | ContextException e) {
+                core.emit("transfer-failed", prev, "snapshot for CT-Req from " + peer.settings.name() + " failed: " + e.getMessage());
+                return;
+            }
+            if (snap.securityAssociations().isEmpty() && snap.policies().isEmpty()) {
+                core.emit("transfer-failed", prev, "CT-Req from " + peer.settings.name() + ": no SAs or policies here");
+                return;
+            }
+            List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
+            CxtpMessage reply = req.hasNullToken()
+                    ? new PredictiveContextTransferData(true, 0, prev, TokenKeyMaterial.hmacSha1(key), blocks)
+                    : new ContextTransferData(true, 0, prev, blocks);
+            bytes = CxtpCodec.encode(reply);
+            blocks.forEach(ContextDataBlock::wipe);
+            remember(prev, new Sent(snap, peer, false));
+        }
+        core.count(RouterCounter.CTREQ_ANSWERED);
+        core.send(peer, bytes);
+        int octets = bytes.length;
+        java.util.Arrays.fill(bytes, (byte) 0);
+        core.emit("context-sent", prev, "reactive " + (req.hasNullToken() ? "PCTD" : "CTD") + " to " + peer.settings.name()
+                + ": " + snap.securityAssociations().size() + " SAs (" + RouterText.spis(snap) + "), " + snap.policies().size()
+                + " policies, " + octets + " octets");
+    }
+
+    /** pAR: the nAR reports the outcome. */
+    void dataReply(Peer peer, ContextTransferDataReply r) {
+        InetAddress prev = r.previousAddress();
+        Sent s;
+        synchronized (core.lock) {
+            s = core.sent.get(prev);
+            if (s == null || s.peer != peer) {
+                core.count(RouterCounter.CTDR_UNMATCHED);
+                return;
+            }
+            core.sent.remove(prev);
+            if (s.timer != null) {
+                s.timer.cancel(false);
+            }
+        }
+        if (!r.success()) {
+            core.emit("transfer-failed", prev, peer.settings.name() + " reports failure (" + RouterText.statusText(r.statuses())
+                    + "); this router keeps the MN's state");
+            s.snapshot.discard();
+            return;
+        }
+        removeMoved(prev, s, "CTDR S=1 from " + peer.settings.name());
+    }
+
+    /** pAR: removes a moved MN's SAs and policies from this kernel. */
+    void removeMoved(InetAddress prev, Sent s, String why) {
+        long delay = core.settings.removalDelay().toMillis();
+        if (delay > 0) {
+            core.remover.removeLater(s.snapshot, delay, core.timers);
+            core.ikeHooks.moved(s.snapshot); // charon deletes its kernel SAs now; cxt's delayed removal then finds them gone
+            core.emit("context-removed", prev, why + ": " + s.snapshot.securityAssociations().size() + " SAs ("
+                    + RouterText.spis(s.snapshot) + "), " + s.snapshot.policies().size() + " policies removed in " + delay + " ms");
+            return;
+        }
+        synchronized (core.lock) {
+            try {
+                core.remover.remove(s.snapshot);
+                core.ikeHooks.moved(s.snapshot);
+                core.emit("context-removed", prev, why + ": " + s.snapshot.securityAssociations().size() + " SAs ("
+                        + RouterText.spis(s.snapshot) + "), " + s.snapshot.policies().size() + " policies removed");
+            } catch (IOException | ContextException e) {
+                core.emit("removal-failed", prev, why + ": " + e.getMessage());
+            } finally {
+                s.snapshot.discard();
+            }
+        }
+    }
+
+    /** pAR handover timer. */
+    void sentExpired(InetAddress prev, Sent s) {
+        synchronized (core.lock) {
+            if (core.sent.get(prev) != s) {
+                return;
+            }
+            core.sent.remove(prev);
+        }
+        if (s.predictive) {
+            core.emit("transfer-expired", prev, "predictive transfer to " + s.peer.settings.name()
+                    + " never activated; forgotten, kernel state kept (the MN did not leave)");
+            s.snapshot.discard();
+        } else {
+            removeMoved(prev, s, "handover timer expired after a reactive transfer to " + s.peer.settings.name());
+        }
+    }
+
+    /**
+     * pAR: the MN sent its CTAR here, from its current CoA, naming the nAR (RFC 4067 5.1 trigger):
+     * verify its token, acknowledge, and push the context predictively.
+     */
+    void triggerFromMobileNode(InetSocketAddress from, ContextTransferActivateRequest ctar) {
+        InetAddress prev = ctar.previousAddress();
+        KeyBytes key = core.tokenKeys.get(prev);
+        if (!AuthorizationToken.verify(key, ctar)) {
+            core.count(RouterCounter.CTAR_REJECTED);
+            core.sendCtaa(from, prev, StatusCodes.BAD_TOKEN);
+            core.emit("ctar-rejected", prev, "trigger CTAR with a wrong token; no transfer");
+            return;
+        }
+        Peer peer = core.peersByTunnel.get(ctar.otherRouterAddress());
+        if (peer == null) {
+            core.sendCtaa(from, prev, StatusCodes.UNKNOWN_ROUTER);
+            core.emit("ctar-rejected", prev, "trigger CTAR names " + AddressText.of(ctar.otherRouterAddress())
+                    + ", not a configured peer");
+            return;
+        }
+        core.sendCtaa(from, prev, 0);
+        core.timers.execute(() -> {
+            try {
+                this.transfer(prev, peer.settings.name());
+            } catch (ControlException e) {
+                LOG.warn("{}: MN-triggered transfer of {} failed: {}", core.settings.name(), AddressText.of(prev), e.getMessage());
+            }
+        });
+    }
+}
