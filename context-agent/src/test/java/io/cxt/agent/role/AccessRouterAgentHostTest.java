@@ -465,6 +465,8 @@ class AccessRouterAgentHostTest {
                     throw new IllegalStateException(e);
                 }
             });
+            // the events follow the state change (emitted after the agent's lock): wait for them, then count
+            await("expiry events", () -> lab.narLog.count("context-expired") >= 1 && lab.parLog.count("transfer-expired") >= 1);
             assertEquals(1, lab.narLog.count("context-expired"));
             assertEquals(1, lab.parLog.count("transfer-expired"));
             assertEquals(0, lab.parLog.count("context-removed"));
