@@ -879,6 +879,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
 
     /** pAR: removes a moved MN's SAs and policies from this kernel. */
     private void removeMoved(InetAddress prev, Sent s, String why) {
+        synchronized (lock) {
+            // A context this router once installed as nAR has moved on from here: no longer ACTIVE.
+            active.values().removeIf(a -> prev.equals(a.installed().newCareOf()));
+        }
         long delay = settings.removalDelay().toMillis();
         if (delay > 0) {
             remover.removeLater(s.snapshot, delay, timers);
