@@ -152,9 +152,10 @@ public final class ActivationRehearsal {
      */
     public static Report run(Duration budget) {
         AtomicReference<Object> out = new AtomicReference<>();
+        long start = System.nanoTime();
         Thread t = new Thread(() -> {
             try {
-                out.set(new Run().execute());
+                out.set(new Run(start).execute());
             } catch (Throwable e) {
                 out.set(e);
             }
@@ -181,8 +182,12 @@ public final class ActivationRehearsal {
     private static final class Run {
         private final Map<String, Long> steps = new LinkedHashMap<>();
         private final List<String> failures = new ArrayList<>();
-        private final SecureRandom random = new SecureRandom();
-        private final long t0 = System.nanoTime();
+        private final SecureRandom random = new SecureRandom(); // seeded on first use, in "synthetic-mn"
+        private final long t0;
+
+        Run(long startNanos) {
+            t0 = startNanos;
+        }
         private boolean esp = true;
 
         @FunctionalInterface
@@ -201,10 +206,12 @@ public final class ActivationRehearsal {
         }
 
         Report execute() throws IOException {
+            long u = System.nanoTime();
             if (LibC.INSTANCE.unshare(LibC.CLONE_NEWNET) < 0) {
                 throw new IOException("unshare(CLONE_NEWNET): " + io.cxt.sys.Errno.name(LibC.errno())
                         + " (needs CAP_SYS_ADMIN)");
             }
+            steps.put("unshare", System.nanoTime() - u);
             RtnetlinkMonitor[] monitor = new RtnetlinkMonitor[1];
             try {
                 step("rtnetlink", () -> {
@@ -213,7 +220,9 @@ public final class ActivationRehearsal {
                     loopbackUp();
                     monitor[0].poll(200, e -> e.toString());
                 });
+                long c = System.nanoTime();
                 ActivationWarmup.Workload w = new ActivationWarmup.Workload(random);
+                steps.put("synthetic-mn", System.nanoTime() - c);
                 try {
                     step("kernel", () -> kernel(w));
                     step("icmp", this::icmp);

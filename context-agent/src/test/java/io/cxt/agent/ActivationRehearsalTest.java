@@ -44,7 +44,8 @@ class ActivationRehearsalTest {
 
         ActivationRehearsal.Report r = report.get();
         assertEquals(List.of(), r.failures(), "steps that failed");
-        assertEquals(List.of("rtnetlink", "kernel", "icmp", "router-channel", "event-text"), List.copyOf(r.stepNanos().keySet()));
+        assertEquals(List.of("unshare", "rtnetlink", "synthetic-mn", "kernel", "icmp", "router-channel", "event-text"),
+                List.copyOf(r.stepNanos().keySet()));
         assertEquals(io.cxt.testing.EspKernel.skipReason().isEmpty(), r.esp(), "ESP SAs exactly where the kernel has ESP");
         assertEquals(sockets[0], sockets[1], "sockets before/after: the rehearsal's are closed");
         assertEquals(sadBefore, ns.ip("xfrm", "state", "list"), "SAD of the agent's namespace");
