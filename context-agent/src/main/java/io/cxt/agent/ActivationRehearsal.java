@@ -88,8 +88,8 @@ public final class ActivationRehearsal {
 
     /** System property: {@code false} skips the rehearsal (default on). */
     public static final String PROPERTY = "cxt.activation-rehearsal";
-    /** The longest the agent's start waits for the rehearsal. */
-    public static final Duration BUDGET = Duration.ofSeconds(20);
+    /** The longest the agent's start waits (three agents starting together in the 1-CPU lab kernel: 18-20 s). */
+    public static final Duration BUDGET = Duration.ofSeconds(45);
     /** The longest one exchange (CTAR/CTAA, CTD/CTDR) is waited for. */
     public static final Duration STEP_WAIT = Duration.ofSeconds(3);
 
