@@ -194,6 +194,7 @@ def epoch(iso):  # 2026-12-02T16:42:47.913323591Z -> seconds since the epoch
 path, after, limit = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 def events():
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
     s.connect(path)
     s.sendall(b'{"command":"events","arguments":{}}\n')
     data = b""
@@ -205,7 +206,12 @@ def events():
     return json.loads(data).get("result") or []
 deadline = time.time() + limit
 while time.time() < deadline:
-    for e in events():
+    try:
+        got = events()
+    except (OSError, ValueError) as e:  # an agent that does not answer: try again until the limit
+        print(f"lab_wait_movement: mn control socket: {e}", file=sys.stderr)
+        got = []
+    for e in got:
         if e["kind"] in ("movement-activated", "movement-failed"):
             if epoch(e["time"]) > after:
                 print(json.dumps(e))
@@ -213,6 +219,47 @@ while time.time() < deadline:
     time.sleep(0.3)
 sys.exit(1)
 PY
+}
+
+# Waits until the agent in namespace $1 lists a context in state $2 (HELD, ACTIVE...) within $3
+# seconds: one python process polling the control socket, not one process start per check (each
+# costs up to seconds in the 1-CPU lab kernel, which made a 100-try loop look like a hang). Prints
+# the last contexts seen; status 1 on timeout.
+lab_wait_context() { # ns state timeout-s
+    python3 - "$RUN/$1.sock" "$2" "${3:-30}" <<'PY'
+import json, socket, sys, time
+path, state, limit = sys.argv[1], sys.argv[2], float(sys.argv[3])
+def contexts():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    s.sendall(b'{"command":"contexts","arguments":{}}\n')
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = s.recv(1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data).get("result") or []
+deadline, seen = time.time() + limit, "no answer"
+while time.time() < deadline:
+    try:
+        got = contexts()
+        seen = json.dumps(got)
+        if any(c.get("state") == state for c in got):
+            print(seen)
+            sys.exit(0)
+    except (OSError, ValueError) as e:
+        seen = f"control socket: {e}"
+    time.sleep(0.2)
+print(seen)
+sys.exit(1)
+PY
+}
+
+# The last $2 (default 8) event lines of the agent in namespace $1, from its log (for a failure message).
+lab_agent_events() { # ns [lines]
+    grep -E ' io\.cxt\.agent\.events: | WARN | ERROR ' "$RUN/$1.log" 2>/dev/null | tail -n "${2:-8}" | cut -c1-400 | sed "s/^/  $1: /"
 }
 
 # Starts cxagent in mn, par and nar and waits until each answers on its control socket.

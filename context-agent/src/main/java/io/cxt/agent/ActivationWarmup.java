@@ -223,13 +223,13 @@ public final class ActivationWarmup {
     // ------------------------------------------------------------------------------------ workload
 
     /** The synthetic MN, routers and keys; one instance per warm-up, wiped at the end. */
-    private static final class Workload {
+    static final class Workload {
         private static final int ESP = 50;
         private static final LifetimeConfig LIFETIME = new LifetimeConfig(-1, -1, -1, -1, 3240, 3600, 0, 0);
 
         private final SecureRandom random;
         private final List<KeyBytes> keys = new ArrayList<>();
-        private final List<Site> sites = new ArrayList<>();
+        final List<Site> sites = new ArrayList<>();
         private final KeyBytes tokenKey;
         private final RouterChannelProtection parChannel;
         private final RouterChannelProtection narChannel;
@@ -585,7 +585,7 @@ public final class ActivationWarmup {
     }
 
     /** One MN's addresses (IPv6 or IPv4) and its synthetic contexts. */
-    private static final class Site {
+    static final class Site {
         final InetAddress pcoa;
         final InetAddress par;
         final InetAddress ncoa;

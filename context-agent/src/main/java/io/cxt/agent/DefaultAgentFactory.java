@@ -131,6 +131,7 @@ public final class DefaultAgentFactory implements AgentFactory {
             RouterSection rs = config.router().orElseThrow();
             // Before any socket opens: nothing can arrive while the warm-up holds the CPU.
             ActivationWarmup.atStart(config.agent().name());
+            ActivationRehearsal.atStart(config.agent().name()); // kernel and sockets, in a scratch namespace
             kernel = XfrmClient.open();
             if (config.charonHa().isPresent()) {
                 // charon speaks IKE here (ports 500/4500 are its own); cxagent is its HA peer
@@ -335,6 +336,7 @@ public final class DefaultAgentFactory implements AgentFactory {
         private void open() throws IOException {
             MobileSection m = config.mobile().orElseThrow();
             ActivationWarmup.atStart(config.agent().name());
+            ActivationRehearsal.atStart(config.agent().name());
             kernel = XfrmClient.open();
             MobileNodeSettings settings = new MobileNodeSettings(config.agent().name(), m.homeAddress(), m.careOfAddress(),
                     m.accessRouter(), m.tokenKey().orElse(KeyBytes.EMPTY),

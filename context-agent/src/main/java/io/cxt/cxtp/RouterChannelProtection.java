@@ -295,11 +295,7 @@ public final class RouterChannelProtection {
     }
 
     private byte[] seal(PeerState peer, byte[] plaintext) {
-        long counter = nextCounter.getAndIncrement();
-        if (counter < 0) {
-            nextCounter.set(Long.MIN_VALUE);
-            throw new IllegalStateException("router channel counter exhausted; the channel must be rekeyed");
-        }
+        long counter = nextCounter();
         if (counter >= reservedUpTo) {
             reserve(counter);
         }
@@ -316,6 +312,29 @@ public final class RouterChannelProtection {
             throw new IllegalStateException("GCM encryption failed", e);
         }
         return out;
+    }
+
+    /**
+     * The counter of the next seal. A restart-safe channel stamps it with the clock: at least the
+     * current time in milliseconds times 2^20, so its time stamp says when it was sealed and not
+     * when the channel started; otherwise every envelope of a router that has run longer than the
+     * peers' maximum age would be refused as {@link RejectionReason#EXPIRED} (issue 11: the second
+     * predictive transfer of the handover experiment, 80 s after the agents started, was dropped).
+     * Strictly increasing whatever the clock does.
+     */
+    private long nextCounter() {
+        long stamp = maxAgeMillis > 0 ? restartSafeFirstCounter(clockMillis.getAsLong()) : 0;
+        while (true) {
+            long current = nextCounter.get();
+            if (current < 0) {
+                throw new IllegalStateException("router channel counter exhausted; the channel must be rekeyed");
+            }
+            long counter = Math.max(current, stamp);
+            // Long.MAX_VALUE + 1 wraps to a negative value: the next seal reports the exhaustion.
+            if (nextCounter.compareAndSet(current, counter + 1)) {
+                return counter;
+            }
+        }
     }
 
     /** Writes the next reservation before {@code counter} is used (once per {@link #RESERVATION_BLOCK} seals). */

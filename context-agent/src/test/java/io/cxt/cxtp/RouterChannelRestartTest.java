@@ -83,6 +83,62 @@ class RouterChannelRestartTest {
         assertInstanceOf(RouterChannelProtection.Accepted.class, n.open(RouterChannelProtectionTest.PAR_ADDR, fresh));
     }
 
+    /** A wall clock the test moves forward. */
+    static final class SteppedClock extends Clock {
+        Instant now;
+
+        SteppedClock(Instant now) {
+            this.now = now;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @Test
+    void envelopesOfARouterRunningLongerThanTheMaximumAgeAreStillAccepted(@TempDir Path dir) throws Exception {
+        // Issue 11: the counter's time stamp was the channel's start, so 80 s after the agents
+        // started every envelope (the PCTD of the experiment's second transfer) was refused as expired.
+        SteppedClock parClock = new SteppedClock(T0);
+        SteppedClock narClock = new SteppedClock(T0);
+        RouterChannelProtection p = RouterChannelProtection.restartSafe(PAR,
+                ChannelCounterStore.open(dir.resolve("par.channel")), MAX_AGE, parClock);
+        p.addPeer(new RouterPeer(NAR, RouterChannelProtectionTest.NAR_ADDR, RouterChannelProtectionTest.KEY));
+        RouterChannelProtection n = RouterChannelProtection.restartSafe(NAR,
+                ChannelCounterStore.open(dir.resolve("nar.channel")), MAX_AGE, narClock);
+        n.addPeer(new RouterPeer(PAR, RouterChannelProtectionTest.PAR_ADDR, RouterChannelProtectionTest.KEY));
+        long previous = -1;
+        for (int minute = 0; minute < 5; minute++) {
+            Instant at = T0.plus(Duration.ofMinutes(minute));
+            parClock.now = at;
+            narClock.now = at.plusMillis(200);
+            byte[] env = p.seal(NAR, "PCTD".getBytes(StandardCharsets.US_ASCII));
+            long counter = counterOf(env);
+            assertTrue(counter > previous, "counters increase");
+            assertEquals(at.toEpochMilli(), counter >>> 20, "the counter carries the time it was sealed");
+            previous = counter;
+            assertInstanceOf(RouterChannelProtection.Accepted.class, n.open(RouterChannelProtectionTest.PAR_ADDR, env),
+                    "envelope sealed " + minute + " min after the start");
+        }
+        parClock.now = T0; // stepped back: still above every counter used
+        assertTrue(counterOf(p.seal(NAR, new byte[] {1})) > previous);
+        // The restarted router continues above the reservation the stamped counters wrote.
+        RouterChannelProtection restarted = par(dir, T0);
+        assertTrue(counterOf(restarted.seal(NAR, new byte[] {2})) > previous);
+    }
+
     @Test
     void aTornSlotIsIgnored(@TempDir Path dir) throws Exception {
         par(dir, T0).seal(NAR, new byte[] {1});

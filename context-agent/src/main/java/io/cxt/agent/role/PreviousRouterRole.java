@@ -210,6 +210,10 @@ final class PreviousRouterRole {
 
     /** pAR: removes a moved MN's SAs and policies from this kernel. */
     void removeMoved(InetAddress prev, Sent s, String why) {
+        synchronized (core.lock) {
+            // A context this router once installed as nAR has moved on from here: no longer ACTIVE.
+            core.active.values().removeIf(a -> prev.equals(a.installed().newCareOf()));
+        }
         long delay = core.settings.removalDelay().toMillis();
         if (delay > 0) {
             core.remover.removeLater(s.snapshot, delay, core.timers);
