@@ -3,8 +3,6 @@ package io.cxt.agent;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,9 +52,7 @@ import io.cxt.cxtp.SendResult;
 import io.cxt.cxtp.TokenKeyMaterial;
 import io.cxt.cxtp.TransportOptions;
 import io.cxt.cxtp.UdpTransport;
-import io.cxt.nl.Netlink;
-import io.cxt.nl.NetlinkSocket;
-import io.cxt.nl.route.RtnetlinkMonitor;
+import io.cxt.link.RtnetlinkMonitor;
 import io.cxt.sys.LibC;
 import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.KeyBytes;
@@ -94,8 +90,6 @@ public final class ActivationRehearsal {
     public static final Duration STEP_WAIT = Duration.ofSeconds(3);
 
     private static final Logger LOG = LoggerFactory.getLogger(ActivationRehearsal.class);
-    private static final int RTM_NEWLINK = 16;
-    private static final int IFF_UP = 1;
     private static final int LOOPBACK_INDEX = 1; // lo is always interface 1 in a new namespace
 
     /**
@@ -239,13 +233,9 @@ public final class ActivationRehearsal {
             return new Report(System.nanoTime() - t0, steps, esp, failures);
         }
 
-        /** ip link set lo up, by rtnetlink (ifinfomsg: family, pad, type, index, flags, change). */
+        /** ip link set lo up. */
         private static void loopbackUp() throws IOException {
-            ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-            b.put((byte) 0).put((byte) 0).putShort((short) 0).putInt(LOOPBACK_INDEX).putInt(IFF_UP).putInt(IFF_UP);
-            try (NetlinkSocket nl = NetlinkSocket.open(Netlink.NETLINK_ROUTE)) {
-                nl.request(RTM_NEWLINK, Netlink.NLM_F_ACK, b.array());
-            }
+            io.cxt.link.LinkControl.up(LOOPBACK_INDEX);
         }
 
         /**

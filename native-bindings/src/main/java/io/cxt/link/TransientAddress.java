@@ -6,9 +6,7 @@ import java.net.InetAddress;
 import io.cxt.nl.Netlink;
 import io.cxt.nl.NetlinkMessage;
 import io.cxt.nl.NetlinkSocket;
-import io.cxt.nl.route.RouteInfo;
 import io.cxt.nl.route.Rtnetlink;
-import io.cxt.nl.route.RtnetlinkCodec;
 import io.cxt.sys.NetNamespace;
 
 /**

@@ -10,10 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 import io.cxt.agent.settings.IpPrefix;
-import io.cxt.nl.route.AddressInfo;
-import io.cxt.nl.route.LinkInfo;
-import io.cxt.nl.route.RouteInfo;
-import io.cxt.nl.route.RtnetlinkEvent;
+import io.cxt.link.AddressInfo;
+import io.cxt.link.LinkInfo;
+import io.cxt.link.RouteInfo;
+import io.cxt.link.RtnetlinkEvent;
 
 /**
  * Decides when the MN has moved, from rtnetlink events (pure: no clock, no socket; times are given).

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 import io.cxt.agent.EventSink;
 import io.cxt.agent.control.ControlException;
 import io.cxt.agent.view.OperationResult;
-import io.cxt.nl.NetlinkOverrunException;
-import io.cxt.nl.route.RtnetlinkMonitor;
+import io.cxt.link.LinkEventsLostException;
+import io.cxt.link.RtnetlinkMonitor;
 import io.cxt.sys.NetNamespace;
 import io.cxt.xfrm.AddressText;
 
@@ -129,7 +129,7 @@ public final class MovementWatcher implements AutoCloseable {
                         : Math.max(1, Math.min(MAX_POLL_MILLIS, (deadline - now + 999_999) / 1_000_000));
                 monitor.poll((int) waitMillis, e -> detector.accept(e, System.nanoTime()));
                 decide();
-            } catch (NetlinkOverrunException e) {
+            } catch (LinkEventsLostException e) {
                 LOG.warn("{}: rtnetlink notifications were lost; reading the current state again", name);
                 try {
                     long now = System.nanoTime();

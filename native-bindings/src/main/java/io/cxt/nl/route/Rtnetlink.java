@@ -127,7 +127,8 @@ public final class Rtnetlink {
         return b.array();
     }
 
-    static ByteBuffer host(byte[] b) {
+    /** A buffer over {@code b} in the host byte order netlink uses. */
+    public static ByteBuffer host(byte[] b) {
         return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
     }
 }

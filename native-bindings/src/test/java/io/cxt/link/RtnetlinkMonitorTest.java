@@ -1,4 +1,6 @@
-package io.cxt.nl.route;
+package io.cxt.link;
+
+import io.cxt.nl.route.Rtnetlink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,6 @@
-package io.cxt.nl.route;
+package io.cxt.link;
+
+import io.cxt.nl.route.Rtnetlink;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

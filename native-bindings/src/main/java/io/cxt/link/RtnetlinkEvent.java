@@ -1,4 +1,4 @@
-package io.cxt.nl.route;
+package io.cxt.link;
 
 /** One decoded rtnetlink message about a link, an interface address or a route. */
 public sealed interface RtnetlinkEvent permits LinkInfo, AddressInfo, RouteInfo {

@@ -1,4 +1,6 @@
-package io.cxt.nl.route;
+package io.cxt.link;
+
+import io.cxt.nl.route.Rtnetlink;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -67,7 +69,7 @@ public final class RtnetlinkMonitor implements AutoCloseable {
      * Waits at most {@code timeoutMillis} (at least 1) for one datagram of notifications and hands
      * each decoded event to {@code sink}. Returns false when the time passed with nothing received.
      *
-     * @throws io.cxt.nl.NetlinkOverrunException the kernel dropped notifications (ENOBUFS): the
+     * @throws LinkEventsLostException the kernel dropped notifications (ENOBUFS): the
      *         caller must resynchronise with {@link #currentState}
      */
     public boolean poll(int timeoutMillis, Consumer<RtnetlinkEvent> sink) throws IOException {
@@ -76,12 +78,16 @@ public final class RtnetlinkMonitor implements AutoCloseable {
             events.setReceiveTimeoutMillis(t);
             this.timeoutMillis = t;
         }
-        return events.receive((NetlinkMessage m) -> {
-            RtnetlinkEvent e = RtnetlinkCodec.decode(m);
-            if (e != null) {
-                sink.accept(e);
-            }
-        });
+        try {
+            return events.receive((NetlinkMessage m) -> {
+                RtnetlinkEvent e = RtnetlinkCodec.decode(m);
+                if (e != null) {
+                    sink.accept(e);
+                }
+            });
+        } catch (io.cxt.nl.NetlinkOverrunException e) {
+            throw new LinkEventsLostException("rtnetlink notifications lost (receive buffer overrun)", e);
+        }
     }
 
     @Override

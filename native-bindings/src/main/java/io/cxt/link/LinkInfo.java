@@ -1,4 +1,6 @@
-package io.cxt.nl.route;
+package io.cxt.link;
+
+import io.cxt.nl.route.Rtnetlink;
 
 /**
  * A link as RTM_NEWLINK / RTM_DELLINK describe it ({@code ifinfomsg} + IFLA_IFNAME, IFLA_OPERSTATE).
