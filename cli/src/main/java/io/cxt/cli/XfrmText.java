@@ -47,6 +47,8 @@ import io.cxt.xfrm.XfrmStructs;
  * revealed; no line ends in a space; with -s the SA's {@code seq} is printed in hex (iproute2
  * prints the decimal digits after "0x"); fields iproute2 6.1 does not know (SA direction, IP-TFS
  * mode) are printed in the same style.
+ *
+ * <p><b>Size.</b> Over 600 lines because it prints every field iproute2 prints, line for line; one file keeps the output in step with ip-xfrm(8) and its tests compare it against iproute2 as a whole.
  */
 final class XfrmText {
 

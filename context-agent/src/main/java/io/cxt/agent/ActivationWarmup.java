@@ -99,6 +99,8 @@ import io.cxt.xfrm.XfrmBatch;
  *
  * <p>Each round runs every part once, so a time-boxed warm-up still reaches every part. Switched
  * off with the system property {@value #PROPERTY}{@code =false}.
+ *
+ * <p><b>Size.</b> Over 600 lines because it is one synthetic activation that runs every codec, crypto and rewrite step of the real path in order; split, the parts would have to share its workload and be called in the same order anyway.
  */
 public final class ActivationWarmup {
 

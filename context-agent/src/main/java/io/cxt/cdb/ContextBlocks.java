@@ -69,6 +69,8 @@ import io.cxt.xfrm.XfrmStructs;
  *
  * <p>Keys travel in the clear inside the blocks: CXTP messages between routers are protected as a
  * whole (AES-256-GCM channel, see io.cxt.cxtp.RouterChannelProtection), never sent otherwise.
+ *
+ * <p><b>Size.</b> Over 600 lines because it is the one pure codec of every context item type (SAs, policies, templates, splitting of large items); it is fuzzed as a unit, and split codecs would share its block framing.
  */
 public final class ContextBlocks {
 

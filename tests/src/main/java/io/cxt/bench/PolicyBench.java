@@ -41,6 +41,8 @@ import io.cxt.xfrm.XfrmFailure;
  * threads; cutime/cstime of reaped children for ip and child JVMs), in clock ticks of 10 ms.
  * They split user (encoding, parsing, printing) from system time (the kernel's work, which for a
  * netlink request runs synchronously in the sender's send call).
+ *
+ * <p><b>Size.</b> Over 600 lines because it is a benchmark harness (set-up, the iproute2 reference, cxt's paths, the report) that runs as one program; it is not product code.
  */
 public final class PolicyBench {
 

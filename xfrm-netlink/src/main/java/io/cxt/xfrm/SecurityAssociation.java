@@ -21,6 +21,8 @@ import io.cxt.nl.NlAttribute;
  *
  * <p>Immutable; change it with the withers or {@link #toBuilder()}. {@link #toString()} shows
  * algorithm names but never keys (they are {@link KeyBytes}).
+ *
+ * <p><b>Size.</b> Over 600 lines because it is one kernel structure with every attribute the kernel knows (28 components), its builder and its encoding order; split, the attribute list would live in several places and drift from the decoder.
  */
 public record SecurityAssociation(
         SaInfo info,

@@ -48,6 +48,8 @@ import io.cxt.xfrm.KeyBytes;
  * whitespace and {@code #} comment lines allowed); relative paths are resolved against the
  * configuration file's directory. A key file readable by group or others is accepted with a
  * warning in {@link AgentConfig#warnings()}.
+ *
+ * <p><b>Size.</b> Over 600 lines because it parses the whole file with line numbers for every table and key, so that every error names file, line, table and key the same way; its Table helper and the per-table methods share that bookkeeping.
  */
 public final class AgentConfigParser {
 
