@@ -215,7 +215,9 @@ class HandoverEspKernelTest {
             assertTrue(lab.nar.policies().dump().isEmpty());
             assertEquals(parBefore, dump(lab.par));
             assertEquals(mnBefore, dump(lab.mn));
-            lab.settle(); // post-CTAA work (events, listener) runs in the background
+            // the rejection event is queued after the CTAA left: the MN can be back before it is queued
+            await("the nAR's ctar-rejected event", () -> lab.narLog.count("ctar-rejected") >= 1);
+            lab.settle();
             assertEquals(1, lab.narLog.count("ctar-rejected"));
             assertFalse(lab.ping(1), "nothing carries the MN's traffic at the nAR");
         }
