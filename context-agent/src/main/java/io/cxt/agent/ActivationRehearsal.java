@@ -244,7 +244,8 @@ public final class ActivationRehearsal {
          * CTD; nAR: decoded, SPIs reserved, rewritten and installed; pAR: removed. One kernel
          * plays all three here, so each part clears its state before the next. Both sites (IPv6, IPv4).
          */
-        private void kernel(ActivationWarmup.Workload w) throws IOException, ContextException, io.cxt.cxtp.CxtpDecodeException {
+        private void kernel(ActivationWarmup.Workload w)
+                throws IOException, ContextException, io.cxt.cxtp.CxtpDecodeException, io.cxt.cdb.ContextDecodeException {
             try (XfrmClient k = XfrmClient.open()) {
                 ContextInstaller installer = new ContextInstaller(k);
                 ContextSnapshotter snapshotter = new ContextSnapshotter(k);
@@ -363,11 +364,11 @@ public final class ActivationRehearsal {
             CompletableFuture<Boolean> ctd = new CompletableFuture<>();
             CxtpReceiver narReceiver = (from, m, bytes) -> {
                 if (m instanceof ContextTransferData d) {
-                    ContextBlocks.decode(d.contexts()).discard();
                     try {
+                        ContextBlocks.decode(d.contexts()).discard();
                         nar[0].send(from, CxtpCodec.encode(new ContextTransferDataReply(true, mnAddress, List.of())));
-                    } catch (IOException e) {
-                        // the pAR's CTD then stays unacknowledged: reported below
+                    } catch (IOException | io.cxt.cdb.ContextDecodeException e) {
+                        return; // the pAR's CTD then stays unacknowledged: reported below
                     }
                     ctd.complete(true);
                 }

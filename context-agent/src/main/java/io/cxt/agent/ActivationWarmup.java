@@ -287,7 +287,8 @@ public final class ActivationWarmup {
                     case "log" -> log();
                     default -> throw new IllegalArgumentException(part);
                 }
-            } catch (ContextException | CxtpDecodeException | IkeDecodeException | IkeRejectedException e) {
+            } catch (ContextException | CxtpDecodeException | io.cxt.cdb.ContextDecodeException | IkeDecodeException
+                     | IkeRejectedException e) {
                 throw new IllegalStateException("warm-up part " + part + ": " + e.getMessage(), e);
             }
         }
@@ -340,7 +341,7 @@ public final class ActivationWarmup {
             }
         }
 
-        private void contextBlocks() {
+        private void contextBlocks() throws io.cxt.cdb.ContextDecodeException {
             for (Site s : sites) {
                 MobileNodeContext back = ContextBlocks.decode(ContextBlocks.encode(s.context));
                 ContextBlocks.encodedLength(s.blocks());
@@ -394,7 +395,7 @@ public final class ActivationWarmup {
             }
         }
 
-        private void ikeSlot() throws IkeDecodeException {
+        private void ikeSlot() throws IkeDecodeException, io.cxt.cdb.ContextDecodeException {
             for (IkePair p : ike) {
                 IkeContextSlot slot = IkeContextSlots.of(p.router);
                 IkeSaContext back = IkeContextSlots.decode(slot);

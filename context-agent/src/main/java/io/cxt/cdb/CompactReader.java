@@ -2,7 +2,7 @@ package io.cxt.cdb;
 
 import java.nio.charset.StandardCharsets;
 
-/** Reader for {@link CompactWriter}'s encoding; every overrun is a {@link ContextDecodeException}. */
+/** Reader for {@link CompactWriter}'s encoding; every overrun is a {@link MalformedBlock}. */
 final class CompactReader {
     private final byte[] in;
     private int pos;
@@ -20,7 +20,7 @@ final class CompactReader {
 
     private void need(int n, String what) {
         if (n < 0 || end - pos < n) {
-            throw new ContextDecodeException("context block truncated in " + what);
+            throw new MalformedBlock("context block truncated in " + what);
         }
     }
 
@@ -57,13 +57,13 @@ final class CompactReader {
                 return v;
             }
         }
-        throw new ContextDecodeException("varint too long in " + what);
+        throw new MalformedBlock("varint too long in " + what);
     }
 
     int varint32(String what) {
         long v = varint(what);
         if (v < 0 || v > 0xffffffffL) {
-            throw new ContextDecodeException(what + " out of range: " + v);
+            throw new MalformedBlock(what + " out of range: " + v);
         }
         return (int) v;
     }
@@ -84,7 +84,7 @@ final class CompactReader {
     byte[] blob(String what) {
         long n = varint(what);
         if (n > end - pos) {
-            throw new ContextDecodeException("context block truncated in " + what);
+            throw new MalformedBlock("context block truncated in " + what);
         }
         return bytes((int) n, what);
     }

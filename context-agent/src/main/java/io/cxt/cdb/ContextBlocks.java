@@ -443,11 +443,11 @@ public final class ContextBlocks {
      *
      * @throws ContextDecodeException on any malformed or inconsistent block
      */
-    public static MobileNodeContext decode(List<ContextDataBlock> blocks) {
+    public static MobileNodeContext decode(List<ContextDataBlock> blocks) throws ContextDecodeException {
         try {
             return decodeChecked(blocks);
-        } catch (ContextDecodeException e) {
-            throw e;
+        } catch (MalformedBlock e) {
+            throw new ContextDecodeException(e.getMessage());
         } catch (IllegalArgumentException | IllegalStateException | NullPointerException | ArithmeticException
                  | IndexOutOfBoundsException e) {
             // A record constructor refused a decoded value (family mismatch, out-of-range field...).
@@ -468,7 +468,7 @@ public final class ContextBlocks {
                 continue; // another feature's context: RFC 4067 lets a receiver skip what it does not know
             }
             if (b.featureProfileType() == FPT_CONTINUATION) {
-                throw new ContextDecodeException("continuation block without a first block");
+                throw new MalformedBlock("continuation block without a first block");
             }
             java.io.ByteArrayOutputStream acc = new java.io.ByteArrayOutputStream();
             piece(b, acc);
@@ -482,23 +482,23 @@ public final class ContextBlocks {
 
     private static void piece(ContextDataBlock b, java.io.ByteArrayOutputStream acc) {
         byte[] d = b.data();
-        ContextDecodeException.check(d.length >= 2, "context block of type 0x" + Integer.toHexString(b.featureProfileType())
+        MalformedBlock.check(d.length >= 2, "context block of type 0x" + Integer.toHexString(b.featureProfileType())
                 + " has no item length");
         int n = ((d[0] & 0xff) << 8) | (d[1] & 0xff);
-        ContextDecodeException.check(n <= d.length - 2, "context block item length " + n + " exceeds its block");
+        MalformedBlock.check(n <= d.length - 2, "context block item length " + n + " exceeds its block");
         for (int i = 2 + n; i < d.length; i++) {
-            ContextDecodeException.check(d[i] == 0, "non-zero padding in context block");
+            MalformedBlock.check(d[i] == 0, "non-zero padding in context block");
         }
         acc.write(d, 2, n);
     }
 
     private static MobileNodeContext decodeChecked(List<ContextDataBlock> blocks) {
         List<Item> items = items(blocks);
-        ContextDecodeException.check(!items.isEmpty() && items.get(0).fpt() == FPT_HEADER,
+        MalformedBlock.check(!items.isEmpty() && items.get(0).fpt() == FPT_HEADER,
                 "context does not start with a header block (FPT 0xFF10)");
         CompactReader h = new CompactReader(items.get(0).bytes());
         int version = h.u8("version");
-        ContextDecodeException.check(version == VERSION, "unsupported context encoding version " + version);
+        MalformedBlock.check(version == VERSION, "unsupported context encoding version " + version);
         int flags = h.u8("flags");
         Instant created = Instant.ofEpochMilli(h.u64("creation time"));
         Duration lifetime = Duration.ofMillis(h.varint("lifetime"));
@@ -516,7 +516,7 @@ public final class ContextBlocks {
             InetAddress dst = (mf & 4) != 0 ? null : table.get(h.u8("mapping destination"));
             mappings.add(new SpiMapping(proto, dst, h.u64("old SPI"), h.u64("new SPI"), (mf & 1) != 0, (mf & 2) != 0));
         }
-        ContextDecodeException.check(h.atEnd(), "trailing octets in context header");
+        MalformedBlock.check(h.atEnd(), "trailing octets in context header");
 
         List<SecurityAssociation> sas = new ArrayList<>();
         List<SecurityPolicy> policies = new ArrayList<>();
@@ -527,15 +527,15 @@ public final class ContextBlocks {
                 case FPT_SA -> sas.add(decodeSa(r, it.pv(), table));
                 case FPT_POLICY -> policies.add(decodePolicy(r, it.pv(), table));
                 case FPT_IKE -> {
-                    ContextDecodeException.check(ike == null, "two IKE context blocks");
+                    MalformedBlock.check(ike == null, "two IKE context blocks");
                     ike = new IkeContextSlot(r.u64("IKE SPIi"), r.u64("IKE SPIr"), r.blob("IKE context"));
                 }
-                case FPT_HEADER -> throw new ContextDecodeException("second context header block");
+                case FPT_HEADER -> throw new MalformedBlock("second context header block");
                 default -> {
                     continue; // another feature's context: not ours to read
                 }
             }
-            ContextDecodeException.check(r.atEnd(), "trailing octets in context block 0x" + Integer.toHexString(it.fpt()));
+            MalformedBlock.check(r.atEnd(), "trailing octets in context block 0x" + Integer.toHexString(it.fpt()));
         }
         return new MobileNodeContext(new MobileNodeIdentity(hoa, coa), par, nar, ncoa, sas, policies, mappings, ike,
                 created, lifetime);
@@ -546,7 +546,7 @@ public final class ContextBlocks {
     }
 
     private static SecurityAssociation decodeSa(CompactReader r, int pv, AddressTable t) {
-        ContextDecodeException.check((pv >>> (SA_STATS + 1)) == 0, "unknown SA presence bits 0x" + Integer.toHexString(pv));
+        MalformedBlock.check((pv >>> (SA_STATS + 1)) == 0, "unknown SA presence bits 0x" + Integer.toHexString(pv));
         int proto = r.u8("SA proto");
         int mode = r.u8("SA mode");
         int flags = r.u8("SA flags");
@@ -597,7 +597,7 @@ public final class ContextBlocks {
         ReplayStateEsn esn = null;
         if (has(pv, SA_REPLAY_ESN)) {
             int bmpLen = r.varint32("ESN bmp_len");
-            ContextDecodeException.check(bmpLen <= ReplayStateEsn.MAX_BMP_LEN, "ESN bitmap too long: " + bmpLen);
+            MalformedBlock.check(bmpLen <= ReplayStateEsn.MAX_BMP_LEN, "ESN bitmap too long: " + bmpLen);
             int oseq = r.u32("ESN oseq");
             int eseq = r.u32("ESN seq");
             int oseqHi = r.u32("ESN oseq_hi");
@@ -638,7 +638,7 @@ public final class ContextBlocks {
     }
 
     private static SecurityPolicy decodePolicy(CompactReader r, int pv, AddressTable t) {
-        ContextDecodeException.check((pv >>> (P_CURLFT + 1)) == 0, "unknown policy presence bits 0x" + Integer.toHexString(pv));
+        MalformedBlock.check((pv >>> (P_CURLFT + 1)) == 0, "unknown policy presence bits 0x" + Integer.toHexString(pv));
         int dir = r.u8("policy dir");
         int action = r.u8("policy action");
         int flags = r.u8("policy flags");
@@ -649,7 +649,7 @@ public final class ContextBlocks {
         List<UserTemplate> templates = new ArrayList<>();
         if (has(pv, P_TEMPLATES)) {
             int n = r.varint32("template count");
-            ContextDecodeException.check(n > 0 && n <= 64, "template count " + n);
+            MalformedBlock.check(n > 0 && n <= 64, "template count " + n);
             for (int i = 0; i < n; i++) {
                 InetAddress d = t.get(r.u8("template daddr"));
                 int spi = r.u32("template spi");
@@ -688,7 +688,7 @@ public final class ContextBlocks {
         InetAddress d = t.get(r.u8("selector daddr"));
         InetAddress s = t.get(r.u8("selector saddr"));
         int f = r.u8("selector flags");
-        ContextDecodeException.check((f & ~3) == 0, "unknown selector flags");
+        MalformedBlock.check((f & ~3) == 0, "unknown selector flags");
         int dp = 0, dpm = 0, sp = 0, spm = 0, ifi = 0, user = 0;
         if ((f & 1) != 0) {
             dp = r.u16("dport");
@@ -712,9 +712,9 @@ public final class ContextBlocks {
         String name;
         if (code == 0) {
             name = r.string("algorithm name");
-            ContextDecodeException.check(name.length() < 64, "algorithm name too long");
+            MalformedBlock.check(name.length() < 64, "algorithm name too long");
         } else {
-            ContextDecodeException.check(code < ALGORITHMS.length, "unknown algorithm code " + code);
+            MalformedBlock.check(code < ALGORITHMS.length, "unknown algorithm code " + code);
             name = ALGORITHMS[code];
         }
         int bits = r.varint32("key bits");
@@ -741,7 +741,7 @@ public final class ContextBlocks {
 
     private static int attributeCount(CompactReader r) {
         int n = r.varint32("attribute count");
-        ContextDecodeException.check(n <= 4096, "too many attributes: " + n);
+        MalformedBlock.check(n <= 4096, "too many attributes: " + n);
         return n;
     }
 
@@ -773,7 +773,7 @@ public final class ContextBlocks {
         }
 
         InetAddress get(int i) {
-            ContextDecodeException.check(i < addresses.size(), "address index " + i + " outside the table of "
+            MalformedBlock.check(i < addresses.size(), "address index " + i + " outside the table of "
                     + addresses.size());
             return addresses.get(i);
         }
@@ -791,12 +791,12 @@ public final class ContextBlocks {
             int n = r.u8("address count");
             for (int i = 0; i < n; i++) {
                 int kind = r.u8("address kind");
-                ContextDecodeException.check(kind == 4 || kind == 6, "address kind " + kind);
+                MalformedBlock.check(kind == 4 || kind == 6, "address kind " + kind);
                 byte[] b = r.bytes(kind == 4 ? 4 : 16, "address");
                 try {
                     t.addresses.add(kind == 4 ? InetAddress.getByAddress(b) : XfrmStructs.ipv6(b));
                 } catch (UnknownHostException e) {
-                    throw new ContextDecodeException("bad address");
+                    throw new MalformedBlock("bad address");
                 }
             }
             return t;

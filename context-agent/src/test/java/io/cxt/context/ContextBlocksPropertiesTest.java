@@ -54,7 +54,7 @@ class ContextBlocksPropertiesTest {
     }
 
     @SeededTest(cases = 300)
-    void decodeInvertsEncode(Gen g) {
+    void decodeInvertsEncode(Gen g) throws Exception {
         MobileNodeContext ctx = context(g);
         List<ContextDataBlock> blocks = ContextBlocks.encode(ctx);
         for (ContextDataBlock b : blocks) {

@@ -24,7 +24,7 @@ import io.cxt.xfrm.SecurityContext;
 
 class ContextBlocksTest {
     @Test
-    void typicalMobileNodeFitsInSixHundredOctets() {
+    void typicalMobileNodeFitsInSixHundredOctets() throws Exception {
         for (boolean aead : new boolean[] {false, true}) {
             MobileNodeContext ctx = ContextFixtures.parContext(aead);
             List<ContextDataBlock> blocks = ContextBlocks.encode(ctx);
@@ -38,7 +38,7 @@ class ContextBlocksTest {
     }
 
     @Test
-    void largeItemIsSplitIntoContinuationBlocks() {
+    void largeItemIsSplitIntoContinuationBlocks() throws Exception {
         MobileNodeContext base = ContextFixtures.parContext(false);
         byte[] label = new byte[5000];
         java.util.Arrays.fill(label, (byte) 'x');
@@ -58,7 +58,7 @@ class ContextBlocksTest {
     }
 
     @Test
-    void otherFeaturesBlocksAreSkipped() {
+    void otherFeaturesBlocksAreSkipped() throws Exception {
         MobileNodeContext ctx = ContextFixtures.parContext(true);
         List<ContextDataBlock> blocks = new ArrayList<>(ContextBlocks.encode(ctx));
         blocks.add(2, ContextDataBlock.of(0x1, new byte[] {1, 2, 3})); // IPv6 multicast listener context
@@ -86,7 +86,7 @@ class ContextBlocksTest {
     }
 
     @Test
-    void discardZeroesEveryKey() {
+    void discardZeroesEveryKey() throws Exception {
         MobileNodeContext ctx = ContextFixtures.parContext(false);
         MobileNodeContext copy = ContextBlocks.decode(ContextBlocks.encode(ctx));
         ctx.discard();

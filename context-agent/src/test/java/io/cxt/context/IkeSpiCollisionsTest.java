@@ -37,7 +37,7 @@ class IkeSpiCollisionsTest {
     }
 
     @Test
-    void theMappingTravelsInTheContextBlocks() throws ContextException {
+    void theMappingTravelsInTheContextBlocks() throws ContextException, io.cxt.cdb.ContextDecodeException {
         var used = List.of(new IkeSpiCollisions.IkeSpiPair(0x1111, 0xbbbb));
         MobileNodeContext ctx = withIke(0x3333, 0xbbbb);
         SpiMapping m = IkeSpiCollisions.check(ctx, used, new SecureRandom()).orElseThrow();

@@ -47,7 +47,7 @@ class CxtpFuzzTest {
 
     /** The MN context in a CTD/PCTD's blocks (ContextBlocks): the part a nAR installs. */
     @FuzzTest
-    void mobileNodeContexts(byte[] data) {
+    void mobileNodeContexts(byte[] data) throws Exception {
         List<ContextDataBlock> blocks;
         try {
             blocks = CxtpCodec.decodeBlocks(data);

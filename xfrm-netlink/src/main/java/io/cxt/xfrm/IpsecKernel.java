@@ -22,7 +22,9 @@ import java.util.List;
  * an {@link IOException} whose {@link XfrmError#of(Throwable)} names the case ({@code ESRCH}: no
  * such SA, {@code ENOENT}: no such policy or no free SPI in the range, {@code EEXIST}: already
  * there, {@code EINVAL}: e.g. NEWAE on a larval SA), and {@link #apply} returns one
- * {@link XfrmFailure} per refused entry, by index.
+ * {@link XfrmFailure} per refused entry, by index. A kernel answer that does not decode is an
+ * {@link IOException} too (never the codecs' unchecked {@code MalformedNetlinkException}), so a
+ * caller handles one checked failure per call.
  */
 public interface IpsecKernel {
 

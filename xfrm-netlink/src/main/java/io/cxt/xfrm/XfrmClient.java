@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.cxt.nl.Netlink;
+import io.cxt.nl.MalformedNetlinkException;
 import io.cxt.nl.NetlinkSocket;
 import io.cxt.sys.NetNamespace;
 
@@ -71,55 +72,103 @@ public final class XfrmClient implements IpsecKernel, AutoCloseable {
     }
 
     // ------------------------------------------------------------------ IpsecKernel over netlink
+    // The convention: the codecs below throw the unchecked MalformedNetlinkException (a fuzzer relies
+    // on it); at this boundary a kernel answer that does not decode becomes an IOException, so the
+    // context engine and the roles handle one checked failure per kernel call and never catch
+    // RuntimeException on the activation path.
+
+    private static IOException malformed(MalformedNetlinkException e) {
+        return new IOException("malformed kernel answer: " + e.getMessage(), e);
+    }
 
     @Override
     public SecurityAssociation allocSpi(AllocSpiRequest request) throws IOException {
-        return states.allocSpi(request);
+        try {
+            return states.allocSpi(request);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public SecurityAssociation getSa(SaKey key) throws IOException {
-        return states.get(key);
+        try {
+            return states.get(key);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public ReplayLifetimeState getReplayLifetime(SaKey key) throws IOException {
-        return states.getReplayLifetime(key);
+        try {
+            return states.getReplayLifetime(key);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public List<SecurityAssociation> dumpSas(AddressFilter filter) throws IOException {
-        return filter == null ? states.dump() : states.dump(filter, null);
+        try {
+            return filter == null ? states.dump() : states.dump(filter, null);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public SecurityPolicy getPolicy(PolicyId id) throws IOException {
-        return policies.get(id);
+        try {
+            return policies.get(id);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public List<SecurityPolicy> dumpPolicies() throws IOException {
-        return policies.dump();
+        try {
+            return policies.dump();
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public void addSa(SecurityAssociation sa) throws IOException {
-        states.add(sa);
+        try {
+            states.add(sa);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public void updateSa(SecurityAssociation sa) throws IOException {
-        states.update(sa);
+        try {
+            states.update(sa);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public void deleteSa(SaKey key) throws IOException {
-        states.delete(key);
+        try {
+            states.delete(key);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     @Override
     public void deletePolicy(PolicyId id) throws IOException {
-        policies.delete(id);
+        try {
+            policies.delete(id);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
     }
 
     /**
@@ -151,7 +200,12 @@ public final class XfrmClient implements IpsecKernel, AutoCloseable {
         if (batch.isEmpty()) {
             return List.of();
         }
-        List<NetlinkSocket.BatchFailure> refused = socket.batch(batch.requests(), false);
+        List<NetlinkSocket.BatchFailure> refused;
+        try {
+            refused = socket.batch(batch.requests(), false);
+        } catch (MalformedNetlinkException e) {
+            throw malformed(e);
+        }
         if (refused.isEmpty()) {
             return List.of();
         }

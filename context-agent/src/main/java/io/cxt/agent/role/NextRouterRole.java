@@ -79,7 +79,7 @@ final class NextRouterRole {
         MobileNodeContext ctx;
         try {
             ctx = ContextBlocks.decode(blocks);
-        } catch (RuntimeException e) {
+        } catch (io.cxt.cdb.ContextDecodeException e) {
             blocks.forEach(ContextDataBlock::wipe);
             core.emit("transfer-failed", prev, "undecodable context from " + peer.settings.name() + ": " + e.getMessage());
             if (m.acknowledgementRequested()) {
