@@ -70,15 +70,40 @@ public final class AgentDaemon implements AutoCloseable {
         String status = agent.statusLine();
         notifier.status(status == null || status.isBlank()
                 ? config.role().spelling() + " " + config.agent().name() + " running" : status);
-        notifier.startWatchdog(() -> {
-            try {
-                return agent.healthy();
-            } catch (RuntimeException e) {
-                return false;
-            }
-        });
+        notifier.startWatchdog(() -> healthy(agent, io.cxt.health.ReceiveLoops.process(), notifier));
         LOG.info("cxagent {} ({}) ready", config.agent().name(), config.role().spelling());
         return d;
+    }
+
+    /**
+     * How long one datagram's handler may hold a receive loop before the watchdog calls the loop
+     * stuck. Longer than the longest legitimate wait on a receive thread: an IKE message on the MN
+     * waits for an activation in progress (CTAR retransmissions give up after 15 s, plus 2 s).
+     */
+    static final java.time.Duration STUCK_AFTER = java.time.Duration.ofSeconds(30);
+
+    /**
+     * The watchdog's question: the agent says it is healthy and no receive loop is stuck or dead
+     * ({@link io.cxt.health.ReceiveLoops}). Each failed check logs why (at most one line per
+     * watchdog period) and puts it in systemd's STATUS=, so {@code systemctl status} shows what
+     * the restart was for.
+     */
+    static boolean healthy(RunningAgent agent, io.cxt.health.ReceiveLoops loops, SystemdNotifier notifier) {
+        java.util.List<String> problems = new java.util.ArrayList<>(loops.problems(STUCK_AFTER));
+        try {
+            if (!agent.healthy()) {
+                problems.add("the agent reports itself unhealthy (a receive or movement thread ended)");
+            }
+        } catch (RuntimeException e) {
+            problems.add("the agent's health check failed: " + e);
+        }
+        if (problems.isEmpty()) {
+            return true;
+        }
+        String why = String.join("; ", problems);
+        LOG.error("watchdog: not pinging systemd: {}", why);
+        notifier.status("unhealthy: " + why);
+        return false;
     }
 
     /** One scrape: the agent's {@code metrics} answer as OpenMetrics text. */

@@ -37,6 +37,18 @@ public final class DatagramReceiveLoop {
      */
     public static void run(DatagramChannel channel, int bufferSize, BooleanSupplier closed, String label, Handler handler) {
         ByteBuffer buf = ByteBuffer.allocate(bufferSize);
+        io.cxt.health.ReceiveLoops.Loop beat = io.cxt.health.ReceiveLoops.process().enter(label);
+        try {
+            loop(channel, buf, closed, label, handler, beat);
+        } finally {
+            if (closed.getAsBoolean() || !channel.isOpen()) {
+                beat.leave(); // an orderly end; otherwise the watchdog reports the dead loop
+            }
+        }
+    }
+
+    private static void loop(DatagramChannel channel, ByteBuffer buf, BooleanSupplier closed, String label, Handler handler,
+                             io.cxt.health.ReceiveLoops.Loop beat) {
         while (!closed.getAsBoolean()) {
             InetSocketAddress from;
             try {
@@ -54,7 +66,12 @@ public final class DatagramReceiveLoop {
             byte[] datagram = new byte[buf.remaining()];
             buf.get(datagram);
             Arrays.fill(buf.array(), 0, datagram.length, (byte) 0);
-            handler.received(from, datagram);
+            beat.busy();
+            try {
+                handler.received(from, datagram);
+            } finally {
+                beat.idle();
+            }
         }
     }
 }

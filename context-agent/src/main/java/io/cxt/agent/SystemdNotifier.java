@@ -141,7 +141,7 @@ public final class SystemdNotifier implements AutoCloseable {
                 if (healthy.getAsBoolean()) {
                     watchdog();
                 } else {
-                    LOG.warn("agent unhealthy: not pinging the systemd watchdog");
+                    LOG.debug("agent unhealthy: not pinging the systemd watchdog"); // the health check logs why
                 }
                 try {
                     Thread.sleep(periodMillis);

@@ -102,6 +102,17 @@ public final class IcmpTransport implements CxtpTransport {
     }
 
     private void receiveLoop() {
+        io.cxt.health.ReceiveLoops.Loop beat = io.cxt.health.ReceiveLoops.process().enter(Thread.currentThread().getName());
+        try {
+            receive(beat);
+        } finally {
+            if (closed) {
+                beat.leave(); // an orderly end; otherwise the watchdog reports the dead loop
+            }
+        }
+    }
+
+    private void receive(io.cxt.health.ReceiveLoops.Loop beat) {
         while (!closed) {
             try {
                 RawIcmpSocket.Datagram d = socket.receive();
@@ -127,7 +138,12 @@ public final class IcmpTransport implements CxtpTransport {
                     counters.increment(TransportCounter.UNEXPECTED_TYPE);
                     continue;
                 }
-                delivery.inbound(new InetSocketAddress(d.source(), 0), message);
+                beat.busy();
+                try {
+                    delivery.inbound(new InetSocketAddress(d.source(), 0), message);
+                } finally {
+                    beat.idle();
+                }
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
                     LOG.warn("{}: receive failed", name, e);

@@ -126,6 +126,17 @@ public final class SctpTransport implements CxtpTransport {
     }
 
     private void receiveLoop() {
+        io.cxt.health.ReceiveLoops.Loop beat = io.cxt.health.ReceiveLoops.process().enter(Thread.currentThread().getName());
+        try {
+            receive(beat);
+        } finally {
+            if (closed) {
+                beat.leave(); // an orderly end; otherwise the watchdog reports the dead loop
+            }
+        }
+    }
+
+    private void receive(io.cxt.health.ReceiveLoops.Loop beat) {
         ByteBuffer buf = ByteBuffer.allocate(MAX_MESSAGE);
         AbstractNotificationHandler<Void> ignoreNotifications = new AbstractNotificationHandler<>() {
             @Override
@@ -148,7 +159,12 @@ public final class SctpTransport implements CxtpTransport {
                 if (!(sa instanceof InetSocketAddress from)) {
                     continue;
                 }
-                inbound.deliver(from, payload);
+                beat.busy();
+                try {
+                    inbound.deliver(from, payload);
+                } finally {
+                    beat.idle();
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {

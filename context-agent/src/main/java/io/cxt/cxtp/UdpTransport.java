@@ -104,6 +104,17 @@ public final class UdpTransport implements CxtpTransport {
     }
 
     private void receiveLoop() {
+        io.cxt.health.ReceiveLoops.Loop beat = io.cxt.health.ReceiveLoops.process().enter(Thread.currentThread().getName());
+        try {
+            receive(beat);
+        } finally {
+            if (closed) {
+                beat.leave(); // an orderly end; otherwise the watchdog reports the dead loop
+            }
+        }
+    }
+
+    private void receive(io.cxt.health.ReceiveLoops.Loop beat) {
         ByteBuffer buf = ByteBuffer.allocate(MAX_DATAGRAM + 1);
         while (!closed) {
             try {
@@ -112,7 +123,12 @@ public final class UdpTransport implements CxtpTransport {
                 if (from == null) {
                     continue;
                 }
-                inbound.deliver(from, Arrays.copyOf(buf.array(), buf.position()));
+                beat.busy();
+                try {
+                    inbound.deliver(from, Arrays.copyOf(buf.array(), buf.position()));
+                } finally {
+                    beat.idle();
+                }
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException | RuntimeException e) {
