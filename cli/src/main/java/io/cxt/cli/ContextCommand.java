@@ -84,11 +84,7 @@ public final class ContextCommand implements Runnable {
         CommandSpec spec;
 
         Cxctl root() {
-            CommandSpec s = spec;
-            while (s != null && !(s.userObject() instanceof Cxctl)) {
-                s = s.parent();
-            }
-            return (Cxctl) s.userObject();
+            return Cxctl.of(spec);
         }
 
         PrintWriter out() {

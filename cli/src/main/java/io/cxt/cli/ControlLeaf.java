@@ -20,26 +20,20 @@ abstract class ControlLeaf implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** The group command carrying --socket. */
-    interface SocketOwner {
-        Path socket();
-    }
-
     Cxctl root() {
-        CommandSpec s = spec;
-        while (s != null && !(s.userObject() instanceof Cxctl)) {
-            s = s.parent();
-        }
-        return (Cxctl) s.userObject();
+        return Cxctl.of(spec);
     }
 
+    /** The --socket given to the group command (agent or ike), else the agent's default socket. */
     Path socket() {
-        CommandSpec s = spec;
-        while (s != null && !(s.userObject() instanceof SocketOwner)) {
-            s = s.parent();
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            for (CommandSpec mixin : s.mixins().values()) {
+                if (mixin.userObject() instanceof ControlSocketOption o) {
+                    return o.path == null ? ControlClient.DEFAULT_SOCKET : o.path;
+                }
+            }
         }
-        Path p = s == null ? null : ((SocketOwner) s.userObject()).socket();
-        return p == null ? ControlClient.DEFAULT_SOCKET : p;
+        return ControlClient.DEFAULT_SOCKET;
     }
 
     boolean json() {

@@ -24,14 +24,7 @@ abstract class XfrmLeaf implements Callable<Integer> {
 
     /** The {@code cxctl} command, holder of -n, --json and --debug. */
     Cxctl root() {
-        CommandSpec s = spec;
-        while (s != null && !(s.userObject() instanceof Cxctl)) {
-            s = s.parent();
-        }
-        if (s == null) {
-            throw new IllegalStateException("cxctl command not found above " + spec.qualifiedName());
-        }
-        return (Cxctl) s.userObject();
+        return Cxctl.of(spec);
     }
 
     PrintWriter out() {
