@@ -1,28 +1,18 @@
 package io.cxt.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import io.cxt.agent.control.ControlClient;
 import io.cxt.agent.control.ControlException;
 
 /** A cxctl command answered by cxagent over its control socket ({@code cxctl agent ...}, {@code cxctl ike ...}). */
-abstract class ControlLeaf implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    Cxctl root() {
-        return Cxctl.of(spec);
-    }
+abstract class ControlLeaf extends CxctlLeaf {
 
     /** The --socket given to the group command (agent or ike), else the agent's default socket. */
     Path socket() {
@@ -34,14 +24,6 @@ abstract class ControlLeaf implements Callable<Integer> {
             }
         }
         return ControlClient.DEFAULT_SOCKET;
-    }
-
-    boolean json() {
-        return root().json;
-    }
-
-    PrintWriter out() {
-        return spec.commandLine().getOut();
     }
 
     /**

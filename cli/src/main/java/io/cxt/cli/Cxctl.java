@@ -45,18 +45,6 @@ import io.cxt.xfrm.XfrmClient;
         subcommands = {})
 public final class Cxctl implements Runnable {
 
-    /** The {@code cxctl} command above a subcommand: the holder of -n, --json and --debug. */
-    static Cxctl of(CommandSpec spec) {
-        CommandSpec s = spec;
-        while (s != null && !(s.userObject() instanceof Cxctl)) {
-            s = s.parent();
-        }
-        if (s == null) {
-            throw new IllegalStateException("cxctl command not found above " + spec.qualifiedName());
-        }
-        return (Cxctl) s.userObject();
-    }
-
     /**
      * The top-level commands in help order. picocli builds a command's model (reflection over every
      * option of every subcommand, some hundred classes) when it is added; building only the branch

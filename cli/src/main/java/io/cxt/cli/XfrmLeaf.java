@@ -1,39 +1,18 @@
 package io.cxt.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
-
 import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.XfrmClient;
 
-/** What every {@code cxctl xfrm ...} leaf command shares: the root's options, output, the kernel. */
-abstract class XfrmLeaf implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
-
-    /** The {@code cxctl} command, holder of -n, --json and --debug. */
-    Cxctl root() {
-        return Cxctl.of(spec);
-    }
-
-    PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    boolean json() {
-        return root().json;
-    }
+/** What every {@code cxctl xfrm ...} leaf command shares: the kernel's XFRM socket, ip(8)'s text or JSON. */
+abstract class XfrmLeaf extends CxctlLeaf {
 
     XfrmClient openXfrm() throws IOException {
         return root().openXfrm();
