@@ -1,7 +1,6 @@
 package io.cxt.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +15,7 @@ import io.cxt.agent.view.MetricsView;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -44,19 +44,13 @@ import picocli.CommandLine.Spec;
         subcommands = {AgentCommand.Status.class, AgentCommand.Contexts.class, AgentCommand.Peers.class,
             AgentCommand.Stats.class, AgentCommand.Events.class, AgentCommand.Transfer.class,
             AgentCommand.Activate.class, AgentCommand.Cancel.class})
-public final class AgentCommand implements Runnable, ControlLeaf.SocketOwner {
+public final class AgentCommand implements Runnable {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--socket", paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
-            description = "cxagent's control socket (default: /run/cxt/cxagent.sock, [agent] control-socket).")
-    Path socket;
-
-    @Override
-    public Path socket() {
-        return socket;
-    }
+    @Mixin
+    ControlSocketOption controlSocket;
 
     @Override
     public void run() {

@@ -13,7 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -79,22 +78,7 @@ public final class ContextCommand implements Runnable {
     }
 
     /** Shared plumbing of the context subcommands. */
-    abstract static class Leaf implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        Cxctl root() {
-            CommandSpec s = spec;
-            while (s != null && !(s.userObject() instanceof Cxctl)) {
-                s = s.parent();
-            }
-            return (Cxctl) s.userObject();
-        }
-
-        PrintWriter out() {
-            return spec.commandLine().getOut();
-        }
-
+    abstract static class Leaf extends CxctlLeaf {
         XfrmClient openXfrm() throws IOException {
             return XfrmClient.open(root().netns);
         }

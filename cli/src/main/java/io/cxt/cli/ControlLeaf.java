@@ -1,53 +1,29 @@
 package io.cxt.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import io.cxt.agent.control.ControlClient;
 import io.cxt.agent.control.ControlException;
 
 /** A cxctl command answered by cxagent over its control socket ({@code cxctl agent ...}, {@code cxctl ike ...}). */
-abstract class ControlLeaf implements Callable<Integer> {
+abstract class ControlLeaf extends CxctlLeaf {
 
-    @Spec
-    CommandSpec spec;
-
-    /** The group command carrying --socket. */
-    interface SocketOwner {
-        Path socket();
-    }
-
-    Cxctl root() {
-        CommandSpec s = spec;
-        while (s != null && !(s.userObject() instanceof Cxctl)) {
-            s = s.parent();
-        }
-        return (Cxctl) s.userObject();
-    }
-
+    /** The --socket given to the group command (agent or ike), else the agent's default socket. */
     Path socket() {
-        CommandSpec s = spec;
-        while (s != null && !(s.userObject() instanceof SocketOwner)) {
-            s = s.parent();
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            for (CommandSpec mixin : s.mixins().values()) {
+                if (mixin.userObject() instanceof ControlSocketOption o) {
+                    return o.path == null ? ControlClient.DEFAULT_SOCKET : o.path;
+                }
+            }
         }
-        Path p = s == null ? null : ((SocketOwner) s.userObject()).socket();
-        return p == null ? ControlClient.DEFAULT_SOCKET : p;
-    }
-
-    boolean json() {
-        return root().json;
-    }
-
-    PrintWriter out() {
-        return spec.commandLine().getOut();
+        return ControlClient.DEFAULT_SOCKET;
     }
 
     /**

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,19 +38,13 @@ import io.cxt.ike.IkeSaContextJson;
             "%nExit status: 0 success, 1 the agent refused, cannot be reached, or FILE is not a valid document,"
                 + " 2 bad command line or no such FILE."},
         subcommands = {IkeCommand.Import.class, IkeCommand.ListSas.class, IkeCommand.Show.class})
-public final class IkeCommand implements Runnable, ControlLeaf.SocketOwner {
+public final class IkeCommand implements Runnable {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--socket", paramLabel = "PATH", scope = CommandLine.ScopeType.INHERIT,
-            description = "cxagent's control socket (default: /run/cxt/cxagent.sock, [agent] control-socket).")
-    Path socket;
-
-    @Override
-    public Path socket() {
-        return socket;
-    }
+    @Mixin
+    ControlSocketOption controlSocket;
 
     @Override
     public void run() {

@@ -2,7 +2,6 @@ package io.cxt.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,7 +12,6 @@ import io.cxt.xfrm.PolicyId;
 import io.cxt.xfrm.PolicyType;
 import io.cxt.xfrm.SecurityPolicy;
 import io.cxt.xfrm.SpdInfo;
-import io.cxt.xfrm.XfrmClient;
 
 /** {@code cxctl xfrm policy}: the SPD, like {@code ip xfrm policy}. */
 @Command(name = "policy",
@@ -74,28 +72,11 @@ public final class PolicyCommand extends XfrmLeaf {
         public Integer call() throws Exception {
             LinkNames links = links();
             PolicyGrammar.Filter f = PolicyGrammar.filter(args, links);
-            try (XfrmClient c = openXfrm()) {
-                List<SecurityPolicy> ps = new ArrayList<>();
-                for (SecurityPolicy p : c.policies().dump()) {
-                    if (f.matches(p)) {
-                        ps.add(p);
-                    }
-                }
-                if (json()) {
-                    List<Map<String, Object>> out = new ArrayList<>();
-                    for (SecurityPolicy p : ps) {
-                        out.add(XfrmJson.policy(p, links::name));
-                    }
-                    printJson(out, false);
-                } else {
-                    XfrmText.Options o = textOptions(count(stats), false, links);
-                    for (SecurityPolicy p : ps) {
-                        out().print(XfrmText.policy(p, o));
-                    }
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> {
+                List<SecurityPolicy> ps = c.policies().dump().stream().filter(f::matches).toList();
+                XfrmText.Options o = textOptions(count(stats), false, links);
+                printAll(ps, p -> XfrmJson.policy(p, links::name), false, p -> XfrmText.policy(p, o));
+            });
         }
     }
 
@@ -123,16 +104,10 @@ public final class PolicyCommand extends XfrmLeaf {
         public Integer call() throws Exception {
             LinkNames links = links();
             PolicyId id = PolicyGrammar.id(args, links);
-            try (XfrmClient c = openXfrm()) {
-                SecurityPolicy p = c.policies().get(id);
-                if (json()) {
-                    printJson(XfrmJson.policy(p, links::name), false);
-                } else {
-                    out().print(XfrmText.policy(p, textOptions(count(stats), false, links)));
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> {
+                print(c.policies().get(id), p -> XfrmJson.policy(p, links::name), false,
+                        p -> XfrmText.policy(p, textOptions(count(stats), false, links)));
+            });
         }
     }
 
@@ -169,14 +144,13 @@ public final class PolicyCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             SecurityPolicy p = PolicyGrammar.policy(args, links());
-            try (XfrmClient c = openXfrm()) {
+            return withXfrm(c -> {
                 if (update()) {
                     c.policies().update(p);
                 } else {
                     c.policies().add(p);
                 }
-            }
-            return ExitCodes.OK;
+            });
         }
     }
 
@@ -220,10 +194,7 @@ public final class PolicyCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             PolicyId id = PolicyGrammar.id(args, links());
-            try (XfrmClient c = openXfrm()) {
-                c.policies().delete(id);
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> c.policies().delete(id));
         }
     }
 
@@ -240,14 +211,13 @@ public final class PolicyCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             PolicyType type = PolicyGrammar.flushType(args);
-            try (XfrmClient c = openXfrm()) {
+            return withXfrm(c -> {
                 if (type == null) {
                     c.policies().flush();
                 } else {
                     c.policies().flush(type);
                 }
-            }
-            return ExitCodes.OK;
+            });
         }
     }
 
@@ -270,16 +240,9 @@ public final class PolicyCommand extends XfrmLeaf {
 
         @Override
         public Integer call() throws Exception {
-            try (XfrmClient c = openXfrm()) {
-                SpdInfo info = c.policies().spdInfo();
-                if (json()) {
-                    printJson(XfrmJson.spdInfo(info), false);
-                } else {
-                    out().print(XfrmText.spdCount(info, level()));
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> {
+                print(c.policies().spdInfo(), XfrmJson::spdInfo, false, info -> XfrmText.spdCount(info, level()));
+            });
         }
     }
 
@@ -310,10 +273,7 @@ public final class PolicyCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             PolicyDefault d = PolicyGrammar.defaults(args);
-            try (XfrmClient c = openXfrm()) {
-                c.policies().setDefault(d);
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> c.policies().setDefault(d));
         }
     }
 
@@ -325,16 +285,7 @@ public final class PolicyCommand extends XfrmLeaf {
     static final class GetDefault extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
-            try (XfrmClient c = openXfrm()) {
-                PolicyDefault d = c.policies().getDefault();
-                if (json()) {
-                    printJson(XfrmJson.defaults(d), false);
-                } else {
-                    out().print(XfrmText.defaults(d));
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> print(c.policies().getDefault(), XfrmJson::defaults, false, XfrmText::defaults));
         }
     }
 
@@ -352,10 +303,7 @@ public final class PolicyCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             SpdInfo.HashThreshold[] t = PolicyGrammar.thresholds(args);
-            try (XfrmClient c = openXfrm()) {
-                c.policies().setHashThresholds(t[0], t[1]);
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> c.policies().setHashThresholds(t[0], t[1]));
         }
     }
 }

@@ -2,7 +2,6 @@ package io.cxt.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -10,9 +9,7 @@ import picocli.CommandLine.Parameters;
 
 import io.cxt.xfrm.AllocSpiRequest;
 import io.cxt.xfrm.SaKey;
-import io.cxt.xfrm.SadInfo;
 import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.XfrmClient;
 
 /** {@code cxctl xfrm state}: the SAD, like {@code ip xfrm state}. */
 @Command(name = "state",
@@ -76,29 +73,13 @@ public final class StateCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             StateGrammar.Filter f = StateGrammar.filter(args);
-            try (XfrmClient c = openXfrm()) {
-                List<SecurityAssociation> sas = new ArrayList<>();
-                for (SecurityAssociation sa : c.states().dump(f.addressFilter(), f.proto())) {
-                    if (f.matches(sa)) {
-                        sas.add(sa);
-                    }
-                }
+            return withXfrm(c -> {
+                List<SecurityAssociation> sas = c.states().dump(f.addressFilter(), f.proto()).stream()
+                        .filter(f::matches).toList();
                 LinkNames links = links();
-                if (json()) {
-                    List<Map<String, Object>> out = new ArrayList<>();
-                    for (SecurityAssociation sa : sas) {
-                        out.add(XfrmJson.state(sa, links::name));
-                    }
-                    printJson(out, keys);
-                } else {
-                    XfrmText.Options o = textOptions(count(stats), keys, links);
-                    for (SecurityAssociation sa : sas) {
-                        out().print(XfrmText.state(sa, o));
-                    }
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+                XfrmText.Options o = textOptions(count(stats), keys, links);
+                printAll(sas, sa -> XfrmJson.state(sa, links::name), keys, sa -> XfrmText.state(sa, o));
+            });
         }
     }
 
@@ -127,17 +108,7 @@ public final class StateCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             SaKey key = StateGrammar.key(args);
-            try (XfrmClient c = openXfrm()) {
-                SecurityAssociation sa = c.states().get(key);
-                LinkNames links = links();
-                if (json()) {
-                    printJson(XfrmJson.state(sa, links::name), keys);
-                } else {
-                    out().print(XfrmText.state(sa, textOptions(count(stats), keys, links)));
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> printState(c.states().get(key), count(stats), keys));
         }
     }
 
@@ -178,14 +149,13 @@ public final class StateCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             SecurityAssociation sa = StateGrammar.sa(args, links());
-            try (XfrmClient c = openXfrm()) {
+            return withXfrm(c -> {
                 if (update()) {
                     c.states().update(sa);
                 } else {
                     c.states().add(sa);
                 }
-            }
-            return ExitCodes.OK;
+            });
         }
     }
 
@@ -230,10 +200,7 @@ public final class StateCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             SaKey key = StateGrammar.key(args);
-            try (XfrmClient c = openXfrm()) {
-                c.states().delete(key);
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> c.states().delete(key));
         }
     }
 
@@ -250,10 +217,7 @@ public final class StateCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             int proto = StateGrammar.flushProto(args);
-            try (XfrmClient c = openXfrm()) {
-                c.states().flush(proto);
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> c.states().flush(proto));
         }
     }
 
@@ -265,22 +229,15 @@ public final class StateCommand extends XfrmLeaf {
                 + " 'SAD count N'; with -s also '(buckets count B Max M)', the hash table's size."
                 + " With --json: {\"saCount\": N, \"hashBuckets\": B, \"maxHashBuckets\": M}.", ""},
             footer = {XfrmHelp.EXIT_STATUS})
-    static class Count extends XfrmLeaf {
+    static final class Count extends XfrmLeaf {
         @Option(names = {"-s", "--stats"}, description = "Also print the hash table size.")
         boolean[] stats;
 
         @Override
         public Integer call() throws Exception {
-            try (XfrmClient c = openXfrm()) {
-                SadInfo info = c.states().sadInfo();
-                if (json()) {
-                    printJson(XfrmJson.sadInfo(info), false);
-                } else {
-                    out().print(XfrmText.sadCount(info, count(stats)));
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> {
+                print(c.states().sadInfo(), XfrmJson::sadInfo, false, info -> XfrmText.sadCount(info, count(stats)));
+            });
         }
     }
 
@@ -291,16 +248,9 @@ public final class StateCommand extends XfrmLeaf {
     static final class Info extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
-            try (XfrmClient c = openXfrm()) {
-                SadInfo info = c.states().sadInfo();
-                if (json()) {
-                    printJson(XfrmJson.sadInfo(info), false);
-                } else {
-                    out().print(XfrmText.sadCount(info, 1));
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> {
+                print(c.states().sadInfo(), XfrmJson::sadInfo, false, info -> XfrmText.sadCount(info, 1));
+            });
         }
     }
 
@@ -334,17 +284,7 @@ public final class StateCommand extends XfrmLeaf {
         @Override
         public Integer call() throws Exception {
             AllocSpiRequest request = StateGrammar.allocSpi(args);
-            try (XfrmClient c = openXfrm()) {
-                SecurityAssociation sa = c.states().allocSpi(request);
-                LinkNames links = links();
-                if (json()) {
-                    printJson(XfrmJson.state(sa, links::name), false);
-                } else {
-                    out().print(XfrmText.state(sa, textOptions(0, false, links)));
-                    out().flush();
-                }
-            }
-            return ExitCodes.OK;
+            return withXfrm(c -> printState(c.states().allocSpi(request), 0, false));
         }
     }
 }

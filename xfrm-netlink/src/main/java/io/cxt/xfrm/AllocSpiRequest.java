@@ -47,18 +47,7 @@ public record AllocSpiRequest(SpiRange range, Mark mark, Integer ifId, Integer p
 
     public List<NlAttribute> attributes() {
         List<NlAttribute> out = new ArrayList<>();
-        if (mark != null) {
-            out.add(StateCodec.structAttr(XfrmAttrType.MARK, Mark.LENGTH, mark::encode));
-        }
-        if (ifId != null) {
-            out.add(StateCodec.u32Attr(XfrmAttrType.IF_ID, ifId));
-        }
-        if (pcpu != null) {
-            out.add(StateCodec.u32Attr(XfrmAttrType.SA_PCPU, pcpu));
-        }
-        if (saDir != null) {
-            out.add(StateCodec.u8Attr(XfrmAttrType.SA_DIR, saDir));
-        }
+        SaScopeAttributes.encode(out, mark, ifId, pcpu, saDir);
         out.addAll(unknownAttributes);
         return out;
     }
@@ -72,26 +61,14 @@ public record AllocSpiRequest(SpiRange range, Mark mark, Integer ifId, Integer p
             ByteBuffer b = payload.duplicate().order(java.nio.ByteOrder.nativeOrder());
             List<NlAttribute> attrs = StateCodec.attributesAfter(b, SpiRange.LENGTH, "xfrm_userspi_info");
             SpiRange range = SpiRange.decode(b);
-            Mark mark = null;
-            Integer ifId = null;
-            Integer pcpu = null;
-            Integer dir = null;
+            SaScopeAttributes scope = new SaScopeAttributes();
             List<NlAttribute> unknown = new ArrayList<>();
             for (NlAttribute a : attrs) {
-                int t = a.type();
-                if (t == XfrmAttrType.MARK && mark == null) {
-                    mark = StateCodec.exact(a, "XFRMA_MARK", Mark::decode);
-                } else if (t == XfrmAttrType.IF_ID && ifId == null) {
-                    ifId = StateCodec.u32(a, "XFRMA_IF_ID");
-                } else if (t == XfrmAttrType.SA_PCPU && pcpu == null) {
-                    pcpu = StateCodec.u32(a, "XFRMA_SA_PCPU");
-                } else if (t == XfrmAttrType.SA_DIR && dir == null) {
-                    dir = StateCodec.u8(a, "XFRMA_SA_DIR");
-                } else {
+                if (!scope.take(a)) {
                     unknown.add(a);
                 }
             }
-            return new AllocSpiRequest(range, mark, ifId, pcpu, dir, unknown);
+            return new AllocSpiRequest(range, scope.mark, scope.ifId, scope.pcpu, scope.saDir, unknown);
         });
     }
 

@@ -71,18 +71,7 @@ public record ReplayLifetimeState(AeventId id, ReplayState replay, ReplayStateEs
         if (etimerThresh != null) {
             out.add(StateCodec.u32Attr(XfrmAttrType.ETIMER_THRESH, etimerThresh));
         }
-        if (mark != null) {
-            out.add(StateCodec.structAttr(XfrmAttrType.MARK, Mark.LENGTH, mark::encode));
-        }
-        if (ifId != null) {
-            out.add(StateCodec.u32Attr(XfrmAttrType.IF_ID, ifId));
-        }
-        if (pcpu != null) {
-            out.add(StateCodec.u32Attr(XfrmAttrType.SA_PCPU, pcpu));
-        }
-        if (saDir != null) {
-            out.add(StateCodec.u8Attr(XfrmAttrType.SA_DIR, saDir));
-        }
+        SaScopeAttributes.encode(out, mark, ifId, pcpu, saDir);
         out.addAll(unknownAttributes);
         return out;
     }
@@ -101,13 +90,13 @@ public record ReplayLifetimeState(AeventId id, ReplayState replay, ReplayStateEs
             LifetimeCurrent lt = null;
             Integer rth = null;
             Integer eth = null;
-            Mark mark = null;
-            Integer ifId = null;
-            Integer pcpu = null;
-            Integer dir = null;
+            SaScopeAttributes scope = new SaScopeAttributes();
             List<NlAttribute> unknown = new ArrayList<>();
             for (NlAttribute a : attrs) {
                 int t = a.type();
+                if (scope.take(a)) {
+                    continue;
+                }
                 if (t == XfrmAttrType.REPLAY_VAL && replay == null) {
                     replay = StateCodec.exact(a, "XFRMA_REPLAY_VAL", ReplayState::decode);
                 } else if (t == XfrmAttrType.REPLAY_ESN_VAL && esn == null) {
@@ -118,19 +107,12 @@ public record ReplayLifetimeState(AeventId id, ReplayState replay, ReplayStateEs
                     rth = StateCodec.u32(a, "XFRMA_REPLAY_THRESH");
                 } else if (t == XfrmAttrType.ETIMER_THRESH && eth == null) {
                     eth = StateCodec.u32(a, "XFRMA_ETIMER_THRESH");
-                } else if (t == XfrmAttrType.MARK && mark == null) {
-                    mark = StateCodec.exact(a, "XFRMA_MARK", Mark::decode);
-                } else if (t == XfrmAttrType.IF_ID && ifId == null) {
-                    ifId = StateCodec.u32(a, "XFRMA_IF_ID");
-                } else if (t == XfrmAttrType.SA_PCPU && pcpu == null) {
-                    pcpu = StateCodec.u32(a, "XFRMA_SA_PCPU");
-                } else if (t == XfrmAttrType.SA_DIR && dir == null) {
-                    dir = StateCodec.u8(a, "XFRMA_SA_DIR");
                 } else {
                     unknown.add(a);
                 }
             }
-            return new ReplayLifetimeState(id, replay, esn, lt, rth, eth, mark, ifId, pcpu, dir, unknown);
+            return new ReplayLifetimeState(id, replay, esn, lt, rth, eth, scope.mark, scope.ifId, scope.pcpu, scope.saDir,
+                    unknown);
         });
     }
 

@@ -33,18 +33,7 @@ public record SaExpire(SaInfo state, int hard, Mark mark, Integer ifId, Integer 
 
     public List<NlAttribute> attributes() {
         List<NlAttribute> out = new ArrayList<>();
-        if (mark != null) {
-            out.add(StateCodec.structAttr(XfrmAttrType.MARK, Mark.LENGTH, mark::encode));
-        }
-        if (ifId != null) {
-            out.add(StateCodec.u32Attr(XfrmAttrType.IF_ID, ifId));
-        }
-        if (pcpu != null) {
-            out.add(StateCodec.u32Attr(XfrmAttrType.SA_PCPU, pcpu));
-        }
-        if (saDir != null) {
-            out.add(StateCodec.u8Attr(XfrmAttrType.SA_DIR, saDir));
-        }
+        SaScopeAttributes.encode(out, mark, ifId, pcpu, saDir);
         out.addAll(unknownAttributes);
         return out;
     }
@@ -64,26 +53,14 @@ public record SaExpire(SaInfo state, int hard, Mark mark, Integer ifId, Integer 
             SaInfo state = SaInfo.decode(b);
             int hard = XfrmStructs.getU8(b);
             XfrmStructs.skip(b, 7);
-            Mark mark = null;
-            Integer ifId = null;
-            Integer pcpu = null;
-            Integer dir = null;
+            SaScopeAttributes scope = new SaScopeAttributes();
             List<NlAttribute> unknown = new ArrayList<>();
             for (NlAttribute a : attrs) {
-                int t = a.type();
-                if (t == XfrmAttrType.MARK && mark == null) {
-                    mark = StateCodec.exact(a, "XFRMA_MARK", Mark::decode);
-                } else if (t == XfrmAttrType.IF_ID && ifId == null) {
-                    ifId = StateCodec.u32(a, "XFRMA_IF_ID");
-                } else if (t == XfrmAttrType.SA_PCPU && pcpu == null) {
-                    pcpu = StateCodec.u32(a, "XFRMA_SA_PCPU");
-                } else if (t == XfrmAttrType.SA_DIR && dir == null) {
-                    dir = StateCodec.u8(a, "XFRMA_SA_DIR");
-                } else {
+                if (!scope.take(a)) {
                     unknown.add(a);
                 }
             }
-            return new SaExpire(state, hard, mark, ifId, pcpu, dir, unknown);
+            return new SaExpire(state, hard, scope.mark, scope.ifId, scope.pcpu, scope.saDir, unknown);
         });
     }
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 
 import io.cxt.xfrm.KeyBytes;
 
@@ -35,24 +36,9 @@ public final class ControlJson {
                 g.writeString(io.cxt.xfrm.AddressText.of(a));
             }
         });
-        m.addSerializer(KeyBytes.class, new StdSerializer<>(KeyBytes.class) {
-            @Override
-            public void serialize(KeyBytes k, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(k.toString());
-            }
-        });
-        m.addSerializer(java.time.Instant.class, new StdSerializer<>(java.time.Instant.class) {
-            @Override
-            public void serialize(java.time.Instant t, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(t.toString());
-            }
-        });
-        m.addSerializer(java.time.Duration.class, new StdSerializer<>(java.time.Duration.class) {
-            @Override
-            public void serialize(java.time.Duration d, JsonGenerator g, SerializerProvider p) throws IOException {
-                g.writeString(d.toString());
-            }
-        });
+        m.addSerializer(KeyBytes.class, ToStringSerializer.instance); // its toString is redacted
+        m.addSerializer(java.time.Instant.class, ToStringSerializer.instance);
+        m.addSerializer(java.time.Duration.class, ToStringSerializer.instance);
         m.addSerializer(java.util.Optional.class, new StdSerializer<>(java.util.Optional.class) {
             @Override
             public void serialize(java.util.Optional o, JsonGenerator g, SerializerProvider p) throws IOException {

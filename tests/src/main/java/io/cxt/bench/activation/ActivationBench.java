@@ -5,6 +5,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.cxt.bench.Samples;
+
 /**
  * Prints what activating a held context costs on the nAR, end to end through the agent
  * ({@link io.cxt.agent.role.AccessRouterAgent}, CTAR received, kernel state installed, CTAA sent),

@@ -13,6 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.cxt.bench.LabNamespace;
+import io.cxt.bench.Samples;
 import io.cxt.agent.ActivationListener;
 import io.cxt.agent.EventSink;
 import io.cxt.agent.role.AccessRouterAgent;
@@ -131,8 +133,8 @@ final class ActivationLab implements AutoCloseable {
         AccessRouterAgent a = null;
         UdpTransport p = null;
         try {
-            n = LabNamespace.create("nar");
-            d = LabNamespace.create("drv");
+            n = LabNamespace.create("cxta", "nar");
+            d = LabNamespace.create("cxta", "drv");
             wire(n, d);
             x = XfrmClient.open(n.name());
             stateDirectory = Files.createDirectories(Path.of("/run/cxt-activation-bench",

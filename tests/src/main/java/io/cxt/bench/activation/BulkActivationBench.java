@@ -11,6 +11,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.cxt.bench.LabNamespace;
+import io.cxt.bench.Samples;
+import io.cxt.bench.CpuQuiescence;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextRewriter;
 import io.cxt.context.MobileNodeContext;
@@ -69,10 +72,10 @@ final class BulkActivationBench {
         try (ActivationLab lab = new ActivationLab()) {
             List<DatagramChannel> sockets = lab.mobileNodeSockets(0, mns, false);
             hold(lab, pctds);
-            Quiet.awaitIdleCpu(30_000);
+            CpuQuiescence.await(30_000);
             activate(lab, sockets);
         }
-        Quiet.awaitIdleCpu(30_000);
+        CpuQuiescence.await(30_000);
         rawInstalls();
         report(out);
     }
@@ -102,7 +105,7 @@ final class BulkActivationBench {
         long[] sentAt = new long[mns];
         ByteBuffer buf = ByteBuffer.allocate(2048);
         System.gc();
-        Quiet.awaitIdleCpu(30_000);
+        CpuQuiescence.await(30_000);
         lab.sink.recording = true;
         try (Selector selector = Selector.open()) {
             for (int n = 0; n < mns; n++) {
@@ -156,7 +159,7 @@ final class BulkActivationBench {
     }
 
     private void rawInstalls() throws IOException, ContextException {
-        try (LabNamespace ns = LabNamespace.create("rawbulk"); XfrmClient k = XfrmClient.open(ns.name())) {
+        try (LabNamespace ns = LabNamespace.create("cxta", "rawbulk"); XfrmClient k = XfrmClient.open(ns.name())) {
             ns.sysctl("net.core.xfrm_acq_expires", "3600");
             SpiAllocator allocator = new SpiAllocator(k, SadLookupCase.DEFAULT);
             List<XfrmBatch> batches = new ArrayList<>(mns);
@@ -168,7 +171,7 @@ final class BulkActivationBench {
                 batches.add(Fixtures.installBatch(rw, res));
             }
             System.gc();
-            Quiet.awaitIdleCpu(30_000);
+            CpuQuiescence.await(30_000);
             long start = System.nanoTime();
             for (XfrmBatch b : batches) {
                 long t0 = System.nanoTime();

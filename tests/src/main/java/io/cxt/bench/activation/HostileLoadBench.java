@@ -23,6 +23,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 
+import io.cxt.bench.Samples;
 import io.cxt.cxtp.ContextTransferActivateRequest;
 import io.cxt.cxtp.CxtpCodec;
 import io.cxt.cxtp.CxtpConstants;

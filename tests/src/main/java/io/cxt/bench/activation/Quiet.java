@@ -1,51 +1,15 @@
 package io.cxt.bench.activation;
 
-import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
-/** Waiting helpers: for an idle CPU (the kernel frees SAs and namespaces later, in work queues), for a condition. */
+import io.cxt.bench.CpuQuiescence;
+
+/** Waiting helpers of the activation benchmarks: for a condition, a pause; and the GC counters. (For an idle CPU: {@link CpuQuiescence}.) */
 final class Quiet {
 
     private Quiet() {
-    }
-
-    /**
-     * Waits until, over a 100 ms sleep, at least 97% of the CPU time in /proc/stat was idle, so that
-     * deferred kernel work (xfrm_state_gc_task, RCU, cleanup_net) or the agent's journal thread does
-     * not run inside the next timed section. Gives up after {@code maxMillis}; returns the wait.
-     */
-    static long awaitIdleCpu(long maxMillis) throws IOException {
-        long start = System.nanoTime();
-        long[] before = cpuTimes();
-        while ((System.nanoTime() - start) / 1_000_000 < maxMillis) {
-            sleep(100);
-            long[] after = cpuTimes();
-            long total = after[0] - before[0];
-            long idle = after[1] - before[1];
-            before = after;
-            if (total > 0 && idle * 100 >= total * 97) {
-                break;
-            }
-        }
-        return (System.nanoTime() - start) / 1_000_000;
-    }
-
-    private static long[] cpuTimes() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/stat"))) {
-            if (line.startsWith("cpu ")) {
-                String[] f = line.trim().split("\\s+");
-                long total = 0;
-                for (int i = 1; i < f.length; i++) {
-                    total += Long.parseLong(f[i]);
-                }
-                return new long[] {total, Long.parseLong(f[4]) + (f.length > 5 ? Long.parseLong(f[5]) : 0)};
-            }
-        }
-        throw new IOException("no cpu line in /proc/stat");
     }
 
     /** Polls {@code condition} every 100 µs-1 ms until true; fails with {@code what} after {@code maxMillis}. */
@@ -73,12 +37,7 @@ final class Quiet {
     }
 
     static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        CpuQuiescence.sleep(millis);
     }
 
     /** {collections, milliseconds} of all collectors so far. */

@@ -7,6 +7,9 @@ import java.nio.channels.DatagramChannel;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.cxt.bench.LabNamespace;
+import io.cxt.bench.Samples;
+import io.cxt.bench.CpuQuiescence;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextInstaller;
 import io.cxt.context.ContextRewriter;
@@ -68,7 +71,7 @@ final class SingleHandoverBench {
         try (ActivationLab lab = new ActivationLab()) {
             seconds = handovers(lab);
         }
-        Quiet.awaitIdleCpu(10_000);
+        CpuQuiescence.await(10_000);
         rawRuns();
         report(out, seconds);
     }
@@ -78,13 +81,13 @@ final class SingleHandoverBench {
         DatagramChannel mn = lab.mobileNodeSockets(0, 1, true).get(0);
         ByteBuffer buf = ByteBuffer.allocate(2048);
         long sequence = ThreadLocalRandom.current().nextLong(1, 1L << 31);
-        Quiet.awaitIdleCpu(10_000);
+        CpuQuiescence.await(10_000);
         long start = System.nanoTime();
         for (int i = 0; i < warmup + runs; i++) {
             boolean measured = i >= warmup;
             if (i == warmup) {
                 System.gc();
-                Quiet.awaitIdleCpu(10_000);
+                CpuQuiescence.await(10_000);
                 gc = Quiet.gc();
                 start = System.nanoTime();
                 lab.sink.recording = true;
@@ -146,7 +149,7 @@ final class SingleHandoverBench {
 
     /** Part (c), one MN: library install against the prebuilt batch on the bare socket, in a namespace without agent. */
     private void rawRuns() throws IOException, ContextException {
-        try (LabNamespace ns = LabNamespace.create("raw"); XfrmClient k = XfrmClient.open(ns.name())) {
+        try (LabNamespace ns = LabNamespace.create("cxta", "raw"); XfrmClient k = XfrmClient.open(ns.name())) {
             ns.sysctl("net.core.xfrm_acq_expires", "3600");
             SpiAllocator allocator = new SpiAllocator(k, SadLookupCase.DEFAULT);
             ContextInstaller installer = new ContextInstaller(k);

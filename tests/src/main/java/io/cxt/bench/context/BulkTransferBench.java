@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import io.cxt.bench.LabNamespace;
+import io.cxt.bench.CpuQuiescence;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextInstaller;
 import io.cxt.context.ContextRewriter;
@@ -80,7 +82,7 @@ final class BulkTransferBench {
     }
 
     void run(PrintStream out) throws IOException, ContextException {
-        try (LabNamespace parNs = LabNamespace.create("bpar"); XfrmClient par = XfrmClient.open(parNs.name())) {
+        try (LabNamespace parNs = LabNamespace.create("cxtb", "bpar"); XfrmClient par = XfrmClient.open(parNs.name())) {
             long t0 = System.nanoTime();
             MobileNodeFixtures.RouterSide side = MobileNodeFixtures.parSide(0, mnCount);
             BenchChecks.noFailures("pAR", par.states().addAll(side.sas()));
@@ -117,7 +119,7 @@ final class BulkTransferBench {
         long[] raw = new long[PHASES.length];
         long wall;
         GcClock gc;
-        try (LabNamespace cxtNs = LabNamespace.create("bnar"); LabNamespace rawNs = LabNamespace.create("bnar-raw");
+        try (LabNamespace cxtNs = LabNamespace.create("cxtb", "bnar"); LabNamespace rawNs = LabNamespace.create("cxtb", "bnar-raw");
              XfrmClient cxtNar = XfrmClient.open(cxtNs.name()); XfrmClient rawNar = XfrmClient.open(rawNs.name());
              NetlinkSocket parSocket = RawSockets.beside(par); NetlinkSocket narSocket = RawSockets.beside(rawNar)) {
             SpiAllocator allocator = new SpiAllocator(cxtNar, SadLookupCase.DEFAULT);

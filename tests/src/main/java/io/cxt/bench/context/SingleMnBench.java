@@ -5,6 +5,9 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.util.List;
 
+import io.cxt.bench.LabNamespace;
+import io.cxt.bench.Samples;
+import io.cxt.bench.CpuQuiescence;
 import io.cxt.context.ContextException;
 import io.cxt.context.ContextInstaller;
 import io.cxt.context.ContextRewriter;
@@ -96,7 +99,7 @@ final class SingleMnBench {
     }
 
     void run(PrintStream out) throws IOException, ContextException {
-        try (LabNamespace parNs = LabNamespace.create("par"); LabNamespace narNs = LabNamespace.create("nar")) {
+        try (LabNamespace parNs = LabNamespace.create("cxtb", "par"); LabNamespace narNs = LabNamespace.create("cxtb", "nar")) {
             try (XfrmClient p = XfrmClient.open(parNs.name()); XfrmClient n = XfrmClient.open(narNs.name());
                  NetlinkSocket rp = RawSockets.beside(p); NetlinkSocket rn = RawSockets.beside(n)) {
                 par = p;

@@ -1,4 +1,4 @@
-package io.cxt.bench.activation;
+package io.cxt.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** A namespace made with {@code ip netns add} for the benchmark and deleted on close (fresh SAD/SPD). */
-final class LabNamespace implements AutoCloseable {
+/**
+ * A network namespace made with {@code ip netns add} for a benchmark and deleted on close, so that every
+ * router the benchmark plays starts with an empty SAD and SPD of the kernel's default hash sizes.
+ */
+public final class LabNamespace implements AutoCloseable {
 
     private final String name;
 
@@ -15,8 +18,9 @@ final class LabNamespace implements AutoCloseable {
         this.name = name;
     }
 
-    static LabNamespace create(String role) throws IOException {
-        String name = "cxta-" + role + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
+    /** A namespace named {@code PREFIX-ROLE-RANDOM}: the prefix tells the benchmark suites' leftovers apart. */
+    public static LabNamespace create(String prefix, String role) throws IOException {
+        String name = prefix + "-" + role + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
         run("ip", "netns", "add", name);
         LabNamespace ns = new LabNamespace(name);
         try {
@@ -28,18 +32,18 @@ final class LabNamespace implements AutoCloseable {
         return ns;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    void ip(String... args) throws IOException {
+    public void ip(String... args) throws IOException {
         List<String> c = new ArrayList<>(List.of("ip", "-n", name));
         c.addAll(List.of(args));
         run(c.toArray(String[]::new));
     }
 
     /** Sets a sysctl of this namespace (net.* sysctls are per namespace). */
-    void sysctl(String key, String value) throws IOException {
+    public void sysctl(String key, String value) throws IOException {
         run("ip", "netns", "exec", name, "sysctl", "-q", "-w", key + "=" + value);
     }
 
@@ -48,7 +52,7 @@ final class LabNamespace implements AutoCloseable {
         run("ip", "netns", "del", name);
     }
 
-    static void run(String... command) throws IOException {
+    public static void run(String... command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {

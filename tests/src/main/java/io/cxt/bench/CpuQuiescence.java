@@ -1,4 +1,4 @@
-package io.cxt.bench.context;
+package io.cxt.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * would otherwise run inside the next timed section and be billed to whoever happens to run then.
  * Idle means: over a 100 ms sleep, at least 97% of the CPU time in /proc/stat was idle.
  */
-final class CpuQuiescence {
+public final class CpuQuiescence {
 
     private static final Path PROC_STAT = Path.of("/proc/stat");
 
@@ -18,7 +18,7 @@ final class CpuQuiescence {
     }
 
     /** Returns how long it waited, in milliseconds (gives up after {@code maxMillis}). */
-    static long await(long maxMillis) throws IOException {
+    public static long await(long maxMillis) throws IOException {
         long start = System.nanoTime();
         long[] before = cpuTimes();
         while ((System.nanoTime() - start) / 1_000_000 < maxMillis) {
@@ -50,7 +50,8 @@ final class CpuQuiescence {
         throw new IOException("no cpu line in " + PROC_STAT);
     }
 
-    static void sleep(long millis) {
+    /** Sleeps; an interrupt ends the benchmark (IllegalStateException), the flag set again. */
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -1,19 +1,19 @@
-package io.cxt.bench.activation;
+package io.cxt.bench;
 
 import java.util.Arrays;
 
 /** Durations of one measured quantity, in nanoseconds; percentiles by nearest rank. Thread-safe. */
-final class Samples {
+public final class Samples {
 
     private long[] values;
     private int size;
     private boolean sorted;
 
-    Samples(int capacity) {
+    public Samples(int capacity) {
         values = new long[Math.max(1, capacity)];
     }
 
-    synchronized void add(long nanos) {
+    public synchronized void add(long nanos) {
         if (size == values.length) {
             values = Arrays.copyOf(values, size * 2);
         }
@@ -21,12 +21,12 @@ final class Samples {
         sorted = false;
     }
 
-    synchronized int size() {
+    public synchronized int size() {
         return size;
     }
 
     /** The smallest value with at least {@code p} percent of the samples at or below it. */
-    synchronized long percentile(double p) {
+    public synchronized long percentile(double p) {
         if (size == 0) {
             throw new IllegalStateException("no samples");
         }
@@ -38,7 +38,7 @@ final class Samples {
         return values[Math.max(0, Math.min(size, rank) - 1)];
     }
 
-    synchronized long sum() {
+    public synchronized long sum() {
         long s = 0;
         for (int i = 0; i < size; i++) {
             s += values[i];
@@ -47,12 +47,12 @@ final class Samples {
     }
 
     /** "p50 p90 p99 max" in µs, each right-aligned in 9 columns. */
-    String row() {
+    public String row() {
         return String.format("%9s %9s %9s %9s", us(percentile(50)), us(percentile(90)), us(percentile(99)),
                 us(percentile(100)));
     }
 
-    static String us(long nanos) {
+    public static String us(long nanos) {
         return String.format("%.1f", nanos / 1000.0);
     }
 }
