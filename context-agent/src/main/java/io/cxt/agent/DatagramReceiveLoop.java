@@ -37,14 +37,8 @@ public final class DatagramReceiveLoop {
      */
     public static void run(DatagramChannel channel, int bufferSize, BooleanSupplier closed, String label, Handler handler) {
         ByteBuffer buf = ByteBuffer.allocate(bufferSize);
-        io.cxt.health.ReceiveLoops.Loop beat = io.cxt.health.ReceiveLoops.process().enter(label);
-        try {
-            loop(channel, buf, closed, label, handler, beat);
-        } finally {
-            if (closed.getAsBoolean() || !channel.isOpen()) {
-                beat.leave(); // an orderly end; otherwise the watchdog reports the dead loop
-            }
-        }
+        io.cxt.health.ReceiveLoops.process().watch(label, () -> closed.getAsBoolean() || !channel.isOpen(),
+                beat -> loop(channel, buf, closed, label, handler, beat));
     }
 
     private static void loop(DatagramChannel channel, ByteBuffer buf, BooleanSupplier closed, String label, Handler handler,

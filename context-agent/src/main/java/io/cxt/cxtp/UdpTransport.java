@@ -104,14 +104,7 @@ public final class UdpTransport implements CxtpTransport {
     }
 
     private void receiveLoop() {
-        io.cxt.health.ReceiveLoops.Loop beat = io.cxt.health.ReceiveLoops.process().enter(Thread.currentThread().getName());
-        try {
-            receive(beat);
-        } finally {
-            if (closed) {
-                beat.leave(); // an orderly end; otherwise the watchdog reports the dead loop
-            }
-        }
+        io.cxt.health.ReceiveLoops.process().watch(Thread.currentThread().getName(), () -> closed, this::receive);
     }
 
     private void receive(io.cxt.health.ReceiveLoops.Loop beat) {

@@ -44,6 +44,23 @@ public final class ReceiveLoops {
     }
 
     /**
+     * Runs a receive loop on the calling thread, watched: registers it as {@code name}, runs
+     * {@code body} with its heartbeat, and stops watching when the body returns because
+     * {@code closed} says so (an orderly end). Any other end leaves it registered, so the watchdog
+     * reports the dead loop.
+     */
+    public void watch(String name, java.util.function.BooleanSupplier closed, java.util.function.Consumer<Loop> body) {
+        Loop beat = enter(name);
+        try {
+            body.accept(beat);
+        } finally {
+            if (closed.getAsBoolean()) {
+                beat.leave();
+            }
+        }
+    }
+
+    /**
      * The loops that are stuck (in one handler for longer than {@code limit}) or dead (thread ended,
      * loop not left), one line each; empty when all is well.
      */
