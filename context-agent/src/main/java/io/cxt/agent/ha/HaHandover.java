@@ -304,6 +304,14 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     /** Between the activation datagrams and the address event: charon handles the datagrams first. */
     static final Duration ROAM_TRIGGER_DELAY = Duration.ofMillis(20);
 
+    /**
+     * A second address event, after charon's roam delay (100 ms) has passed: in the lab about one
+     * activation in two saw charon roam without an address change ("keeping connection path", no
+     * address list sent), cause not found; a second event gets the list sent. Costs one more MOBIKE
+     * INFORMATIONAL to the MN when the first one worked.
+     */
+    static final Duration ROAM_TRIGGER_REPEAT = Duration.ofMillis(400);
+
     /** How long charon may take to install a held SA's CHILD_SAs. */
     static final Duration SEQUENCE_WAIT = Duration.ofSeconds(3);
     /** How long an activation waits for counters still being set (reactive: the context came just before). */
@@ -342,6 +350,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
                 InetAddress towards = h.rewrite.newRemote() != null ? h.rewrite.newRemote()
                         : h.transferred.peerAddress().orElse(previousCareOf);
                 sequencer.schedule(() -> pulse(trigger, towards, mn), ROAM_TRIGGER_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                sequencer.schedule(() -> pulse(trigger, towards, mn), ROAM_TRIGGER_REPEAT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (IOException e) {
             events.emit("ike-rejected", mn, "could not activate charon's IKE SA: " + e.getMessage());
