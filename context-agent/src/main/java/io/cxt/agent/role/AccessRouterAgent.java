@@ -31,6 +31,7 @@ import io.cxt.context.MobileNodeContext;
 import io.cxt.context.MobileNodeIdentity;
 import io.cxt.cxtp.ContextTransferActivateRequest;
 import io.cxt.cxtp.ContextTransferCancel;
+import io.cxt.cxtp.ContextTransferDataReply;
 import io.cxt.cxtp.CxtpCodec;
 import io.cxt.cxtp.CxtpTransport;
 import io.cxt.cxtp.IcmpTransport;
@@ -124,9 +125,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     }
 
     private void open() throws IOException {
-        RuntimeJournal.Reconciled r = core.journal.reconcile(core.kernel, core.settings.tunnelAddress());
+        RuntimeJournal.Recovered r = core.journal.recover(core.kernel, core.settings.tunnelAddress());
         if (r.removed() > 0 || r.leftAlone() > 0) {
-            core.emit("reconciled", "", "removed " + r.removed() + " SAs/policies a previous run left for contexts not activated"
+            core.emit("reconciled", "", "removed " + r.removed() + " SAs/policies a previous run left half done"
                     + (r.leftAlone() == 0 ? "" : "; left alone " + r.leftAlone() + " with the same ids that are not cxt's"));
         }
         // Counters survive restarts and clock steps (no replay of captured envelopes, no repeated nonce).
@@ -185,9 +186,40 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             InetSocketAddress mb = new InetSocketAddress(any, core.settings.mobileUdpPort());
             core.mobile = inNamespace(() -> UdpTransport.open(mb, next::mobileReceived, mobileOptions));
         }
+        finishPreviousRun(r);
         LOG.info("{}: access router up: CXTP {} port {} ({} peers), MN side {} on {}", core.settings.name(),
                 AddressText.of(core.settings.address()), core.udp.localAddress().getPort(), core.peersByName.size(),
                 core.settings.mobileTransport().spelling(), AddressText.of(core.settings.tunnelAddress()));
+    }
+
+    /**
+     * What a previous run left between two messages (issue 12 item 6): the CTDR of each activation it recorded but
+     * may not have reported, sent now (the pAR then removes its copy; a duplicate is unmatched there and changes
+     * nothing), with the CTAR kept to answer the MN's retransmission; and each transfer it sent whose CTDR has not
+     * come, awaited again.
+     */
+    private void finishPreviousRun(RuntimeJournal.Recovered r) {
+        for (RuntimeJournal.Unreplied u : r.unreplied()) {
+            InetAddress prev = io.cxt.xfrm.AddressText.parse(u.mn());
+            core.recoveredActivations.put(prev, u);
+            Peer peer = core.peersByName.get(u.peer());
+            if (peer == null) {
+                core.emit("reconciled", prev, "activation from '" + u.peer() + "' recorded by a previous run: no such peer now,"
+                        + " no CTDR sent");
+                core.journal.replied(u.mn(), u.serial());
+                continue;
+            }
+            core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
+            core.journal.replied(u.mn(), u.serial());
+            core.emit("reconciled", prev, "activation recorded by a previous run (CTAR sequence " + u.ctarSequence()
+                    + ", new CoA " + AddressText.of(u.newCareOf()) + "): CTDR sent to " + u.peer());
+        }
+        for (RuntimeJournal.Awaiting a : r.awaiting()) {
+            previous.restore(a);
+            core.emit("reconciled", io.cxt.xfrm.AddressText.parse(a.entry().mn()), "transfer to " + a.peer()
+                    + " sent by a previous run: awaiting its CTDR (" + a.entry().sas().size() + " SAs, "
+                    + a.entry().policies().size() + " policies journaled)");
+        }
     }
 
     private interface Opener<T> {
@@ -286,6 +318,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 if (s.timer != null) {
                     s.timer.cancel(false);
                 }
+                core.journal.released(AddressText.of(mobileNode), s.journalSerial);
                 if (!told.contains(s.peer)) {
                     told.add(s.peer);
                 }

@@ -55,7 +55,7 @@ final class NextRouterRole {
      */
     record HeldContext(InetSocketAddress from, InetAddress previousCareOf, MobileNodeContext received, Peer peer,
                        boolean predictive, SpiReservations reservations, InetAddress predictedCareOf,
-                       MobileNodeContext rewritten, long journalSerial, long ctarNanos) {
+                       MobileNodeContext rewritten, long journalSerial, long ctarSequence, long ctarNanos) {
     }
 
     /**
@@ -158,7 +158,9 @@ final class NextRouterRole {
             }
             core.held.put(prev, h);
             reserved = h.reservations;
+            CrashPoint.reached("nar.reserved");
             h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : ctx, h.reservations));
+            CrashPoint.reached("nar.held");
             h.timer = core.schedule(() -> heldExpired(prev, h), core.settings.handoverTimeout());
             long refresh = core.settings.reservationRefresh().toMillis();
             if (!h.reservations.held().isEmpty() && refresh > 0) {
@@ -211,6 +213,9 @@ final class NextRouterRole {
             previous.triggerFromMobileNode(from, ctar);
             return;
         }
+        if (!core.recoveredActivations.isEmpty() && answeredBeforeRestart(from, ctar, t0)) {
+            return;
+        }
         String sequenceKey = AddressText.of(prev) + "|" + ctar.sequenceNumber();
         if (core.usedSequences.containsKey(sequenceKey)) {
             core.count(RouterCounter.CTAR_REPLAYED);
@@ -246,7 +251,7 @@ final class NextRouterRole {
         }
         core.usedSequences.put(sequenceKey, Boolean.TRUE);
         activate(new HeldContext(from, prev, h.received, h.peer, h.predictive, h.reservations, h.predictedCareOf,
-                h.rewritten, h.journalSerial, t0));
+                h.rewritten, h.journalSerial, ctar.sequenceNumber(), t0));
     }
 
     /**
@@ -282,6 +287,11 @@ final class NextRouterRole {
                     rewriteNanos = installStart - verified;
                 }
                 receipt = core.installer.install(ctx, reservations, installStart);
+                CrashPoint.reached("nar.installed");
+                // Recorded before the CTAA: a restart must neither remove what the MN was told is there, nor
+                // leave the pAR's copy unanswered (its CTDR is sent at start if this run dies before sending it).
+                core.journal.active(AddressText.of(prev), journalSerial, peer.settings.name(), a.ctarSequence(), newCareOf);
+                CrashPoint.reached("nar.active");
                 core.active.put(prev, new Active(ctx, receipt, peer, predictive, installStart + receipt.nanos()));
             } catch (IOException | ContextException | RuntimeException e) {
                 receipt = null;
@@ -306,6 +316,7 @@ final class NextRouterRole {
         }
         core.sendCtaa(from, prev, 0);
         long ctaaSentNanos = System.nanoTime();
+        CrashPoint.reached("nar.acknowledged");
         long took = ctaaSentNanos - t0;
         core.lastActivationNanos.set(took);
         core.count(RouterCounter.ACTIVATIONS);
@@ -333,10 +344,8 @@ final class NextRouterRole {
         // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle core.
         Thread.yield();
         String mn = AddressText.of(prev);
-        // The journal first (this is its writer thread): once the CTDR is out the pAR deletes its
-        // copy, and a crash after that must find this activation recorded (issue 12 item 6).
-        core.journal.activeNow(mn, a.journalSerial());
         core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
+        core.journal.replied(mn, a.journalSerial());
         if (predictive) {
             core.phases.record(beforeNanos, rewriteNanos, installNanos, ctaaNanos, took);
         } else {
@@ -407,23 +416,51 @@ final class NextRouterRole {
                 return;
             }
         }
-        SpiReservations res;
+        SpiReservations res = null;
+        MobileNodeContext rewritten = null;
         long serial;
+        InetAddress newCareOf = p.from.getAddress();
         synchronized (core.lock) {
             try {
                 res = core.spiAllocator.reserveInbound(ctx, core.settings.tunnelAddress());
+                CrashPoint.reached("nar.reserved");
+                // Rewritten before the hold record, so that it names the SAs as they will be installed
+                // (the reserved inbound SPIs, the MN's new CoA) and a restart finds them.
+                rewritten = ContextRewriter.forTarget(ctx, newCareOf, core.settings.tunnelAddress(), res.mappings(),
+                        core.settings.sequencePolicy());
             } catch (IOException | ContextException | RuntimeException e) {
+                releaseQuietly(res);
                 core.sendCtaa(p.from, prev, StatusCodes.INSTALL_FAILED);
                 core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(false, prev,
                         List.of(new FeatureStatus(ContextBlocks.FPT_HEADER, StatusCodes.INSTALL_FAILED)))));
-                core.emit("activation-failed", prev, "SPI reservation failed: " + e.getMessage());
+                core.emit("activation-failed", prev, "SPI reservation or rewrite failed: " + e.getMessage());
                 ctx.discard();
                 return;
             }
-            serial = core.journal.hold(journalEntry(prev, ctx, res));
+            serial = core.journal.hold(journalEntry(prev, rewritten, res));
+            CrashPoint.reached("nar.held");
         }
         core.usedSequences.put(AddressText.of(prev) + "|" + p.ctar.sequenceNumber(), Boolean.TRUE);
-        activate(new HeldContext(p.from, prev, ctx, peer, false, res, null, null, serial, p.receivedNanos));
+        activate(new HeldContext(p.from, prev, ctx, peer, false, res, newCareOf, rewritten, serial, p.ctar.sequenceNumber(),
+                p.receivedNanos));
+    }
+
+    /**
+     * A CTAR that a previous run of this agent installed and recorded before it died (its journal's active record):
+     * the MN retransmits it because the CTAA never came. Same MN, same sequence number, from the recorded new
+     * CoA: answered with success, as the dead run would have; the token cannot be checked again (its key went
+     * with that run), but the run that recorded the activation had checked it.
+     */
+    boolean answeredBeforeRestart(InetSocketAddress from, ContextTransferActivateRequest ctar, long t0) {
+        InetAddress prev = ctar.previousAddress();
+        RuntimeJournal.Unreplied u = core.recoveredActivations.get(prev);
+        if (u == null || u.ctarSequence() != ctar.sequenceNumber() || !u.newCareOf().equals(from.getAddress())) {
+            return false;
+        }
+        core.sendCtaa(from, prev, 0);
+        core.later(() -> core.emitAt(t0, "ctar-answered", prev, "CTAR sequence " + ctar.sequenceNumber() + " from "
+                + AddressText.of(from.getAddress()) + " was installed by this agent's previous run (journal): CTAA success"));
+        return true;
     }
 
     void reactiveTimedOut(InetAddress prev, Pending p) {

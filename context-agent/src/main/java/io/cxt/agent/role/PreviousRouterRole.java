@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +55,24 @@ final class PreviousRouterRole {
         var source = core.ikeContextSource;
         io.cxt.context.IkeContextSlot ike = source == null ? null : source.apply(mn);
         return ike == null ? snap : snap.withIkeContext(ike);
+    }
+
+    /**
+     * Journals what the transfer moves away, before the PCTD or CTD leaves: a restarted agent must still remove it
+     * when the nAR's CTDR comes (issue 12 item 6).
+     */
+    private Sent journaled(Sent s, InetAddress mobileNode) {
+        List<RuntimeJournal.OwnedSa> sas = new java.util.ArrayList<>();
+        for (io.cxt.xfrm.SecurityAssociation sa : s.snapshot.securityAssociations()) {
+            sas.add(new RuntimeJournal.OwnedSa(sa.key(), KernelOwnership.sa(sa)));
+        }
+        List<RuntimeJournal.OwnedPolicy> pols = new java.util.ArrayList<>();
+        for (io.cxt.xfrm.SecurityPolicy p : s.snapshot.policies()) {
+            pols.add(new RuntimeJournal.OwnedPolicy(p.id(), KernelOwnership.policy(p, core.settings.tunnelAddress())));
+        }
+        s.journalSerial = core.journal.sent(new RuntimeJournal.Entry(AddressText.of(mobileNode), sas, List.of(), pols),
+                s.peer.settings.name(), s.predictive);
+        return s;
     }
 
     /** Caller holds the lock: records a context sent to a peer (replacing an older one) and starts its handover timer. */
@@ -111,9 +130,11 @@ final class PreviousRouterRole {
                     TokenKeyMaterial.hmacSha1(key), blocks);
             bytes = CxtpCodec.encode(pctd);
             blocks.forEach(ContextDataBlock::wipe);
-            remember(mobileNode, new Sent(snap, peer, true));
+            remember(mobileNode, journaled(new Sent(snap, peer, true), mobileNode));
         }
+        CrashPoint.reached("par.sent");
         boolean sentOk = core.send(peer, bytes);
+        CrashPoint.reached("par.transferred");
         java.util.Arrays.fill(bytes, (byte) 0); // the transport keeps its own copy as long as it needs one
         if (!sentOk) {
             throw new ControlException("could not send the PCTD to " + peer.settings.name());
@@ -147,7 +168,8 @@ final class PreviousRouterRole {
                 core.count(RouterCounter.CTREQ_REJECTED);
                 return;
             }
-            if (core.usedSequences.putIfAbsent(AddressText.of(prev) + "|" + req.sequenceNumber(), Boolean.TRUE) != null) {
+            if (core.usedSequences.putIfAbsent(AddressText.of(prev) + "|" + req.sequenceNumber(), Boolean.TRUE) != null
+                    && !askedAgain(peer, prev)) {
                 core.emit("ctreq-rejected", prev, "CT-Req from " + peer.settings.name() + " repeats sequence "
                         + req.sequenceNumber() + "; no context sent");
                 core.count(RouterCounter.CTREQ_REPLAYED);
@@ -173,15 +195,29 @@ final class PreviousRouterRole {
                     : new ContextTransferData(true, 0, prev, blocks);
             bytes = CxtpCodec.encode(reply);
             blocks.forEach(ContextDataBlock::wipe);
-            remember(prev, new Sent(snap, peer, false));
+            remember(prev, journaled(new Sent(snap, peer, false), prev));
         }
+        CrashPoint.reached("par.sent");
         core.count(RouterCounter.CTREQ_ANSWERED);
         core.send(peer, bytes);
+        CrashPoint.reached("par.transferred");
         int octets = bytes.length;
         java.util.Arrays.fill(bytes, (byte) 0);
         core.emit("context-sent", prev, "reactive " + (req.hasNullToken() ? "PCTD" : "CTD") + " to " + peer.settings.name()
                 + ": " + snap.securityAssociations().size() + " SAs (" + RouterText.spis(snap) + "), " + snap.policies().size()
                 + " policies, " + octets + " octets");
+    }
+
+    /**
+     * Whether a CT-Req repeating a CTAR's sequence comes from the peer this router sent that MN's context to and
+     * has not heard back from: that nAR lost the CTD (it restarted, issue 12 item 6) and the MN retransmitted its
+     * CTAR, so it is answered again. From anyone else it is a replay.
+     */
+    private boolean askedAgain(Peer peer, InetAddress prev) {
+        synchronized (core.lock) {
+            Sent s = core.sent.get(prev);
+            return s != null && s.peer == peer && !s.predictive;
+        }
     }
 
     /** pAR: the nAR reports the outcome. */
@@ -200,6 +236,7 @@ final class PreviousRouterRole {
             }
         }
         if (!r.success()) {
+            core.journal.released(AddressText.of(prev), s.journalSerial);
             core.emit("transfer-failed", prev, peer.settings.name() + " reports failure (" + RouterText.statusText(r.statuses())
                     + "); this router keeps the MN's state");
             s.snapshot.discard();
@@ -210,13 +247,30 @@ final class PreviousRouterRole {
 
     /** pAR: removes a moved MN's SAs and policies from this kernel. */
     void removeMoved(InetAddress prev, Sent s, String why) {
+        String mn = AddressText.of(prev);
         synchronized (core.lock) {
             // A context this router once installed as nAR has moved on from here: no longer ACTIVE.
             core.active.values().removeIf(a -> prev.equals(a.installed().newCareOf()));
         }
+        // Before anything is removed: a restart removes it if this run cannot (issue 12 item 6).
+        core.journal.moved(mn, s.journalSerial);
+        CrashPoint.reached("par.moved");
+        if (s.restoredItems != null) {
+            removeRestored(prev, s, why);
+            return;
+        }
         long delay = core.settings.removalDelay().toMillis();
         if (delay > 0) {
-            core.remover.removeLater(s.snapshot, delay, core.timers);
+            core.timers.schedule(() -> {
+                try {
+                    core.remover.remove(s.snapshot);
+                    core.journal.released(mn, s.journalSerial);
+                } catch (IOException | ContextException e) {
+                    LOG.error("{}: delayed removal failed: {}", s.snapshot.mobileNode().label(), e.getMessage());
+                } finally {
+                    s.snapshot.discard();
+                }
+            }, delay, TimeUnit.MILLISECONDS);
             core.ikeHooks.moved(s.snapshot); // charon deletes its kernel SAs now; cxt's delayed removal then finds them gone
             core.emit("context-removed", prev, why + ": " + s.snapshot.securityAssociations().size() + " SAs ("
                     + RouterText.spis(s.snapshot) + "), " + s.snapshot.policies().size() + " policies removed in " + delay + " ms");
@@ -225,6 +279,7 @@ final class PreviousRouterRole {
         synchronized (core.lock) {
             try {
                 core.remover.remove(s.snapshot);
+                core.journal.released(mn, s.journalSerial);
                 core.ikeHooks.moved(s.snapshot);
                 core.emit("context-removed", prev, why + ": " + s.snapshot.securityAssociations().size() + " SAs ("
                         + RouterText.spis(s.snapshot) + "), " + s.snapshot.policies().size() + " policies removed");
@@ -233,6 +288,40 @@ final class PreviousRouterRole {
             } finally {
                 s.snapshot.discard();
             }
+        }
+    }
+
+    /** A transfer restored from the journal after a restart: removes its journaled items that are still as sent. */
+    private void removeRestored(InetAddress prev, Sent s, String why) {
+        JournalItems.Removal r = new JournalItems.Removal();
+        synchronized (core.lock) {
+            try {
+                JournalItems.remove(core.kernel, core.settings.tunnelAddress(), s.restoredItems, r);
+                core.journal.released(AddressText.of(prev), s.journalSerial);
+                core.emit("context-removed", prev, why + ": " + r.removed + " SAs/policies a previous run sent removed (journal)"
+                        + (r.leftAlone == 0 ? "" : "; left alone " + r.leftAlone + " changed since"));
+            } catch (IOException e) {
+                core.emit("removal-failed", prev, why + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Puts back, after a restart, a transfer a previous run sent and journaled: its CTDR may still come. */
+    void restore(RuntimeJournal.Awaiting a) {
+        InetAddress mn = io.cxt.xfrm.AddressText.parse(a.entry().mn());
+        Peer peer = core.peersByName.get(a.peer());
+        if (peer == null) {
+            core.journal.released(a.entry().mn(), a.serial());
+            core.emit("transfer-failed", mn, "a previous run's transfer to '" + a.peer() + "' was journaled, but no such peer"
+                    + " is configured now: forgotten, kernel state kept");
+            return;
+        }
+        Sent s = new Sent(MobileNodeContext.snapshot(new io.cxt.context.MobileNodeIdentity(core.homeAddresses.get(mn), mn),
+                core.settings.tunnelAddress(), List.of(), List.of(), java.time.Instant.now()), peer, a.predictive());
+        s.journalSerial = a.serial();
+        s.restoredItems = a.entry();
+        synchronized (core.lock) {
+            remember(mn, s);
         }
     }
 
@@ -245,6 +334,7 @@ final class PreviousRouterRole {
             core.sent.remove(prev);
         }
         if (s.predictive) {
+            core.journal.released(AddressText.of(prev), s.journalSerial);
             core.emit("transfer-expired", prev, "predictive transfer to " + s.peer.settings.name()
                     + " never activated; forgotten, kernel state kept (the MN did not leave)");
             s.snapshot.discard();

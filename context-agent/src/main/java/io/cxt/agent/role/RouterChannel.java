@@ -100,6 +100,7 @@ final class RouterChannel {
                 if (s.timer != null) {
                     s.timer.cancel(false);
                 }
+                core.journal.released(AddressText.of(prev), s.journalSerial);
                 s.snapshot.discard();
                 any = true;
             }

@@ -80,6 +80,12 @@ final class RouterCore {
     final Map<InetAddress, Held> held = new ConcurrentHashMap<>();
     final Map<InetAddress, Pending> pending = new HashMap<>();
     final Map<InetAddress, Active> active = new HashMap<>();
+    /**
+     * Activations a previous run installed and recorded but may not have acknowledged (kill -9 between its
+     * journal's active record and its CTAA), by the MN's previous CoA: the MN's retransmitted CTAR, same sequence
+     * number from the recorded new CoA, is answered with a success CTAA (issue 12 item 6). Filled once at start.
+     */
+    final Map<InetAddress, RuntimeJournal.Unreplied> recoveredActivations = new ConcurrentHashMap<>();
     final Map<String, Boolean> usedSequences = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
@@ -134,8 +140,7 @@ final class RouterCore {
             t.setDaemon(true);
             return t;
         });
-        this.journal = new RuntimeJournal(settings.stateDirectory(), settings.name(), background,
-                RuntimeJournal.COMPACT_MIN_BYTES);
+        this.journal = new RuntimeJournal(settings.stateDirectory(), settings.name());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cxagent-" + settings.name() + "-timer");
             t.setDaemon(true);
@@ -171,6 +176,13 @@ final class RouterCore {
         final boolean predictive;
         final long since = System.nanoTime();
         ScheduledFuture<?> timer;
+        /** The journal's serial of this transfer's sent record. */
+        long journalSerial;
+        /**
+         * For a transfer a previous run sent (restored from the journal after a restart): the ids and fingerprints
+         * of what it moves, removed on the CTDR instead of {@link #snapshot} (then empty); null otherwise.
+         */
+        RuntimeJournal.Entry restoredItems;
 
         Sent(MobileNodeContext snapshot, Peer peer, boolean predictive) {
             this.snapshot = snapshot;

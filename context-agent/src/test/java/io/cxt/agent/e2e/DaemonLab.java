@@ -232,8 +232,13 @@ final class DaemonLab implements AutoCloseable {
 
     /** Starts the three agents (in parallel: a JVM start is slow in the 1-CPU lab) and imports the IKE SA. */
     void startAgents() throws Exception {
+        startAgents(Map.of());
+    }
+
+    /** As {@link #startAgents()}, with extra environment variables for some agents. */
+    void startAgents(Map<Node, Map<String, String>> environment) throws Exception {
         for (Node n : List.of(Node.MN, Node.PAR, Node.NAR)) {
-            launch(n);
+            launch(n, environment.getOrDefault(n, Map.of()));
         }
         for (Node n : List.of(Node.MN, Node.PAR, Node.NAR)) {
             awaitUp(n);
@@ -243,12 +248,18 @@ final class DaemonLab implements AutoCloseable {
     }
 
     void launch(Node n) throws IOException {
+        launch(n, Map.of());
+    }
+
+    /** Starts one agent with extra environment variables (e.g. {@code CXT_CRASH_AT}). */
+    void launch(Node n, Map<String, String> environment) throws IOException {
         String name = n.name().toLowerCase();
         // The test runs in its module directory; bin/cxagent is at the project root.
         Path cxagent = Path.of("..", "bin", "cxagent").toAbsolutePath().normalize();
         ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", names.get(n), cxagent.toString(), "--config",
                 run.resolve(name + ".conf").toString());
         pb.environment().put("CXAGENT_JAVA_OPTS", "-Xmx128m -Xshare:auto -XX:TieredStopAtLevel=1");
+        pb.environment().putAll(environment);
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(run.resolve(name + ".log").toFile()));
         agents.put(n, pb.start());
@@ -272,6 +283,16 @@ final class DaemonLab implements AutoCloseable {
                 Thread.sleep(100);
             }
         }
+    }
+
+    /** Waits until an agent has exited by itself; returns its exit status. */
+    int awaitExit(Node n, Duration timeout) throws InterruptedException {
+        Process p = agents.get(n);
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("cxagent " + n + " still runs after " + timeout + ":\n" + log(n));
+        }
+        agents.remove(n);
+        return p.exitValue();
     }
 
     /** kill -9: no shutdown hook, no clean-up; the process is gone when this returns. */

@@ -8,21 +8,27 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.SaKey;
+import io.cxt.xfrm.InMemoryIpsecKernel;
 
 class RuntimeJournalTest {
 
+    private static final InetAddress ROUTER = io.cxt.xfrm.AddressText.parse("2001:db8:b0::1");
+
     private static RuntimeJournal.Entry entry(String mn, int spi) throws Exception {
-        SaKey k = SaKey.of(InetAddress.getByName(mn), InetAddress.getByName("2001:db8:b0::1"), spi, 50);
+        SaKey k = SaKey.of(InetAddress.getByName(mn), ROUTER, spi, 50);
         return new RuntimeJournal.Entry(mn, List.of(new RuntimeJournal.OwnedSa(k, KernelOwnership.LARVAL)),
-                List.of(new RuntimeJournal.OutboundSa(InetAddress.getByName("2001:db8:b0::1"), spi + 1, 50, "0011223344556677")),
-                List.of());
+                List.of(new RuntimeJournal.OutboundSa(ROUTER, spi + 1, 50, "0011223344556677")), List.of());
+    }
+
+    private static RuntimeJournal.Entry moved(String mn, int spi) throws Exception {
+        SaKey k = SaKey.of(ROUTER, InetAddress.getByName(mn), spi, 50);
+        return new RuntimeJournal.Entry(mn, List.of(new RuntimeJournal.OwnedSa(k, "8899aabbccddeeff")), List.of(), List.of());
     }
 
     @Test
@@ -31,14 +37,74 @@ class RuntimeJournalTest {
             long a = j.hold(entry("2001:db8:1::10", 0x100));
             long b = j.hold(entry("2001:db8:1::11", 0x200));
             long c = j.hold(entry("2001:db8:1::12", 0x300));
-            j.active("2001:db8:1::10", a);
+            j.active("2001:db8:1::10", a, "par", 7, ROUTER);
+            j.replied("2001:db8:1::10", a);
             j.done("2001:db8:1::12", c);
-            j.flush();
             List<RuntimeJournal.Entry> open = j.unfinished();
             assertEquals(List.of("2001:db8:1::11"), open.stream().map(RuntimeJournal.Entry::mn).toList());
             assertEquals(entry("2001:db8:1::11", 0x200), open.get(0));
             assertTrue(b > a && c > b, "serials increase");
-            assertEquals(1, j.writerCounts()[1], "the file was opened once for five records");
+            assertEquals(1, j.writerCounts()[1], "the file was opened once for six records");
+        }
+    }
+
+    @Test
+    void recordsAreInTheFileWhenTheCallReturns(@TempDir Path dir) throws Exception {
+        // Issue 12 item 6: the record protects the kernel change or message that follows it, so it must not
+        // wait in a queue (a kill -9 then would lose it).
+        try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
+            long s = j.hold(entry("2001:db8:1::10", 0x100));
+            assertTrue(Files.readString(j.file()).startsWith("hold 2001:db8:1::10 " + s + "\n"));
+            j.active("2001:db8:1::10", s, "par", 9, InetAddress.getByName("2001:db8:b::10"));
+            assertTrue(Files.readString(j.file()).endsWith("active 2001:db8:1::10 " + s + " par 9 2001:db8:b:0:0:0:0:10\n"));
+        }
+    }
+
+    @Test
+    void anActiveButUnrepliedActivationIsKeptAndReturnedAtStart(@TempDir Path dir) throws Exception {
+        InetAddress coa = InetAddress.getByName("2001:db8:b::10");
+        IpsecKernel kernel = new InMemoryIpsecKernel();
+        long serial;
+        try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
+            serial = j.hold(entry("2001:db8:1::10", 0x100));
+            j.active("2001:db8:1::10", serial, "par", 42, coa);
+        }
+        try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
+            RuntimeJournal.Recovered r = j.recover(kernel, ROUTER);
+            assertEquals(List.of(new RuntimeJournal.Unreplied("2001:db8:1::10", serial, "par", 42, coa)), r.unreplied());
+            assertEquals(0, r.removed());
+            // still open in the rewritten file until the CTDR is sent
+            assertEquals(1, j.read().unreplied().size());
+            j.replied("2001:db8:1::10", serial);
+            assertTrue(j.read().unreplied().isEmpty());
+            long next = j.hold(entry("2001:db8:1::11", 0x200));
+            assertTrue(next > serial, "serials continue past the previous run's");
+        }
+    }
+
+    @Test
+    void aTransferSentStaysOpenUntilReleasedAndAMovedOneIsRemovedAtStart(@TempDir Path dir) throws Exception {
+        try (RuntimeJournal j = new RuntimeJournal(dir, "par")) {
+            long a = j.sent(moved("2001:db8:1::10", 0x100), "nar", true);
+            long b = j.sent(moved("2001:db8:1::11", 0x200), "nar", false);
+            long c = j.sent(moved("2001:db8:1::12", 0x300), "nar", true);
+            j.moved("2001:db8:1::11", b);
+            j.moved("2001:db8:1::12", c);
+            j.released("2001:db8:1::12", c);
+            JournalFile f = j.read();
+            assertEquals(List.of(moved("2001:db8:1::10", 0x100)), f.sent().stream().map(JournalFile.Open::entry).toList());
+            assertTrue(f.sent().get(0).predictive());
+            assertEquals("nar", f.sent().get(0).peer());
+            assertEquals(a, f.sent().get(0).serial());
+            assertEquals(List.of(moved("2001:db8:1::11", 0x200)), f.moved().stream().map(JournalFile.Open::entry).toList());
+            assertTrue(f.holds().isEmpty() && f.unreplied().isEmpty(), "the pAR side does not mix with the nAR side");
+        }
+        try (RuntimeJournal j = new RuntimeJournal(dir, "par")) {
+            RuntimeJournal.Recovered r = j.recover(new InMemoryIpsecKernel(), ROUTER);
+            assertEquals(1, r.awaiting().size());
+            assertEquals(moved("2001:db8:1::10", 0x100), r.awaiting().get(0).entry());
+            assertTrue(j.read().moved().isEmpty(), "the moved transfer was finished at start");
+            assertEquals(1, j.read().sent().size(), "the awaited one stays journaled");
         }
     }
 
@@ -46,9 +112,8 @@ class RuntimeJournalTest {
     void aLateEndOfAnOlderHoldDoesNotEndANewerOne(@TempDir Path dir) throws Exception {
         try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
             long first = j.hold(entry("2001:db8:1::10", 0x100));
-            j.hold(entry("2001:db8:1::10", 0x101)); // a new PCTD for the same MN, journaled before the old "active"
-            j.active("2001:db8:1::10", first);
-            j.flush();
+            j.hold(entry("2001:db8:1::10", 0x101)); // a new PCTD for the same MN, journaled before the old "done"
+            j.done("2001:db8:1::10", first);
             List<RuntimeJournal.Entry> open = j.unfinished();
             assertEquals(1, open.size());
             assertEquals(entry("2001:db8:1::10", 0x101), open.get(0), "the newer hold stays to be reconciled");
@@ -66,30 +131,29 @@ class RuntimeJournalTest {
 
     @Test
     void theFileIsCompactedToTheUnfinishedEntriesOnceItHasGrown(@TempDir Path dir) throws Exception {
-        ExecutorService writer = Executors.newSingleThreadExecutor();
-        try (RuntimeJournal j = new RuntimeJournal(dir, "nar", writer, 4096)) {
+        try (RuntimeJournal j = new RuntimeJournal(dir, "nar", 4096)) {
             long kept = j.hold(entry("2001:db8:1::ffff", 0x900));
+            long sent = j.sent(moved("2001:db8:1::eeee", 0x700), "nar", true);
             for (int i = 0; i < 500; i++) {
                 String mn = "2001:db8:1::" + Integer.toHexString(i + 1);
                 long s = j.hold(entry(mn, 0x1000 + 2 * i));
                 if (i % 2 == 0) {
-                    j.active(mn, s);
+                    j.active(mn, s, "par", i, ROUTER);
+                    j.replied(mn, s);
                 } else {
                     j.done(mn, s);
                 }
             }
             long last = j.hold(entry("2001:db8:1::fffe", 0x901));
-            j.flush();
             int[] counts = j.writerCounts();
             assertTrue(counts[0] > 0, "compacted");
             long size = Files.size(j.file());
             assertTrue(size <= 4096 + 400, "bounded: " + size);
             assertEquals(List.of(entry("2001:db8:1::ffff", 0x900), entry("2001:db8:1::fffe", 0x901)), j.unfinished(),
                     "every unfinished entry survives compaction, in order");
+            assertEquals(sent, j.read().sent().get(0).serial(), "the pAR's open transfer survives compaction");
             assertTrue(last > kept);
             assertTrue(Files.notExists(j.file().resolveSibling("nar.journal.tmp")));
-        } finally {
-            writer.shutdown();
         }
     }
 }

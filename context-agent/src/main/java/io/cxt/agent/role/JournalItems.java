@@ -1,0 +1,127 @@
+package io.cxt.agent.role;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.cxt.agent.role.RuntimeJournal.Entry;
+import io.cxt.agent.role.RuntimeJournal.OutboundSa;
+import io.cxt.agent.role.RuntimeJournal.OwnedPolicy;
+import io.cxt.agent.role.RuntimeJournal.OwnedSa;
+import io.cxt.xfrm.IpsecKernel;
+import io.cxt.xfrm.SecurityAssociation;
+import io.cxt.xfrm.SecurityPolicy;
+import io.cxt.xfrm.XfrmError;
+
+/**
+ * Removes a journal entry's kernel items that are still the objects journaled (issue 12 item 5): each item is read
+ * back and deleted only when its {@link KernelOwnership} fingerprint is the journaled one; absent items are fine;
+ * anything else (an operator's policy with the same selector, an SA with the same SPI, a record of an earlier
+ * version without a fingerprint) is left alone and logged.
+ */
+final class JournalItems {
+    private static final Logger LOG = LoggerFactory.getLogger(RuntimeJournal.class);
+
+    /** Counts over one or more entries. */
+    static final class Removal {
+        int removed;
+        int leftAlone;
+        private List<SecurityAssociation> sad;
+    }
+
+    private JournalItems() {
+    }
+
+    /** @param router this router's tunnel address (the router side of the templates the fingerprints name) */
+    static void remove(IpsecKernel kernel, InetAddress router, Entry e, Removal r) throws IOException {
+        for (OwnedPolicy p : e.policies()) {
+            SecurityPolicy inKernel = getQuietly(() -> kernel.getPolicy(p.id()));
+            if (inKernel == null) {
+                continue;
+            }
+            if (p.fingerprint() != null && p.fingerprint().equals(KernelOwnership.policy(inKernel, router))) {
+                r.removed += quietly(() -> kernel.deletePolicy(p.id()));
+            } else {
+                r.leftAlone++;
+                LOG.warn("journal: MN {}: policy {} is not the one journaled: left alone", e.mn(), inKernel.id());
+            }
+        }
+        if (!e.outbound().isEmpty()) {
+            if (r.sad == null) {
+                r.sad = kernel.dumpSas();
+            }
+            for (SecurityAssociation sa : r.sad) {
+                for (OutboundSa o : e.outbound()) {
+                    if (sa.spi() == o.spi() && sa.proto() == o.proto() && sa.source().equals(o.source())) {
+                        if (o.fingerprint() != null && o.fingerprint().equals(KernelOwnership.sa(sa))) {
+                            r.removed += quietly(() -> kernel.deleteSa(sa.key()));
+                        } else {
+                            r.leftAlone++;
+                            LOG.warn("journal: MN {}: SA spi 0x{} from {} is not the one journaled: left alone",
+                                    e.mn(), Integer.toHexString(sa.spi()), sa.source().getHostAddress());
+                        }
+                    }
+                }
+            }
+        }
+        for (OwnedSa k : e.sas()) {
+            if (KernelOwnership.LARVAL.equals(k.fingerprint()) && installedAtSameKey(e, k)) {
+                continue; // the reservation became the SA journaled beside it
+            }
+            SecurityAssociation inKernel = getQuietly(() -> kernel.getSa(k.key()));
+            if (inKernel == null) {
+                continue;
+            }
+            if (k.fingerprint() != null && KernelOwnership.owns(k.fingerprint(), inKernel)) {
+                r.removed += quietly(() -> kernel.deleteSa(k.key()));
+            } else {
+                r.leftAlone++;
+                LOG.warn("journal: MN {}: SA spi 0x{} to {} is not the one journaled: left alone", e.mn(),
+                        Integer.toHexString(inKernel.spi()), inKernel.destination().getHostAddress());
+            }
+        }
+    }
+
+    private static boolean installedAtSameKey(Entry e, OwnedSa larval) {
+        for (OwnedSa k : e.sas()) {
+            if (k != larval && k.key().equals(larval.key()) && !KernelOwnership.LARVAL.equals(k.fingerprint())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private interface KernelRead<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> T getQuietly(KernelRead<T> read) throws IOException {
+        try {
+            return read.get();
+        } catch (IOException e) {
+            if (XfrmError.of(e).absent()) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    private interface KernelOp {
+        void run() throws IOException;
+    }
+
+    private static int quietly(KernelOp op) throws IOException {
+        try {
+            op.run();
+            return 1;
+        } catch (IOException e) {
+            if (XfrmError.of(e).absent()) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+}
