@@ -243,6 +243,37 @@ class RouterRolesInMemoryTest {
                 "the outbound sequence number travelled, plus the default margin");
     }
 
+    /**
+     * Issue 12 item 6: a pAR that dies after sending the PCTD (its transfer journaled first) and is started again
+     * still removes the MN's state when the nAR's CTDR comes; before the pAR journaled its transfers, the restarted
+     * agent counted that CTDR as unmatched and the MN's SAs stayed on both routers.
+     */
+    @Test
+    void aRestartedPArStillRemovesWhatItSentOnTheCtdr() throws Exception {
+        installParContext();
+        AccessRouterAgent par = startPar();
+        AccessRouterAgent nar = startNar();
+        assertTrue(par.transfer(PCOA, "nar").ok());
+        await("nAR holds the context", () -> nar.contexts().stream().anyMatch(c -> c.state().equals("HELD")));
+        par.abandon();
+        AccessRouterAgent restarted = startPar();
+        assertEquals(1, restarted.contexts().size(), "the journaled transfer is awaited again: " + restarted.contexts());
+        assertEquals("SENT", restarted.contexts().get(0).state());
+
+        assertEquals(List.of(), ctar(PAR, MN_KEY, 1));
+
+        await("the restarted pAR removes the MN's state after the CTDR", () -> {
+            try {
+                return parKernel.dumpSas().isEmpty() && parKernel.dumpPolicies().isEmpty();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(0, restarted.counter("ctdr.unmatched"));
+        assertEquals(2, narKernel.dumpSas().size());
+        assertEquals(MOVED_POLICIES, templates(narKernel));
+    }
+
     @Test
     void reactiveHandoverAsksThePArWithACtReq() throws Exception {
         installParContext();
