@@ -31,7 +31,6 @@ import io.cxt.context.MobileNodeContext;
 import io.cxt.context.MobileNodeIdentity;
 import io.cxt.cxtp.ContextTransferActivateRequest;
 import io.cxt.cxtp.ContextTransferCancel;
-import io.cxt.cxtp.ContextTransferDataReply;
 import io.cxt.cxtp.CxtpCodec;
 import io.cxt.cxtp.CxtpTransport;
 import io.cxt.cxtp.IcmpTransport;
@@ -192,34 +191,10 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 core.settings.mobileTransport().spelling(), AddressText.of(core.settings.tunnelAddress()));
     }
 
-    /**
-     * What a previous run left between two messages (issue 12 item 6): the CTDR of each activation it recorded but
-     * may not have reported, sent now (the pAR then removes its copy; a duplicate is unmatched there and changes
-     * nothing), with the CTAR kept to answer the MN's retransmission; and each transfer it sent whose CTDR has not
-     * come, awaited again.
-     */
+    /** What a previous run left between two messages (issue 12 item 6): see RuntimeJournal#recover. */
     private void finishPreviousRun(RuntimeJournal.Recovered r) {
-        for (RuntimeJournal.Unreplied u : r.unreplied()) {
-            InetAddress prev = io.cxt.xfrm.AddressText.parse(u.mn());
-            core.recoveredActivations.put(prev, u);
-            Peer peer = core.peersByName.get(u.peer());
-            if (peer == null) {
-                core.emit("reconciled", prev, "activation from '" + u.peer() + "' recorded by a previous run: no such peer now,"
-                        + " no CTDR sent");
-                core.journal.replied(u.mn(), u.serial());
-                continue;
-            }
-            core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
-            core.journal.replied(u.mn(), u.serial());
-            core.emit("reconciled", prev, "activation recorded by a previous run (CTAR sequence " + u.ctarSequence()
-                    + ", new CoA " + AddressText.of(u.newCareOf()) + "): CTDR sent to " + u.peer());
-        }
-        for (RuntimeJournal.Awaiting a : r.awaiting()) {
-            previous.restore(a);
-            core.emit("reconciled", io.cxt.xfrm.AddressText.parse(a.entry().mn()), "transfer to " + a.peer()
-                    + " sent by a previous run: awaiting its CTDR (" + a.entry().sas().size() + " SAs, "
-                    + a.entry().policies().size() + " policies journaled)");
-        }
+        r.unreplied().forEach(next::resumeUnreplied);
+        r.awaiting().forEach(previous::restore);
     }
 
     private interface Opener<T> {

@@ -446,6 +446,27 @@ final class NextRouterRole {
     }
 
     /**
+     * At start, an activation a previous run installed and recorded but may not have reported: its CTDR is sent
+     * now (the pAR then removes its copy; a duplicate is unmatched there and changes nothing), and the CTAR is kept
+     * to answer the MN's retransmission ({@link #answeredBeforeRestart}).
+     */
+    void resumeUnreplied(RuntimeJournal.Unreplied u) {
+        InetAddress prev = io.cxt.xfrm.AddressText.parse(u.mn());
+        core.recoveredActivations.put(prev, u);
+        Peer peer = core.peersByName.get(u.peer());
+        if (peer == null) {
+            core.journal.replied(u.mn(), u.serial());
+            core.emit("reconciled", prev, "activation from '" + u.peer() + "' recorded by a previous run: no such peer now,"
+                    + " no CTDR sent");
+            return;
+        }
+        core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
+        core.journal.replied(u.mn(), u.serial());
+        core.emit("reconciled", prev, "activation recorded by a previous run (CTAR sequence " + u.ctarSequence()
+                + ", new CoA " + AddressText.of(u.newCareOf()) + "): CTDR sent to " + u.peer());
+    }
+
+    /**
      * A CTAR that a previous run of this agent installed and recorded before it died (its journal's active record):
      * the MN retransmits it because the CTAA never came. Same MN, same sequence number, from the recorded new
      * CoA: answered with success, as the dead run would have; the token cannot be checked again (its key went

@@ -323,6 +323,8 @@ final class PreviousRouterRole {
         synchronized (core.lock) {
             remember(mn, s);
         }
+        core.emit("reconciled", mn, "transfer to " + a.peer() + " sent by a previous run: awaiting its CTDR ("
+                + a.entry().sas().size() + " SAs, " + a.entry().policies().size() + " policies journaled)");
     }
 
     /** pAR handover timer. */
