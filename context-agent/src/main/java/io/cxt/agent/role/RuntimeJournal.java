@@ -158,7 +158,7 @@ final class RuntimeJournal implements AutoCloseable {
 
     /** The hold with this serial is installed; written before the CTAA that tells the MN. */
     void active(String mn, long serial, String peer, long ctarSequence, InetAddress newCareOf) {
-        String line = "active " + mn + ' ' + serial + ' ' + peer + ' ' + ctarSequence + ' ' + newCareOf.getHostAddress() + '\n';
+        String line = activeRecord(mn, serial, peer, ctarSequence, newCareOf);
         synchronized (lock) {
             Object[] o = openRecords.get("n " + mn);
             if (o != null && (long) o[0] == serial) {
@@ -166,6 +166,10 @@ final class RuntimeJournal implements AutoCloseable {
             }
             write(line.getBytes(StandardCharsets.US_ASCII));
         }
+    }
+
+    private static String activeRecord(String mn, long serial, String peer, long ctarSequence, InetAddress newCareOf) {
+        return "active " + mn + ' ' + serial + ' ' + peer + ' ' + ctarSequence + ' ' + newCareOf.getHostAddress() + '\n';
     }
 
     /** The CTDR for the active record with this serial was sent. */
@@ -183,6 +187,11 @@ final class RuntimeJournal implements AutoCloseable {
     /** Records what a transfer moves away, before the PCTD or CTD leaves. Returns the serial its end names. */
     long sent(Entry e, String peer, boolean predictive) {
         long serial = serials.incrementAndGet();
+        open("p " + e.mn(), serial, sentRecords(e, serial, peer, predictive));
+        return serial;
+    }
+
+    private static StringBuilder sentRecords(Entry e, long serial, String peer, boolean predictive) {
         StringBuilder sb = new StringBuilder(256).append("sent ").append(e.mn()).append(' ').append(serial).append(' ')
                 .append(peer).append(' ').append(predictive ? 'p' : 'r').append('\n');
         for (OwnedSa k : e.sas()) {
@@ -190,8 +199,7 @@ final class RuntimeJournal implements AutoCloseable {
                     .append(k.fingerprint()).append('\n');
         }
         appendPolicies(sb, "ppol ", e);
-        open("p " + e.mn(), serial, sb);
-        return serial;
+        return sb;
     }
 
     /** The nAR took the context sent with this serial: written before this router removes it. */
@@ -355,8 +363,7 @@ final class RuntimeJournal implements AutoCloseable {
         for (JournalFile.Open a : f.unreplied()) {
             Unreplied u = new Unreplied(a.entry().mn(), a.serial(), a.peer(), a.ctarSequence(), a.newCareOf());
             unreplied.add(u);
-            String line = "active " + u.mn() + ' ' + u.serial() + ' ' + u.peer() + ' ' + u.ctarSequence() + ' '
-                    + u.newCareOf().getHostAddress() + '\n';
+            String line = activeRecord(u.mn(), u.serial(), u.peer(), u.ctarSequence(), u.newCareOf());
             synchronized (lock) {
                 replaceOpen("n " + u.mn(), u.serial(), line.getBytes(StandardCharsets.US_ASCII));
                 write(line.getBytes(StandardCharsets.US_ASCII));
@@ -365,14 +372,7 @@ final class RuntimeJournal implements AutoCloseable {
         List<Awaiting> awaiting = new ArrayList<>();
         for (JournalFile.Open s : f.sent()) {
             awaiting.add(new Awaiting(s.entry(), s.serial(), s.peer(), s.predictive()));
-            StringBuilder sb = new StringBuilder("sent ").append(s.entry().mn()).append(' ').append(s.serial()).append(' ')
-                    .append(s.peer()).append(' ').append(s.predictive() ? 'p' : 'r').append('\n');
-            for (OwnedSa k : s.entry().sas()) {
-                sb.append("psa ").append(s.entry().mn()).append(' ').append(HEX.formatHex(k.key().toBytes())).append(' ')
-                        .append(k.fingerprint()).append('\n');
-            }
-            appendPolicies(sb, "ppol ", s.entry());
-            open("p " + s.entry().mn(), s.serial(), sb);
+            open("p " + s.entry().mn(), s.serial(), sentRecords(s.entry(), s.serial(), s.peer(), s.predictive()));
         }
         return new Recovered(removal.removed, removal.leftAlone, unreplied, awaiting);
     }
