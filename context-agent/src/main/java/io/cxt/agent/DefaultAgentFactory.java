@@ -341,7 +341,8 @@ public final class DefaultAgentFactory implements AgentFactory {
             MobileNodeSettings settings = new MobileNodeSettings(config.agent().name(), m.homeAddress(), m.careOfAddress(),
                     m.accessRouter(), m.tokenKey().orElse(KeyBytes.EMPTY),
                     m.transport(), 0,
-                    retransmission(config.timers()), io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null);
+                    retransmission(config.timers()), io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null,
+                    config.agent().stateDirectory());
             agent = MobileNodeAgent.start(settings, kernel, null, events);
             KernelSpiChangeApplier applier = new KernelSpiChangeApplier(kernel, agent::currentIdentity, agent::currentRouter,
                     router -> agent.updateLocation(agent.currentIdentity().careOfAddress(), router));

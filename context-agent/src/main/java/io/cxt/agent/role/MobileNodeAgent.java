@@ -96,6 +96,8 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
     private volatile InetAddress router;
     private volatile String lastHandover = "";
     private CxtpTransport transport;
+    /** Null when the settings name no state directory. */
+    private MobileJournal journal;
 
     private MobileNodeAgent(MobileNodeSettings settings, IpsecKernel kernel, NetNamespace namespace, EventSink events) {
         this.settings = settings;
@@ -118,6 +120,10 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
                                         EventSink events) throws IOException {
         MobileNodeAgent a = new MobileNodeAgent(settings, kernel, namespace, events);
         try {
+            if (settings.stateDirectory() != null) {
+                a.journal = new MobileJournal(settings.stateDirectory(), settings.name());
+                a.finishPreviousRun();
+            }
             TransportOptions o = TransportOptions.defaults().withRetransmission(settings.retransmission())
                     .withDropPolicy(settings.dropPolicy()).withCtarRatePerSecond(0);
             if (settings.transport() == MobileTransport.ICMP) {
@@ -135,6 +141,45 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             a.close();
             throw e;
         }
+    }
+
+    /**
+     * A previous run that died between the nAR's success CTAA and its own kernel update (its journal's open
+     * {@code moving} record): the nAR has the context and the pAR has removed or will remove its copy, so this run
+     * makes the move in its own kernel, if the SAs are still at the old care-of address, and starts there.
+     */
+    private void finishPreviousRun() throws IOException {
+        MobileJournal.Move m = journal.unfinished();
+        if (m != null) {
+            MobileNodeIdentity old = new MobileNodeIdentity(settings.homeAddress(), m.oldCareOf());
+            try {
+                MobileNodeContext own = moveOwnState(old, m.newCareOf(), m.oldRouter(), m.nar());
+                emit("reconciled", old, "a previous run was acknowledged by " + AddressText.of(m.nar()) + " (sequence "
+                        + m.sequence() + ") but died before moving its own state: " + own.securityAssociations().size()
+                        + " SAs and " + own.policies().size() + " policies moved to CoA " + AddressText.of(m.newCareOf()));
+            } catch (ContextException e) {
+                throw new IOException("finishing the move a previous run started (journal " + journal.file() + "): "
+                        + e.getMessage(), e);
+            }
+            identity = new MobileNodeIdentity(settings.homeAddress(), m.newCareOf());
+            router = m.nar();
+        }
+        journal.reset();
+    }
+
+    /** Snapshots this MN's own SAs and policies at {@code mn}'s care-of address and moves them to the nAR. */
+    private MobileNodeContext moveOwnState(MobileNodeIdentity mn, InetAddress coa, InetAddress oldRouter, InetAddress nar)
+            throws IOException, ContextException {
+        MobileNodeContext own = snapshotter.snapshot(mn, mn.careOfAddress());
+        if (own.securityAssociations().isEmpty() && own.policies().isEmpty()) {
+            return own; // nothing there (any more)
+        }
+        RewritePlan plan = RewritePlan.forMobileNode(mn.careOfAddress(), coa, oldRouter, nar, List.of(),
+                new SequenceNumberPolicy(settings.sequenceMargin()));
+        MobileNodeContext moved = ContextRewriter.rewrite(own, plan, nar, coa);
+        installer.replace(own, moved);
+        own.discard();
+        return own;
     }
 
     private interface Opener<T> {
@@ -269,18 +314,20 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             }
             long t1 = System.nanoTime();
             MobileNodeContext own;
+            if (journal != null) {
+                journal.moving(new MobileJournal.Move(seq, mn.careOfAddress(), coa, oldRouter, nar));
+            }
+            CrashPoint.reached("mn.acknowledged");
             try {
-                own = snapshotter.snapshot(mn, mn.careOfAddress());
-                RewritePlan plan = RewritePlan.forMobileNode(mn.careOfAddress(), coa, oldRouter, nar, List.of(),
-                        new SequenceNumberPolicy(settings.sequenceMargin()));
-                MobileNodeContext moved = ContextRewriter.rewrite(own, plan, nar, coa);
-                installer.replace(own, moved);
-                own.discard();
+                own = moveOwnState(mn, coa, oldRouter, nar);
             } catch (IOException | ContextException | RuntimeException e) {
                 count("activation.own-rewrite-failed");
                 emit("activation-failed", mn, "the nAR activated, but moving the MN's own SAs failed: " + e.getMessage());
                 throw new ControlException("nAR " + AddressText.of(nar) + " activated the context, but moving this MN's own "
                         + "SAs and policies failed: " + e.getMessage(), e);
+            }
+            if (journal != null) {
+                journal.moved(seq);
             }
             long moved = System.nanoTime();
             d.put("ownRewriteMicros", (moved - t1) / 1000);
@@ -424,6 +471,9 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
     public void close() {
         if (transport != null) {
             transport.close();
+        }
+        if (journal != null) {
+            journal.close();
         }
         LOG.info("{}: mobile node stopped", settings.name());
     }

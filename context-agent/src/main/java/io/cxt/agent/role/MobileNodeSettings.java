@@ -1,6 +1,7 @@
 package io.cxt.agent.role;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.Objects;
 
 import io.cxt.agent.settings.MobileTransport;
@@ -24,10 +25,12 @@ import io.cxt.xfrm.KeyBytes;
  *        router default, 10,000: traffic may still leave on the old SA between the MN's snapshot and
  *        its rewrite, and a sequence number must never be used twice under one key)
  * @param dropPolicy test switch: lose outbound CTARs (default none)
+ * @param stateDirectory where the MN's journal lives (a move acknowledged but not yet made in its own kernel,
+ *        finished at the next start: issue 12 item 6), or null for none
  */
 public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
         KeyBytes tokenKey, MobileTransport transport, int routerUdpPort, RetransmissionPolicy retransmission,
-        long sequenceMargin, DropPolicy dropPolicy) {
+        long sequenceMargin, DropPolicy dropPolicy, Path stateDirectory) {
 
     public MobileNodeSettings {
         Objects.requireNonNull(name, "name");
@@ -47,21 +50,26 @@ public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddre
     public static MobileNodeSettings of(String name, InetAddress homeAddress, InetAddress careOfAddress,
                                         InetAddress accessRouter, KeyBytes tokenKey) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, MobileTransport.ICMP, 0,
-                null, io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null);
+                null, io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null, null);
     }
 
     public MobileNodeSettings withRetransmission(RetransmissionPolicy r) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
-                r, sequenceMargin, dropPolicy);
+                r, sequenceMargin, dropPolicy, stateDirectory);
     }
 
     public MobileNodeSettings withDropPolicy(DropPolicy d) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
-                retransmission, sequenceMargin, d);
+                retransmission, sequenceMargin, d, stateDirectory);
     }
 
     public MobileNodeSettings withTransport(MobileTransport t, int port) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, t, port,
-                retransmission, sequenceMargin, dropPolicy);
+                retransmission, sequenceMargin, dropPolicy, stateDirectory);
+    }
+
+    public MobileNodeSettings withStateDirectory(Path d) {
+        return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
+                retransmission, sequenceMargin, dropPolicy, d);
     }
 }

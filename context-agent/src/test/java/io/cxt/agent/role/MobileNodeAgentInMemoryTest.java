@@ -246,6 +246,38 @@ class MobileNodeAgentInMemoryTest {
         assertEquals(1L, mn.stats().get("activations"));
     }
 
+    /**
+     * Issue 12 item 6: a MN that died after the nAR's success CTAA but before moving its own SAs (its journal's
+     * open "moving" record) makes the move when it starts again, and starts at the new CoA and router. Without
+     * the journal its SAs stayed at the pAR, which had removed its copy on the nAR's CTDR.
+     */
+    @Test
+    void aMnThatDiedBetweenTheCtaaAndItsOwnUpdateMakesTheMoveAtItsNextStart() throws Exception {
+        installMnTunnel(PCOA, PAR);
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("cxt-mn-journal-");
+        try (MobileJournal j = new MobileJournal(dir, "mn")) {
+            j.moving(new MobileJournal.Move(4711, PCOA, NCOA, PAR, NAR));
+        }
+        MobileNodeSettings s = MobileNodeSettings.of("mn", HOA, PCOA, PAR, MN_KEY).withTransport(MobileTransport.UDP,
+                freePort()).withStateDirectory(dir);
+        MobileNodeAgent mn = MobileNodeAgent.start(s, mnKernel, null, mnLog);
+        open.add(mn);
+
+        assertEquals(List.of(
+                        "127.2.0.10>127.2.0.1 0xc0000001 10500/0 out",
+                        "127.2.0.1>127.2.0.10 0xc1000001 0/300 in"),
+                sas(mnKernel), "moved as the acknowledged activation would have moved them");
+        assertEquals(List.of("in 127.2.0.1>127.2.0.10", "out 127.2.0.10>127.2.0.1"), templates(mnKernel));
+        assertEquals(NCOA, mn.currentIdentity().careOfAddress());
+        assertEquals(NAR, mn.currentRouter());
+        assertEquals(1, mnLog.count("reconciled"));
+        assertTrue(java.nio.file.Files.notExists(dir.resolve("mn.mn-journal")), "the journal starts over");
+
+        MobileNodeAgent again = MobileNodeAgent.start(s, mnKernel, null, mnLog);
+        open.add(again);
+        assertEquals(1, mnLog.count("reconciled"), "a second start finds nothing to finish");
+    }
+
     @Test
     void aSecondHandoverStartsFromWhereTheFirstLeftTheMnWithAFreshSequenceNumber() throws Exception {
         installMnTunnel(PCOA, PAR);
