@@ -18,7 +18,8 @@ import io.cxt.sys.NetNamespace;
  * chosen as a source), without duplicate address detection and without a prefix route, with a valid lifetime of
  * 10 s, so the kernel removes it itself if cxagent dies between the two requests ({@link TransientAddress}). cxt
  * touches no other address. The price: charon sends its address list to every MOBIKE peer it is responder for, not
- * only this MN.
+ * only this MN, once or twice (the deletion is an address change too; it falls into the roam of the appearance
+ * when charon handles it within ROAM_DELAY, 100 ms, of the appearance).
  *
  * <p>Why the address is deleted only after the kernel has announced it: charon sends the list only from a roam
  * with {@code address} TRUE (ike_sa.c roam(): "keeping connection path", then "sending address list update using

@@ -308,7 +308,8 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
      * ROAM_DELAY into one job, ORing their address flags); the address event makes no other event (no prefix route),
      * so normally the SA has 120 ms, at the least (a window opened by an unrelated event just before) 20 ms.
      * One address event is enough: {@link io.cxt.link.TransientAddress} deletes the address only after the kernel
-     * has announced it, so charon always sees RTM_NEWADDR and roams with address=TRUE (docs/strongswan.md).
+     * has announced it, so charon always sees RTM_NEWADDR and roams with address=TRUE (docs/strongswan.md); its
+     * deletion is an address change too (one roam with the appearance, or a second one with the list again).
      */
     static final Duration ROAM_TRIGGER_DELAY = Duration.ofMillis(20);
 
