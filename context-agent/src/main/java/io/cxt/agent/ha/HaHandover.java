@@ -292,7 +292,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     private void pulse(CharonRoamTrigger trigger, InetAddress towards, String mn) {
         try {
             int index = trigger.pulse(towards);
-            events.emit("ike-ha-roam", mn, "address event (" + AddressText.of(trigger.address()) + " added and removed on"
+            events.emit("ike-ha-roam", mn, "address event (" + AddressText.of(trigger.address()) + " added, announced and removed on"
                     + " interface " + index + ", towards " + AddressText.of(towards) + "): charon sends the MN its address"
                     + " list from here");
         } catch (IOException | RuntimeException e) {
@@ -301,16 +301,17 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         }
     }
 
-    /** Between the activation datagrams and the address event: charon handles the datagrams first. */
-    static final Duration ROAM_TRIGGER_DELAY = Duration.ofMillis(20);
-
     /**
-     * A second address event, after charon's roam delay (100 ms) has passed: in the lab about one
-     * activation in two saw charon roam without an address change ("keeping connection path", no
-     * address list sent), cause not found; a second event gets the list sent. Costs one more MOBIKE
-     * INFORMATIONAL to the MN when the first one worked.
+     * Between the activation datagrams and the address event: charon's HA dispatcher handles the SEGMENT_DROP first
+     * (PASSIVE->ESTABLISHED), and a roam skips PASSIVE SAs (ike_sa.c roam()). charon's roam job runs ROAM_DELAY
+     * (100 ms) after the first roam event of a window (kernel_netlink_net.c fire_roam_event coalesces the events of
+     * ROAM_DELAY into one job, ORing their address flags); the address event makes no other event (no prefix route),
+     * so normally the SA has 120 ms, at the least (a window opened by an unrelated event just before) 20 ms.
+     * One address event is enough: {@link io.cxt.link.TransientAddress} deletes the address only after the kernel
+     * has announced it, so charon always sees RTM_NEWADDR and roams with address=TRUE (docs/strongswan.md); its
+     * deletion is an address change too (one roam with the appearance, or a second one with the list again).
      */
-    static final Duration ROAM_TRIGGER_REPEAT = Duration.ofMillis(400);
+    static final Duration ROAM_TRIGGER_DELAY = Duration.ofMillis(20);
 
     /** How long charon may take to install a held SA's CHILD_SAs. */
     static final Duration SEQUENCE_WAIT = Duration.ofSeconds(3);
@@ -350,7 +351,6 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
                 InetAddress towards = h.rewrite.newRemote() != null ? h.rewrite.newRemote()
                         : h.transferred.peerAddress().orElse(previousCareOf);
                 sequencer.schedule(() -> pulse(trigger, towards, mn), ROAM_TRIGGER_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-                sequencer.schedule(() -> pulse(trigger, towards, mn), ROAM_TRIGGER_REPEAT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (IOException e) {
             events.emit("ike-rejected", mn, "could not activate charon's IKE SA: " + e.getMessage());

@@ -45,6 +45,8 @@ public final class Rtnetlink {
     public static final int IFA_F_DADFAILED = 0x08;
     public static final int IFA_F_DEPRECATED = 0x20;
     public static final int IFA_F_TENTATIVE = 0x40;
+    /** No prefix route for the address (Linux 3.14+; only in IFA_FLAGS, it does not fit {@code ifa_flags}). */
+    public static final int IFA_F_NOPREFIXROUTE = 0x200;
     public static final int RT_SCOPE_UNIVERSE = 0;
     public static final int RT_SCOPE_LINK = 253;
 
