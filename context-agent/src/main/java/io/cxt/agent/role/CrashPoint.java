@@ -7,8 +7,8 @@ package io.cxt.agent.role;
  * point costs one comparison with a constant null.
  *
  * <p>Points, in the order a handover passes them: nAR {@code nar.reserved} (SPIs reserved, nothing journaled),
- * {@code nar.held} (hold journaled), {@code nar.installed} (in the kernel, not yet recorded active),
- * {@code nar.active} (recorded active, no CTAA yet), {@code nar.acknowledged} (CTAA sent, no CTDR yet); pAR
+ * {@code nar.held} (hold journaled), {@code nar.installed} (in the kernel, no CTAA yet),
+ * {@code nar.acknowledged} (CTAA sent, no CTDR yet); pAR
  * {@code par.sent} (transfer journaled, PCTD/CTD not sent), {@code par.transferred} (sent, no CTDR yet),
  * {@code par.moved} (CTDR received and journaled, nothing removed yet); MN {@code mn.acknowledged} (success CTAA
  * journaled, its own SAs not yet moved).

@@ -1,7 +1,6 @@
 package io.cxt.agent.role;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,35 +26,33 @@ import io.cxt.xfrm.SaKey;
  * a restart does follows from the file alone. Unreadable lines are skipped with a warning (a file cut short by a
  * crash ends in at most one partial line).
  */
-record JournalFile(List<Open> holds, List<Open> unreplied, List<Open> sent, List<Open> moved, long maxSerial) {
+record JournalFile(List<Open> holds, List<Open> sent, List<Open> moved, long maxSerial) {
 
     private static final Logger LOG = LoggerFactory.getLogger(JournalFile.class);
     private static final HexFormat HEX = HexFormat.of();
 
-    enum Kind { HOLD, ACTIVE, SENT, MOVED }
+    enum Kind { HOLD, SENT, MOVED }
 
     /**
      * One open entry.
      *
      * @param serial 0 in files of earlier versions
-     * @param peer the other router's name (ACTIVE, SENT, MOVED)
-     * @param ctarSequence the CTAR's sequence number (ACTIVE)
-     * @param newCareOf the MN's new care-of address (ACTIVE)
+     * @param peer the other router's name (null in holds of earlier versions)
      * @param predictive whether the transfer was predictive (SENT, MOVED)
      */
-    record Open(Kind kind, Entry entry, long serial, String peer, long ctarSequence, InetAddress newCareOf, boolean predictive) {
+    record Open(Kind kind, Entry entry, long serial, String peer, boolean predictive) {
         Open with(Kind k) {
-            return new Open(k, entry, serial, peer, ctarSequence, newCareOf, predictive);
+            return new Open(k, entry, serial, peer, predictive);
         }
 
         Open with(Entry e) {
-            return new Open(kind, e, serial, peer, ctarSequence, newCareOf, predictive);
+            return new Open(kind, e, serial, peer, predictive);
         }
     }
 
     static JournalFile read(Path file) throws IOException {
         if (!Files.exists(file)) {
-            return new JournalFile(List.of(), List.of(), List.of(), List.of(), 0);
+            return new JournalFile(List.of(), List.of(), List.of(), 0);
         }
         return parse(Files.readAllLines(file, StandardCharsets.US_ASCII));
     }
@@ -74,39 +71,24 @@ record JournalFile(List<Open> holds, List<Open> unreplied, List<Open> sent, List
                 long serial = f.length > 2 && isSerialRecord(f[0]) ? Long.parseLong(f[2]) : 0;
                 maxSerial = Math.max(maxSerial, serial);
                 switch (f[0]) {
-                    case "hold" -> router.put(mn, new Open(Kind.HOLD, Entry.empty(mn), serial, null, 0, null, false));
-                    case "active" -> {
-                        Open o = router.get(mn);
-                        if (o == null && f.length >= 6) {
-                            // on its own after a compaction or restart: the hold it ended is gone from the file
-                            router.put(mn, new Open(Kind.ACTIVE, Entry.empty(mn), serial, f[3], Long.parseLong(f[4]),
-                                    AddressText.parse(f[5]), false));
-                        } else if (o != null && ends(o, serial)) {
-                            if (f.length >= 6) {
-                                router.put(mn, new Open(Kind.ACTIVE, Entry.empty(mn), o.serial(), f[3], Long.parseLong(f[4]),
-                                        AddressText.parse(f[5]), false));
-                            } else {
-                                router.remove(mn); // earlier versions: active was the end
-                            }
-                        }
-                    }
-                    case "replied", "done" -> {
+                    case "hold" -> router.put(mn, new Open(Kind.HOLD, Entry.empty(mn), serial, field(f, 3), false));
+                    case "active", "replied", "done" -> {
                         Open o = router.get(mn);
                         if (o != null && ends(o, serial)) {
                             router.remove(mn);
                         }
                     }
-                    case "sa" -> router.computeIfPresent(mn, (k, o) -> o.kind() != Kind.HOLD ? o : o.with(new Entry(mn,
+                    case "sa" -> router.computeIfPresent(mn, (k, o) -> o.with(new Entry(mn,
                             plus(o.entry().sas(), new OwnedSa(SaKey.decode(HEX.parseHex(f[2])), field(f, 3))),
                             o.entry().outbound(), o.entry().policies())));
-                    case "out" -> router.computeIfPresent(mn, (k, o) -> o.kind() != Kind.HOLD ? o : o.with(new Entry(mn,
+                    case "out" -> router.computeIfPresent(mn, (k, o) -> o.with(new Entry(mn,
                             o.entry().sas(), plus(o.entry().outbound(), new OutboundSa(AddressText.parse(f[2]),
                                     Integer.parseUnsignedInt(f[3]), Integer.parseInt(f[4]), field(f, 5))),
                             o.entry().policies())));
-                    case "pol" -> router.computeIfPresent(mn, (k, o) -> o.kind() != Kind.HOLD ? o : o.with(new Entry(mn,
+                    case "pol" -> router.computeIfPresent(mn, (k, o) -> o.with(new Entry(mn,
                             o.entry().sas(), o.entry().outbound(), plus(o.entry().policies(),
                                     new OwnedPolicy(PolicyId.decode(HEX.parseHex(f[2])), field(f, 3))))));
-                    case "sent" -> transfers.put(mn, new Open(Kind.SENT, Entry.empty(mn), serial, f[3], 0, null,
+                    case "sent" -> transfers.put(mn, new Open(Kind.SENT, Entry.empty(mn), serial, f[3],
                             "p".equals(field(f, 4))));
                     case "psa" -> transfers.computeIfPresent(mn, (k, o) -> o.with(new Entry(mn,
                             plus(o.entry().sas(), new OwnedSa(SaKey.decode(HEX.parseHex(f[2])), field(f, 3))),
@@ -132,17 +114,13 @@ record JournalFile(List<Open> holds, List<Open> unreplied, List<Open> sent, List
                 LOG.warn("journal: unreadable line skipped: {}", e.toString());
             }
         }
-        List<Open> holds = new ArrayList<>();
-        List<Open> unreplied = new ArrayList<>();
-        for (Open o : router.values()) {
-            (o.kind() == Kind.HOLD ? holds : unreplied).add(o);
-        }
+        List<Open> holds = new ArrayList<>(router.values());
         List<Open> sent = new ArrayList<>();
         List<Open> moved = new ArrayList<>();
         for (Open o : transfers.values()) {
             (o.kind() == Kind.SENT ? sent : moved).add(o);
         }
-        return new JournalFile(holds, unreplied, sent, moved, maxSerial);
+        return new JournalFile(holds, sent, moved, maxSerial);
     }
 
     private static boolean isSerialRecord(String verb) {

@@ -85,6 +85,52 @@ final class JournalItems {
         }
     }
 
+    /**
+     * Whether an entry is in the kernel as a finished install: at least one item, every item present, every SA
+     * past its reservation (not larval) with the journaled fingerprint, every policy with its fingerprint.
+     *
+     * @param newCareOf the destination of an installed outbound SA (the MN's new care-of address), or null
+     */
+    record Installed(boolean complete, InetAddress newCareOf) {
+    }
+
+    static Installed installed(IpsecKernel kernel, InetAddress router, Entry e) throws IOException {
+        if (e.sas().isEmpty() && e.outbound().isEmpty() && e.policies().isEmpty()) {
+            return new Installed(false, null);
+        }
+        for (OwnedPolicy p : e.policies()) {
+            SecurityPolicy inKernel = getQuietly(() -> kernel.getPolicy(p.id()));
+            if (inKernel == null || p.fingerprint() == null || !p.fingerprint().equals(KernelOwnership.policy(inKernel, router))) {
+                return new Installed(false, null);
+            }
+        }
+        for (OwnedSa k : e.sas()) {
+            SecurityAssociation inKernel = getQuietly(() -> kernel.getSa(k.key()));
+            if (inKernel == null || k.fingerprint() == null || KernelOwnership.isLarval(inKernel)
+                    || !(KernelOwnership.LARVAL.equals(k.fingerprint()) || k.fingerprint().equals(KernelOwnership.sa(inKernel)))) {
+                return new Installed(false, null);
+            }
+        }
+        InetAddress careOf = null;
+        if (!e.outbound().isEmpty()) {
+            List<SecurityAssociation> sad = kernel.dumpSas();
+            for (OutboundSa o : e.outbound()) {
+                SecurityAssociation found = null;
+                for (SecurityAssociation sa : sad) {
+                    if (sa.spi() == o.spi() && sa.proto() == o.proto() && sa.source().equals(o.source())
+                            && o.fingerprint() != null && o.fingerprint().equals(KernelOwnership.sa(sa))) {
+                        found = sa;
+                    }
+                }
+                if (found == null) {
+                    return new Installed(false, null);
+                }
+                careOf = found.destination();
+            }
+        }
+        return new Installed(true, careOf);
+    }
+
     private static boolean installedAtSameKey(Entry e, OwnedSa larval) {
         for (OwnedSa k : e.sas()) {
             if (k != larval && k.key().equals(larval.key()) && !KernelOwnership.LARVAL.equals(k.fingerprint())) {

@@ -55,7 +55,7 @@ final class NextRouterRole {
      */
     record HeldContext(InetSocketAddress from, InetAddress previousCareOf, MobileNodeContext received, Peer peer,
                        boolean predictive, SpiReservations reservations, InetAddress predictedCareOf,
-                       MobileNodeContext rewritten, long journalSerial, long ctarSequence, long ctarNanos) {
+                       MobileNodeContext rewritten, long journalSerial, long ctarNanos) {
     }
 
     /**
@@ -159,7 +159,8 @@ final class NextRouterRole {
             core.held.put(prev, h);
             reserved = h.reservations;
             CrashPoint.reached("nar.reserved");
-            h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : ctx, h.reservations));
+            h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : ctx, h.reservations),
+                    peer.settings.name());
             CrashPoint.reached("nar.held");
             h.timer = core.schedule(() -> heldExpired(prev, h), core.settings.handoverTimeout());
             long refresh = core.settings.reservationRefresh().toMillis();
@@ -251,7 +252,7 @@ final class NextRouterRole {
         }
         core.usedSequences.put(sequenceKey, Boolean.TRUE);
         activate(new HeldContext(from, prev, h.received, h.peer, h.predictive, h.reservations, h.predictedCareOf,
-                h.rewritten, h.journalSerial, ctar.sequenceNumber(), t0));
+                h.rewritten, h.journalSerial, t0));
     }
 
     /**
@@ -287,11 +288,9 @@ final class NextRouterRole {
                     rewriteNanos = installStart - verified;
                 }
                 receipt = core.installer.install(ctx, reservations, installStart);
+                // Nothing is written here: a restart finds this install complete in the kernel and keeps it, sends the
+                // CTDR and answers the MN's retransmitted CTAR (RuntimeJournal#recover).
                 CrashPoint.reached("nar.installed");
-                // Recorded before the CTAA: a restart must neither remove what the MN was told is there, nor
-                // leave the pAR's copy unanswered (its CTDR is sent at start if this run dies before sending it).
-                core.journal.active(AddressText.of(prev), journalSerial, peer.settings.name(), a.ctarSequence(), newCareOf);
-                CrashPoint.reached("nar.active");
                 core.active.put(prev, new Active(ctx, receipt, peer, predictive, installStart + receipt.nanos()));
             } catch (IOException | ContextException | RuntimeException e) {
                 receipt = null;
@@ -437,12 +436,11 @@ final class NextRouterRole {
                 ctx.discard();
                 return;
             }
-            serial = core.journal.hold(journalEntry(prev, rewritten, res));
+            serial = core.journal.hold(journalEntry(prev, rewritten, res), peer.settings.name());
             CrashPoint.reached("nar.held");
         }
         core.usedSequences.put(AddressText.of(prev) + "|" + p.ctar.sequenceNumber(), Boolean.TRUE);
-        activate(new HeldContext(p.from, prev, ctx, peer, false, res, newCareOf, rewritten, serial, p.ctar.sequenceNumber(),
-                p.receivedNanos));
+        activate(new HeldContext(p.from, prev, ctx, peer, false, res, newCareOf, rewritten, serial, p.receivedNanos));
     }
 
     /**
@@ -462,20 +460,22 @@ final class NextRouterRole {
         }
         core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
         core.journal.replied(u.mn(), u.serial());
-        core.emit("reconciled", prev, "activation recorded by a previous run (CTAR sequence " + u.ctarSequence()
-                + ", new CoA " + AddressText.of(u.newCareOf()) + "): CTDR sent to " + u.peer());
+        core.emit("reconciled", prev, "activation installed by a previous run (new CoA "
+                + (u.newCareOf() == null ? "unknown" : AddressText.of(u.newCareOf())) + "), maybe not reported: CTDR sent to "
+                + u.peer());
     }
 
     /**
-     * A CTAR that a previous run of this agent installed and recorded before it died (its journal's active record):
-     * the MN retransmits it because the CTAA never came. Same MN, same sequence number, from the recorded new
-     * CoA: answered with success, as the dead run would have; the token cannot be checked again (its key went
-     * with that run), but the run that recorded the activation had checked it.
+     * A CTAR for an activation a previous run of this agent installed before it died (found complete in the kernel at
+     * start): the MN retransmits it because the CTAA never came. Same MN, from the CoA the installed outbound SA
+     * leads to: answered with success, as the dead run would have. The token cannot be checked again (its key went
+     * with that run; the install proves that run had checked it) and the sequence number is not known; the answer
+     * tells the sender only what the kernel already carries out.
      */
     boolean answeredBeforeRestart(InetSocketAddress from, ContextTransferActivateRequest ctar, long t0) {
         InetAddress prev = ctar.previousAddress();
         RuntimeJournal.Unreplied u = core.recoveredActivations.get(prev);
-        if (u == null || u.ctarSequence() != ctar.sequenceNumber() || !u.newCareOf().equals(from.getAddress())) {
+        if (u == null || (u.newCareOf() != null && !u.newCareOf().equals(from.getAddress()))) {
             return false;
         }
         core.sendCtaa(from, prev, 0);
@@ -523,7 +523,7 @@ final class NextRouterRole {
                             h.reservations.mappings(), core.settings.sequencePolicy());
                 }
                 h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : h.received,
-                        h.reservations));
+                        h.reservations), h.peer.settings.name());
                 core.count(RouterCounter.RESERVATIONS_RENEWED);
             } catch (IOException | ContextException | RuntimeException e) {
                 core.held.remove(prev);

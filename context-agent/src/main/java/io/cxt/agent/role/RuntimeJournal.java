@@ -28,11 +28,11 @@ import io.cxt.xfrm.SaKey;
  * after kill -9 finishes what a dead one left half done (issue 12 items 5 and 6).
  *
  * <p>One text file {@code <state-directory>/<agent-name>.journal} (tmpfs in production: /run/cxt), one record per
- * line. As nAR: {@code hold MN SERIAL}, then its items {@code sa MN HEX FP} (an SaKey: larval reservation or SA to
+ * line. As nAR: {@code hold MN SERIAL PEER}, then its items {@code sa MN HEX FP} (an SaKey: larval reservation or SA to
  * be installed), {@code out MN SRC SPI PROTO FP} (an outbound SA, matched by source, SPI and protocol because its
  * destination, the MN's new CoA, may differ from the prediction), {@code pol MN HEX FP} (a PolicyId); then
- * {@code active MN SERIAL PEER SEQ COA} once installed (before the CTAA), {@code replied MN SERIAL} once the CTDR
- * is sent, or {@code done MN SERIAL} once released. As pAR: {@code sent MN SERIAL PEER p|r} with items
+ * {@code replied MN SERIAL} once installed, acknowledged and the CTDR sent, or {@code done MN SERIAL} once
+ * released ({@code active MN SERIAL} of earlier versions ends a hold too). As pAR: {@code sent MN SERIAL PEER p|r} with items
  * {@code psa MN HEX FP} and {@code ppol MN HEX FP} (what the transfer moves away), {@code moved MN SERIAL} once the
  * nAR's CTDR said it took the context (before removing it here), {@code released MN SERIAL} once removed or
  * forgotten. FP is the item's {@link KernelOwnership} fingerprint, so that a restart removes only what is still the
@@ -40,16 +40,19 @@ import io.cxt.xfrm.SaKey;
  * end a newer one. Records without a serial (files of earlier versions) end whatever is open for the MN.
  *
  * <p><b>Order.</b> Every record is written before the kernel change or message it protects: the hold before the
- * install, {@code active} before the CTAA, {@code sent} before the PCTD/CTD, {@code moved} before the removal.
+ * install, {@code sent} before the PCTD/CTD, {@code moved} before the removal. Between the install and the CTAA
+ * nothing is written (the predictive activation path stays free of file I/O): the kernel itself records that the
+ * install happened, and a restart reads it back ({@link #recover}).
  * Records are therefore written synchronously, on the caller's thread: one {@code write(2)} of a few hundred octets
  * to a file kept open, a copy into the page cache (tmpfs: no disk). That survives the process being killed, which
  * is the failure the journal is for; it does not survive a power loss, after which the kernel's state is gone too.
  * The SPI reservations (larval SAs) alone come before their hold record, as their SPIs are only known then; the
  * kernel expires larval SAs by itself (net.core.xfrm_acq_expires, 30 s).
  *
- * <p><b>At start</b> ({@link #recover}): holds neither active nor done are removed from the kernel (the MN's retry
- * then fetches the context again: nothing of it was acknowledged); active but unreplied ones are returned, for the
- * agent to send their CTDR and to answer the MN's retransmitted CTAR; sent entries without an end are returned, for
+ * <p><b>At start</b> ({@link #recover}): an open hold whose every item is in the kernel as journaled (installed:
+ * nothing larval, every fingerprint as written) is returned as an activation that may not have been reported, for
+ * the agent to send its CTDR and to answer the MN's retransmitted CTAR; any other open hold is removed from the
+ * kernel (half installed or only reserved: the MN's retry fetches the context again); sent entries without an end are returned, for
  * the agent to remove on the nAR's CTDR; moved ones are removed. The file is then rewritten with only what is still
  * open. <b>Compaction</b> while running: the writer keeps the records of open entries in memory; once the file has
  * grown past {@link #COMPACT_MIN_BYTES} and past four times their size, they are written to {@code <file>.tmp},
@@ -94,8 +97,12 @@ final class RuntimeJournal implements AutoCloseable {
     record OwnedPolicy(PolicyId id, String fingerprint) {
     }
 
-    /** nAR: an activation installed (and recorded) whose CTDR may not have reached the pAR. */
-    record Unreplied(String mn, long serial, String peer, long ctarSequence, InetAddress newCareOf) {
+    /**
+     * nAR: an activation installed whose CTDR may not have reached the pAR.
+     *
+     * @param newCareOf the MN's care-of address the installed outbound SA leads to, or null if it has none
+     */
+    record Unreplied(String mn, long serial, String peer, InetAddress newCareOf) {
     }
 
     /** pAR: a transfer sent whose CTDR has not come; {@link Entry#sas} and {@link Entry#policies} are what it moves. */
@@ -139,9 +146,15 @@ final class RuntimeJournal implements AutoCloseable {
     // ------------------------------------------------------------------ nAR
 
     /** Records a held context's kernel items, before they are installed. Returns the serial its end names. */
-    long hold(Entry e) {
+    long hold(Entry e, String peer) {
         long serial = serials.incrementAndGet();
-        StringBuilder sb = new StringBuilder(256).append("hold ").append(e.mn()).append(' ').append(serial).append('\n');
+        open("n " + e.mn(), serial, holdRecords(e, serial, peer));
+        return serial;
+    }
+
+    private static StringBuilder holdRecords(Entry e, long serial, String peer) {
+        StringBuilder sb = new StringBuilder(256).append("hold ").append(e.mn()).append(' ').append(serial).append(' ')
+                .append(peer).append('\n');
         for (OwnedSa k : e.sas()) {
             sb.append("sa ").append(e.mn()).append(' ').append(HEX.formatHex(k.key().toBytes())).append(' ')
                     .append(k.fingerprint()).append('\n');
@@ -152,27 +165,10 @@ final class RuntimeJournal implements AutoCloseable {
                     .append(o.fingerprint()).append('\n');
         }
         appendPolicies(sb, "pol ", e);
-        open("n " + e.mn(), serial, sb);
-        return serial;
+        return sb;
     }
 
-    /** The hold with this serial is installed; written before the CTAA that tells the MN. */
-    void active(String mn, long serial, String peer, long ctarSequence, InetAddress newCareOf) {
-        String line = activeRecord(mn, serial, peer, ctarSequence, newCareOf);
-        synchronized (lock) {
-            Object[] o = openRecords.get("n " + mn);
-            if (o != null && (long) o[0] == serial) {
-                replaceOpen("n " + mn, serial, line.getBytes(StandardCharsets.US_ASCII));
-            }
-            write(line.getBytes(StandardCharsets.US_ASCII));
-        }
-    }
-
-    private static String activeRecord(String mn, long serial, String peer, long ctarSequence, InetAddress newCareOf) {
-        return "active " + mn + ' ' + serial + ' ' + peer + ' ' + ctarSequence + ' ' + newCareOf.getHostAddress() + '\n';
-    }
-
-    /** The CTDR for the active record with this serial was sent. */
+    /** The hold with this serial was installed and acknowledged, and its CTDR sent. */
     void replied(String mn, long serial) {
         end("n ", "replied", mn, serial);
     }
@@ -326,7 +322,7 @@ final class RuntimeJournal implements AutoCloseable {
         return JournalFile.read(file);
     }
 
-    /** Entries of contexts held but neither active nor done (nAR), in file order. */
+    /** Entries of contexts held but neither replied nor done (nAR), in file order. */
     List<Entry> unfinished() throws IOException {
         return read().holds().stream().map(JournalFile.Open::entry).toList();
     }
@@ -341,7 +337,16 @@ final class RuntimeJournal implements AutoCloseable {
     Recovered recover(IpsecKernel kernel, InetAddress router) throws IOException {
         JournalFile f = read();
         JournalItems.Removal removal = new JournalItems.Removal();
+        List<JournalFile.Open> installed = new ArrayList<>();
+        List<Unreplied> unreplied = new ArrayList<>();
         for (JournalFile.Open h : f.holds()) {
+            JournalItems.Installed in = JournalItems.installed(kernel, router, h.entry());
+            if (in.complete() && h.peer() != null) {
+                installed.add(h);
+                unreplied.add(new Unreplied(h.entry().mn(), h.serial(), h.peer(), in.newCareOf()));
+                LOG.info("journal: MN {}: installed by a previous run (not known to be reported): kept", h.entry().mn());
+                continue;
+            }
             JournalItems.remove(kernel, router, h.entry(), removal);
             LOG.info("journal: removed what a previous run left for MN {} (not activated)", h.entry().mn());
         }
@@ -350,24 +355,16 @@ final class RuntimeJournal implements AutoCloseable {
             LOG.info("journal: removed MN {}'s state that a previous run had been told moved (CTDR from {})",
                     m.entry().mn(), m.peer());
         }
-        long maxSerial = f.maxSerial();
         synchronized (lock) {
-            serials.set(Math.max(serials.get(), maxSerial));
+            serials.set(Math.max(serials.get(), f.maxSerial()));
             closeChannel();
             Files.deleteIfExists(file);
             openRecords.clear();
             openBytes = 0;
             fileBytes = 0;
         }
-        List<Unreplied> unreplied = new ArrayList<>();
-        for (JournalFile.Open a : f.unreplied()) {
-            Unreplied u = new Unreplied(a.entry().mn(), a.serial(), a.peer(), a.ctarSequence(), a.newCareOf());
-            unreplied.add(u);
-            String line = activeRecord(u.mn(), u.serial(), u.peer(), u.ctarSequence(), u.newCareOf());
-            synchronized (lock) {
-                replaceOpen("n " + u.mn(), u.serial(), line.getBytes(StandardCharsets.US_ASCII));
-                write(line.getBytes(StandardCharsets.US_ASCII));
-            }
+        for (JournalFile.Open h : installed) {
+            open("n " + h.entry().mn(), h.serial(), holdRecords(h.entry(), h.serial(), h.peer()));
         }
         List<Awaiting> awaiting = new ArrayList<>();
         for (JournalFile.Open s : f.sent()) {

@@ -43,10 +43,8 @@ class CrashWindowDaemonEspKernelTest {
     enum Window {
         PREDICTIVE_HELD(Node.NAR, "nar.held", true),
         PREDICTIVE_INSTALLED(Node.NAR, "nar.installed", true),
-        PREDICTIVE_ACTIVE(Node.NAR, "nar.active", true),
         PREDICTIVE_ACKNOWLEDGED(Node.NAR, "nar.acknowledged", true),
         REACTIVE_INSTALLED(Node.NAR, "nar.installed", false),
-        REACTIVE_ACTIVE(Node.NAR, "nar.active", false),
         PAR_SENT(Node.PAR, "par.sent", true),
         PAR_TRANSFERRED(Node.PAR, "par.transferred", true),
         PAR_MOVED(Node.PAR, "par.moved", true),

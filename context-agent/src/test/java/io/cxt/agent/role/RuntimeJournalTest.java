@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.cxt.xfrm.IpsecKernel;
 import io.cxt.xfrm.SaKey;
+import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.InMemoryIpsecKernel;
 
 class RuntimeJournalTest {
@@ -34,17 +35,16 @@ class RuntimeJournalTest {
     @Test
     void recordsAreAppendedToOneOpenFileAndUnfinishedHoldsAreFound(@TempDir Path dir) throws Exception {
         try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
-            long a = j.hold(entry("2001:db8:1::10", 0x100));
-            long b = j.hold(entry("2001:db8:1::11", 0x200));
-            long c = j.hold(entry("2001:db8:1::12", 0x300));
-            j.active("2001:db8:1::10", a, "par", 7, ROUTER);
+            long a = j.hold(entry("2001:db8:1::10", 0x100), "par");
+            long b = j.hold(entry("2001:db8:1::11", 0x200), "par");
+            long c = j.hold(entry("2001:db8:1::12", 0x300), "par");
             j.replied("2001:db8:1::10", a);
             j.done("2001:db8:1::12", c);
             List<RuntimeJournal.Entry> open = j.unfinished();
             assertEquals(List.of("2001:db8:1::11"), open.stream().map(RuntimeJournal.Entry::mn).toList());
             assertEquals(entry("2001:db8:1::11", 0x200), open.get(0));
             assertTrue(b > a && c > b, "serials increase");
-            assertEquals(1, j.writerCounts()[1], "the file was opened once for six records");
+            assertEquals(1, j.writerCounts()[1], "the file was opened once for five records");
         }
     }
 
@@ -53,32 +53,53 @@ class RuntimeJournalTest {
         // Issue 12 item 6: the record protects the kernel change or message that follows it, so it must not
         // wait in a queue (a kill -9 then would lose it).
         try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
-            long s = j.hold(entry("2001:db8:1::10", 0x100));
-            assertTrue(Files.readString(j.file()).startsWith("hold 2001:db8:1::10 " + s + "\n"));
-            j.active("2001:db8:1::10", s, "par", 9, InetAddress.getByName("2001:db8:b::10"));
-            assertTrue(Files.readString(j.file()).endsWith("active 2001:db8:1::10 " + s + " par 9 2001:db8:b:0:0:0:0:10\n"));
+            long s = j.hold(entry("2001:db8:1::10", 0x100), "par");
+            assertTrue(Files.readString(j.file()).startsWith("hold 2001:db8:1::10 " + s + " par\n"));
+            j.replied("2001:db8:1::10", s);
+            assertTrue(Files.readString(j.file()).endsWith("replied 2001:db8:1::10 " + s + "\n"));
         }
     }
 
+    /**
+     * A hold whose items are all in the kernel as journaled (a previous run installed it and may have died before the
+     * CTAA or the CTDR) is kept and returned; one with an item missing is removed.
+     */
     @Test
-    void anActiveButUnrepliedActivationIsKeptAndReturnedAtStart(@TempDir Path dir) throws Exception {
+    void aHoldFoundInstalledIsKeptAndReturnedAndAHalfInstalledOneIsRemoved(@TempDir Path dir) throws Exception {
         InetAddress coa = InetAddress.getByName("2001:db8:b::10");
-        IpsecKernel kernel = new InMemoryIpsecKernel();
+        InMemoryIpsecKernel kernel = new InMemoryIpsecKernel();
+        SecurityAssociation in = HandoverLab.esp(coa, ROUTER, 0x100, 0, 5, HandoverLab.key(20, 1));
+        SecurityAssociation out = HandoverLab.esp(ROUTER, coa, 0x101, 5, 0, HandoverLab.key(20, 2));
+        kernel.addSa(in);
+        kernel.addSa(out);
+        RuntimeJournal.Entry complete = new RuntimeJournal.Entry("2001:db8:1::10",
+                List.of(new RuntimeJournal.OwnedSa(in.key(), KernelOwnership.LARVAL),
+                        new RuntimeJournal.OwnedSa(in.key(), KernelOwnership.sa(in))),
+                List.of(new RuntimeJournal.OutboundSa(ROUTER, 0x101, 50, KernelOwnership.sa(out))), List.of());
+        SaKey missing = SaKey.of(ROUTER, 0x200, 50);
+        RuntimeJournal.Entry half = new RuntimeJournal.Entry("2001:db8:1::11",
+                List.of(new RuntimeJournal.OwnedSa(missing, KernelOwnership.sa(in))),
+                List.of(new RuntimeJournal.OutboundSa(ROUTER, 0x101, 50, KernelOwnership.sa(out))), List.of());
         long serial;
         try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
-            serial = j.hold(entry("2001:db8:1::10", 0x100));
-            j.active("2001:db8:1::10", serial, "par", 42, coa);
+            serial = j.hold(complete, "par");
         }
         try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
             RuntimeJournal.Recovered r = j.recover(kernel, ROUTER);
-            assertEquals(List.of(new RuntimeJournal.Unreplied("2001:db8:1::10", serial, "par", 42, coa)), r.unreplied());
+            assertEquals(List.of(new RuntimeJournal.Unreplied("2001:db8:1::10", serial, "par", coa)), r.unreplied());
             assertEquals(0, r.removed());
-            // still open in the rewritten file until the CTDR is sent
-            assertEquals(1, j.read().unreplied().size());
+            assertEquals(2, kernel.dumpSas().size(), "kept");
+            assertEquals(1, j.read().holds().size(), "still open until the CTDR is sent");
             j.replied("2001:db8:1::10", serial);
-            assertTrue(j.read().unreplied().isEmpty());
-            long next = j.hold(entry("2001:db8:1::11", 0x200));
+            assertTrue(j.read().holds().isEmpty());
+            long next = j.hold(half, "par");
             assertTrue(next > serial, "serials continue past the previous run's");
+        }
+        try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
+            RuntimeJournal.Recovered r = j.recover(kernel, ROUTER);
+            assertTrue(r.unreplied().isEmpty(), "half installed: not an activation");
+            assertEquals(1, r.removed(), "its outbound SA, still cxt's, removed");
+            assertEquals(List.of(in.key()), kernel.dumpSas().stream().map(SecurityAssociation::key).toList());
         }
     }
 
@@ -97,7 +118,7 @@ class RuntimeJournalTest {
             assertEquals("nar", f.sent().get(0).peer());
             assertEquals(a, f.sent().get(0).serial());
             assertEquals(List.of(moved("2001:db8:1::11", 0x200)), f.moved().stream().map(JournalFile.Open::entry).toList());
-            assertTrue(f.holds().isEmpty() && f.unreplied().isEmpty(), "the pAR side does not mix with the nAR side");
+            assertTrue(f.holds().isEmpty(), "the pAR side does not mix with the nAR side");
         }
         try (RuntimeJournal j = new RuntimeJournal(dir, "par")) {
             RuntimeJournal.Recovered r = j.recover(new InMemoryIpsecKernel(), ROUTER);
@@ -111,8 +132,8 @@ class RuntimeJournalTest {
     @Test
     void aLateEndOfAnOlderHoldDoesNotEndANewerOne(@TempDir Path dir) throws Exception {
         try (RuntimeJournal j = new RuntimeJournal(dir, "nar")) {
-            long first = j.hold(entry("2001:db8:1::10", 0x100));
-            j.hold(entry("2001:db8:1::10", 0x101)); // a new PCTD for the same MN, journaled before the old "done"
+            long first = j.hold(entry("2001:db8:1::10", 0x100), "par");
+            j.hold(entry("2001:db8:1::10", 0x101), "par"); // a new PCTD for the same MN, journaled before the old "done"
             j.done("2001:db8:1::10", first);
             List<RuntimeJournal.Entry> open = j.unfinished();
             assertEquals(1, open.size());
@@ -132,19 +153,18 @@ class RuntimeJournalTest {
     @Test
     void theFileIsCompactedToTheUnfinishedEntriesOnceItHasGrown(@TempDir Path dir) throws Exception {
         try (RuntimeJournal j = new RuntimeJournal(dir, "nar", 4096)) {
-            long kept = j.hold(entry("2001:db8:1::ffff", 0x900));
+            long kept = j.hold(entry("2001:db8:1::ffff", 0x900), "par");
             long sent = j.sent(moved("2001:db8:1::eeee", 0x700), "nar", true);
             for (int i = 0; i < 500; i++) {
                 String mn = "2001:db8:1::" + Integer.toHexString(i + 1);
-                long s = j.hold(entry(mn, 0x1000 + 2 * i));
+                long s = j.hold(entry(mn, 0x1000 + 2 * i), "par");
                 if (i % 2 == 0) {
-                    j.active(mn, s, "par", i, ROUTER);
                     j.replied(mn, s);
                 } else {
                     j.done(mn, s);
                 }
             }
-            long last = j.hold(entry("2001:db8:1::fffe", 0x901));
+            long last = j.hold(entry("2001:db8:1::fffe", 0x901), "par");
             int[] counts = j.writerCounts();
             assertTrue(counts[0] > 0, "compacted");
             long size = Files.size(j.file());
