@@ -258,6 +258,7 @@ public final class HostileLoadBench {
         Samples s = new Samples(n);
         ByteBuffer buf = ByteBuffer.allocate(2048);
         byte[] pctd = Fixtures.pctd(0);
+        lab.sink.onlyMobileNode = io.cxt.xfrm.AddressText.of(Fixtures.previousCareOf(0));
         for (int i = 0; i < n; i++) {
             int held = lab.sink.received.get();
             lab.push(pctd);
