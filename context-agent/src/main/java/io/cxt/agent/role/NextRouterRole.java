@@ -451,6 +451,9 @@ final class NextRouterRole {
     void resumeUnreplied(RuntimeJournal.Unreplied u) {
         InetAddress prev = io.cxt.xfrm.AddressText.parse(u.mn());
         core.recoveredActivations.put(prev, u);
+        // Only the MN's retransmissions are answered from it: forgotten after the handover timeout, so an address
+        // does not get a token-less success CTAA for as long as the agent runs.
+        core.schedule(() -> core.recoveredActivations.remove(prev, u), core.settings.handoverTimeout());
         Peer peer = core.peersByName.get(u.peer());
         if (peer == null) {
             core.journal.replied(u.mn(), u.serial());

@@ -81,9 +81,10 @@ final class RouterCore {
     final Map<InetAddress, Pending> pending = new HashMap<>();
     final Map<InetAddress, Active> active = new HashMap<>();
     /**
-     * Activations a previous run installed and recorded but may not have acknowledged (kill -9 between its
-     * journal's active record and its CTAA), by the MN's previous CoA: the MN's retransmitted CTAR, same sequence
-     * number from the recorded new CoA, is answered with a success CTAA (issue 12 item 6). Filled once at start.
+     * Activations a previous run installed but may not have acknowledged (kill -9 between its install and its
+     * CTAA; found complete in the kernel at start), by the MN's previous CoA: the MN's retransmitted CTAR, from the
+     * CoA the installed outbound SA leads to, is answered with a success CTAA (issue 12 item 6). Filled at start;
+     * each entry is dropped after the handover timeout.
      */
     final Map<InetAddress, RuntimeJournal.Unreplied> recoveredActivations = new ConcurrentHashMap<>();
     final Map<String, Boolean> usedSequences = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, false) {
