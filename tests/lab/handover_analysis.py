@@ -200,11 +200,14 @@ def measure(results, rec):
     m["agentTrigger"] = None
     mv = movement_times(rec.get("movement"))
     if mv and rec["method"] in ("predictive", "reactive"):
-        # The MN agent's own timeline: link up (rtnetlink), CTAR sent, CTAA, done (own SAs moved).
+        # The MN agent's own timeline: link up (rtnetlink), CTAR sent, CTAA, moved (own SAs and
+        # policies moved: the MN's handover is complete), done (after its event was logged; agents
+        # before 2026-12-03 print no "moved", and "done" stands in for it).
         if "CTAR sent" in mv and "CTAA" in mv:
             m["agent"] = (mv["CTAA"] - mv["CTAR sent"]) * 1000
-        if "CTAA" in mv and "done" in mv:
-            m["mnUpdate"] = (mv["done"] - mv["CTAA"]) * 1000
+        end = mv.get("moved", mv.get("done"))
+        if "CTAA" in mv and end is not None:
+            m["mnUpdate"] = (end - mv["CTAA"]) * 1000
         if "link up" in mv and "CTAR sent" in mv:
             m["agentTrigger"] = (mv["CTAR sent"] - mv["link up"]) * 1000
     # Messages and octets: from the move (predictive: from the transfer) until recovery.
@@ -222,7 +225,7 @@ def measure(results, rec):
 
 
 def movement_times(event):
-    """'link up T, trigger T, CTAR sent T, CTAA T, done T' of a movement-activated event ->
+    """'link up T, trigger T, CTAR sent T, CTAA T, moved T, done T' of a movement-activated event ->
     {name: epoch seconds}; None without an event."""
     if not event:
         return None
@@ -230,7 +233,7 @@ def movement_times(event):
     import re
     import time as _time
     out = {}
-    for name, iso in re.findall(r"(link up|trigger|CTAR sent|CTAA|done) (\d{4}-\d\d-\d\dT[\d:.]+Z)", event.get("detail", "")):
+    for name, iso in re.findall(r"(link up|trigger|CTAR sent|CTAA|moved|done) (\d{4}-\d\d-\d\dT[\d:.]+Z)", event.get("detail", "")):
         base, _, frac = iso.rstrip("Z").partition(".")
         out[name] = calendar.timegm(_time.strptime(base, "%Y-%m-%dT%H:%M:%S")) + float("0." + (frac or "0"))
     return out

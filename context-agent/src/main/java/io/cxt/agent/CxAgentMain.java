@@ -168,6 +168,11 @@ public final class CxAgentMain {
                 current[0] = reload(file, current[0], started.get(), fixedLevel, subsystemLevels);
             }
         });
+        // before any thread on the handover path starts (the rehearsal's too); a restart changes it
+        io.cxt.sys.RealtimeThreads.configure(config.agent().realtimePriority());
+        if (config.agent().realtimePriority() > 0) {
+            log.info("handover threads run under SCHED_FIFO priority {} (realtime-priority)", config.agent().realtimePriority());
+        }
         AgentDaemon daemon;
         try {
             daemon = AgentDaemon.start(config, factory, loggingSink(), notifier);
@@ -276,9 +281,7 @@ public final class CxAgentMain {
         List<String> out = new ArrayList<>();
         AgentSection a = running.agent();
         AgentSection b = fresh.agent();
-        if (!new AgentSection(a.role(), a.name(), a.controlSocket(), a.controlGroup(), a.stateDirectory(), "",
-                a.metricsListen()).equals(new AgentSection(b.role(), b.name(), b.controlSocket(), b.controlGroup(),
-                        b.stateDirectory(), "", b.metricsListen()))) {
+        if (!a.withLogLevel("").equals(b.withLogLevel(""))) {
             out.add("[agent] (other than log-level)");
         }
         if (!running.router().equals(fresh.router())) {

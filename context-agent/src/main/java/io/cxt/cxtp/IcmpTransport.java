@@ -42,6 +42,8 @@ public final class IcmpTransport implements CxtpTransport {
     private final ReliableDelivery delivery;
     private final Thread receiveThread;
     private volatile boolean closed;
+    /** The receive thread's own (see RealtimeThreads: a flood puts it back in the normal class). */
+    private io.cxt.sys.RealtimeThreads.Budget realtime = io.cxt.sys.RealtimeThreads.Budget.NONE;
 
     private IcmpTransport(RawIcmpSocket socket, String name, CxtpReceiver receiver, TransportOptions options) {
         this.socket = socket;
@@ -102,6 +104,7 @@ public final class IcmpTransport implements CxtpTransport {
     }
 
     private void receiveLoop() {
+        realtime = io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
         io.cxt.health.ReceiveLoops.process().watch(Thread.currentThread().getName(), () -> closed, this::receive);
     }
 
@@ -112,6 +115,7 @@ public final class IcmpTransport implements CxtpTransport {
                 if (d == null) {
                     continue;
                 }
+                realtime.received();
                 byte[] message;
                 try {
                     message = IcmpCxtpFraming.unframe(ipv6, d.icmp());

@@ -52,6 +52,8 @@ public final class SctpTransport implements CxtpTransport {
     private final InboundEnvelopes inbound;
     private final Thread receiveThread;
     private volatile boolean closed;
+    /** The receive thread's own (see RealtimeThreads: a flood puts it back in the normal class). */
+    private io.cxt.sys.RealtimeThreads.Budget realtime = io.cxt.sys.RealtimeThreads.Budget.NONE;
 
     private SctpTransport(SctpMultiChannel channel, InetSocketAddress localAddress, CxtpReceiver receiver,
                           TransportOptions options) {
@@ -126,6 +128,7 @@ public final class SctpTransport implements CxtpTransport {
     }
 
     private void receiveLoop() {
+        realtime = io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
         io.cxt.health.ReceiveLoops.process().watch(Thread.currentThread().getName(), () -> closed, this::receive);
     }
 
@@ -143,6 +146,7 @@ public final class SctpTransport implements CxtpTransport {
                 if (info == null) {
                     continue;
                 }
+                realtime.received();
                 if (!info.isComplete() && buf.hasRemaining()) {
                     continue; // partial delivery of a large message: keep filling the buffer
                 }

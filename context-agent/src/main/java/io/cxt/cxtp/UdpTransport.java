@@ -37,6 +37,8 @@ public final class UdpTransport implements CxtpTransport {
     private final Thread receiveThread;
     private final RejectionListener rejectionListener;
     private volatile boolean closed;
+    /** The receive thread's own (see RealtimeThreads: a flood puts it back in the normal class). */
+    private io.cxt.sys.RealtimeThreads.Budget realtime = io.cxt.sys.RealtimeThreads.Budget.NONE;
 
     /** Told about every envelope {@link RouterChannelProtection} refused (on the receive thread; must not block). */
     @FunctionalInterface
@@ -104,6 +106,7 @@ public final class UdpTransport implements CxtpTransport {
     }
 
     private void receiveLoop() {
+        realtime = io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
         io.cxt.health.ReceiveLoops.process().watch(Thread.currentThread().getName(), () -> closed, this::receive);
     }
 
@@ -116,6 +119,7 @@ public final class UdpTransport implements CxtpTransport {
                 if (from == null) {
                     continue;
                 }
+                realtime.received();
                 beat.busy();
                 try {
                     inbound.deliver(from, Arrays.copyOf(buf.array(), buf.position()));

@@ -103,6 +103,13 @@ public interface LibC {
     @SaveError
     int unshare(int flags);
 
+    /** pid 0: the calling thread; param: struct sched_param (one int, the priority). */
+    @SaveError
+    int sched_setscheduler(int pid, int policy, @In int[] param);
+
+    @SaveError
+    int sched_getscheduler(int pid);
+
     String strerror(int errnum);
 
     int getpid();

@@ -291,7 +291,8 @@ public final class AgentConfigParser {
         // ----- sections
 
         private AgentSection agentSection(Table t) throws ConfigException {
-            t.allow("role", "name", "control-socket", "control-group", "state-directory", "log-level", "metrics-listen");
+            t.allow("role", "name", "control-socket", "control-group", "state-directory", "log-level", "metrics-listen",
+                    "realtime-priority");
             String roleText = t.string("role", null);
             if (roleText == null) {
                 throw t.error("role", "required (access-router or mobile-node)");
@@ -321,7 +322,9 @@ public final class AgentConfigParser {
             if (metrics != null) {
                 metricsListen = Optional.of(listenAddress(metrics, t, "metrics-listen"));
             }
-            return new AgentSection(role, name, socket, Optional.ofNullable(group), state, level, metricsListen);
+            int realtime = t.integer("realtime-priority", 0L, 0, 99).intValue(); // SCHED_FIFO priority; 0 = off
+            return new AgentSection(role, name, socket, Optional.ofNullable(group), state, level, metricsListen,
+                    realtime);
         }
 
         /** "ADDRESS:PORT" or "[IPV6]:PORT", address literals only, port 1..65535. */

@@ -17,13 +17,21 @@ import java.util.Optional;
  * @param logLevel {@code log-level}: error, warn, info (default), debug or trace
  * @param metricsListen {@code metrics-listen}: where to serve OpenMetrics over HTTP for Prometheus
  *                      ("127.0.0.1:9464", "[::1]:9464"); empty (default) = no listener
+ * @param realtimePriority {@code realtime-priority}: SCHED_FIFO priority of the threads on a handover's path
+ *                         (receive loops, movement detection, the MN's activation), 1..99; 0 (default) = off
  */
 public record AgentSection(AgentRole role, String name, Path controlSocket, Optional<String> controlGroup,
-        Path stateDirectory, String logLevel, Optional<InetSocketAddress> metricsListen) {
+        Path stateDirectory, String logLevel, Optional<InetSocketAddress> metricsListen, int realtimePriority) {
 
     public static final Path DEFAULT_CONTROL_SOCKET = Path.of("/run/cxt/cxagent.sock");
     public static final Path DEFAULT_STATE_DIRECTORY = Path.of("/run/cxt");
     public static final String DEFAULT_LOG_LEVEL = "info";
+
+    /** The same section with another log level (what SIGHUP may change without a restart). */
+    public AgentSection withLogLevel(String level) {
+        return new AgentSection(role, name, controlSocket, controlGroup, stateDirectory, level, metricsListen,
+                realtimePriority);
+    }
 
     public AgentSection {
         Objects.requireNonNull(role, "role");
@@ -33,5 +41,8 @@ public record AgentSection(AgentRole role, String name, Path controlSocket, Opti
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(logLevel, "logLevel");
         Objects.requireNonNull(metricsListen, "metricsListen");
+        if (realtimePriority < 0 || realtimePriority > 99) {
+            throw new IllegalArgumentException("realtimePriority " + realtimePriority + " not in 0..99");
+        }
     }
 }

@@ -50,6 +50,8 @@ public final class IkeUdpEndpoint implements AutoCloseable {
     private final AtomicLong dropped = new AtomicLong();
     private volatile Handler handler;
     private volatile boolean closed;
+    /** The receive thread's own (see RealtimeThreads: a flood puts it back in the normal class). */
+    private io.cxt.sys.RealtimeThreads.Budget realtime = io.cxt.sys.RealtimeThreads.Budget.NONE;
 
     private IkeUdpEndpoint(DatagramChannel channel, boolean nonEspMarker, String name, Handler handler) {
         this.channel = channel;
@@ -199,10 +201,12 @@ public final class IkeUdpEndpoint implements AutoCloseable {
     }
 
     private void receiveLoop() {
+        realtime = io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
         io.cxt.agent.DatagramReceiveLoop.run(channel, MAX_DATAGRAM, () -> closed, "IKE endpoint " + name, this::received);
     }
 
     private void received(InetSocketAddress from, byte[] datagram) {
+        realtime.received();
         byte[] msg = unframe(datagram, nonEspMarker);
         if (msg == null) {
             dropped.incrementAndGet();

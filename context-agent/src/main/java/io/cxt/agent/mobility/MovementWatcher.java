@@ -80,7 +80,11 @@ public final class MovementWatcher implements AutoCloseable {
         this.nanoAtStart = System.nanoTime();
         this.epochNanosAtStart = now.getEpochSecond() * 1_000_000_000L + now.getNano();
         this.moves = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "cxagent-" + name + "-move");
+            // the MN's CTAR, its wait for the CTAA and its own kernel update run here
+            Thread t = new Thread(() -> {
+                io.cxt.sys.RealtimeThreads.enterCurrentThread("cxagent-" + name + "-move");
+                r.run();
+            }, "cxagent-" + name + "-move");
             t.setDaemon(true);
             return t;
         });
@@ -121,6 +125,7 @@ public final class MovementWatcher implements AutoCloseable {
     }
 
     private void run() {
+        io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
         while (running) {
             try {
                 long now = System.nanoTime();
@@ -175,9 +180,10 @@ public final class MovementWatcher implements AutoCloseable {
             Object sent = r.details() == null ? null : r.details().get("ctarSentNanoTime");
             long ctarSent = sent instanceof Number n ? n.longValue() : before;
             Object delay = r.details() == null ? null : r.details().get("delayMicros");
+            Object moved = r.details() == null ? null : r.details().get("ownMovedNanoTime");
             String timeline = "link up " + at(move.linkUpNanos()) + ", trigger " + at(move.triggerNanos()) + ", CTAR sent "
                     + at(ctarSent) + (delay instanceof Number d ? ", CTAA " + at(ctarSent + d.longValue() * 1000) : "")
-                    + ", done " + at(after) + " (trigger->CTAR " + micros(ctarSent - move.triggerNanos())
+                    + (moved instanceof Number m ? ", moved " + at(m.longValue()) : "") + ", done " + at(after) + " (trigger->CTAR " + micros(ctarSent - move.triggerNanos())
                     + (move.linkUpNanos() >= 0 ? ", link up->CTAR " + micros(ctarSent - move.linkUpNanos()) : "") + ")";
             if (r.ok()) {
                 activated.incrementAndGet();

@@ -331,6 +331,7 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             }
             long moved = System.nanoTime();
             d.put("ownRewriteMicros", (moved - t1) / 1000);
+            d.put("ownMovedNanoTime", moved); // the MN's own SAs and policies moved: its handover is complete
             ctarToCtaa.record(r.elapsed().toNanos());
             activationLatency.record(moved - ctarSent);
             d.put("sas", own.securityAssociations().size());

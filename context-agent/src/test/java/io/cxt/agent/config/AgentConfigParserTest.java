@@ -122,6 +122,7 @@ class AgentConfigParserTest {
         assertEquals(new IkeSection(500, 3, Duration.ofSeconds(10), Duration.ofMillis(500), List.of()), c.ike());
         assertEquals(Path.of("/run/cxt"), c.agent().stateDirectory());
         assertEquals("info", c.agent().logLevel());
+        assertEquals(0, c.agent().realtimePriority(), "off unless asked for");
         assertTrue(c.peers().isEmpty());
     }
 
@@ -135,6 +136,7 @@ class AgentConfigParserTest {
                 control-group = "cxt"
                 state-directory = "/tmp/x"
                 log-level = "DEBUG"
+                realtime-priority = 10
                 [router]
                 address = "2001:db8:2::1"
                 cxtp-port = 6000
@@ -174,6 +176,7 @@ class AgentConfigParserTest {
                 """.formatted(PEER_KEY), "all.conf", dir);
         assertEquals(Optional.of("cxt"), c.agent().controlGroup());
         assertEquals("debug", c.agent().logLevel());
+        assertEquals(10, c.agent().realtimePriority());
         RouterSection r = c.router().orElseThrow();
         assertEquals(-1, r.senderId(), "4294967295 as an unsigned int");
         assertEquals("2001:db8:2::/64", r.mobilePrefix().toString(), "host bits cleared");
@@ -389,6 +392,8 @@ class AgentConfigParserTest {
                 error(ROUTER + "[ike]\nfallback-hook = [\"full-ike\"]\n"));
         assertEquals("t.conf:4: [agent] log-level: unknown level 'loud' (expected error, warn, info, debug or trace)",
                 error(ROUTER.replace("name = \"par\"", "name = \"par\"\nlog-level = \"loud\"")));
+        assertEquals("t.conf:4: [agent] realtime-priority: out of range 0..99 (got 100)",
+                error(ROUTER.replace("name = \"par\"", "name = \"par\"\nrealtime-priority = 100")));
     }
 
     @Test
