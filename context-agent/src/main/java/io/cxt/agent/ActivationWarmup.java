@@ -170,8 +170,10 @@ public final class ActivationWarmup {
         }
         try {
             Report r = run(DEFAULT_ROUNDS, DEFAULT_BUDGET);
-            LOG.info("{}: activation path warmed in {} ms ({} rounds, the first {} ms{})", agentName, r.elapsedMillis(),
-                    r.rounds(), r.firstRoundNanos() / 1_000_000, r.timedOut() ? ", time budget reached" : "");
+            List<String> missing = ActivationClasses.preload();
+            LOG.info("{}: activation path warmed in {} ms ({} rounds, the first {} ms{}){}", agentName, r.elapsedMillis(),
+                    r.rounds(), r.firstRoundNanos() / 1_000_000, r.timedOut() ? ", time budget reached" : "",
+                    missing.isEmpty() ? "" : "; classes not preloaded: " + missing);
             if (LOG.isDebugEnabled()) {
                 LOG.debug("{}: warm-up time per part (ms): {}", agentName, r.partMillis());
             }

@@ -65,10 +65,14 @@ final class MobileJournal implements AutoCloseable {
         return open;
     }
 
-    /** Starts a fresh, empty journal (after {@link #unfinished} was read and dealt with). */
+    /**
+     * Starts a fresh, empty journal (after {@link #unfinished} was read and dealt with), open for writing: the
+     * first handover's record is then one {@code write(2)}, not an open(2) and the file channel's first use.
+     */
     synchronized void reset() throws IOException {
         close();
         Files.deleteIfExists(file);
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     synchronized void moving(Move m) {
