@@ -79,6 +79,15 @@ import io.cxt.xfrm.XfrmClient;
  * the kernel steps run with policies only. Bounded: each exchange waits at most {@link #STEP_WAIT},
  * the whole rehearsal {@link #BUDGET} (the agent goes on without it); a failure is logged and
  * ignored, as the rehearsal only saves time. Switched off with {@value #PROPERTY}{@code =false}.
+ *
+ * <p>Without CAP_SYS_ADMIN (the shipped systemd unit grants CAP_NET_ADMIN, CAP_NET_RAW and
+ * CAP_NET_BIND_SERVICE only) {@code unshare} fails with EPERM, and the rehearsal runs in the
+ * agent's own namespace instead ({@link Where#AGENT_NAMESPACE}): before its sockets open, with SAs
+ * and policies whose every address lies in the IPv6 discard-only prefix {@code 100::/64} (RFC 6666)
+ * or IPv4's reserved {@code 240.0.0.0/4}, which no packet carries, with two-minute hard lifetimes
+ * (a crash in between leaves nothing for long), removed at once, and never anything else: before
+ * each removal every SA and policy to be removed is checked to be made of those addresses only
+ * (otherwise the step fails and removes nothing). Loopback is not touched there.
  */
 public final class ActivationRehearsal {
 
@@ -92,6 +101,14 @@ public final class ActivationRehearsal {
     private static final Logger LOG = LoggerFactory.getLogger(ActivationRehearsal.class);
     private static final int LOOPBACK_INDEX = 1; // lo is always interface 1 in a new namespace
 
+    /** Where the rehearsal's kernel state and sockets live. */
+    public enum Where {
+        /** A network namespace of its own thread (unshare): nothing of the agent's namespace is touched. */
+        SCRATCH_NAMESPACE,
+        /** The agent's namespace, synthetic state on addresses no network uses (no CAP_SYS_ADMIN for unshare). */
+        AGENT_NAMESPACE
+    }
+
     /**
      * What the rehearsal did.
      *
@@ -99,8 +116,10 @@ public final class ActivationRehearsal {
      * @param stepNanos    per step, its time (the first run of that code in this process)
      * @param esp          whether the kernel steps ran with ESP SAs (false: policies only)
      * @param failures     steps that failed or timed out, with the reason (the rest still ran)
+     * @param where        where it ran
      */
-    public record Report(long elapsedNanos, Map<String, Long> stepNanos, boolean esp, List<String> failures) {
+    public record Report(long elapsedNanos, Map<String, Long> stepNanos, boolean esp, List<String> failures,
+                         Where where) {
         public Report {
             stepNanos = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(stepNanos));
             failures = List.copyOf(failures);
@@ -129,7 +148,10 @@ public final class ActivationRehearsal {
         }
         try {
             Report r = run(BUDGET);
-            LOG.info("{}: activation path rehearsed in a scratch namespace in {} ms ({}; ms per step {}){}", agentName,
+            LOG.info("{}: activation path rehearsed {} in {} ms ({}; ms per step {}){}", agentName,
+                    r.where() == Where.SCRATCH_NAMESPACE ? "in a scratch namespace"
+                            : "in the agent's namespace (unshare refused: no CAP_SYS_ADMIN; synthetic state on "
+                                    + "100::/64 and 240.0.0.0/4, removed at once)",
                     r.elapsedNanos() / 1_000_000, r.esp() ? "ESP SAs and policies" : "policies only, no ESP in this kernel",
                     r.stepMillis(), r.failures().isEmpty() ? "" : "; not rehearsed: " + String.join("; ", r.failures()));
             return Optional.of(r);
@@ -145,11 +167,19 @@ public final class ActivationRehearsal {
      * @throws IllegalStateException if it did not finish within the budget or could not start
      */
     public static Report run(Duration budget) {
+        return run(budget, Where.SCRATCH_NAMESPACE);
+    }
+
+    /**
+     * As {@link #run(Duration)}; {@code where} = AGENT_NAMESPACE skips the unshare (tests: what the agent does
+     * without CAP_SYS_ADMIN). SCRATCH_NAMESPACE falls back to the agent's namespace when unshare gets EPERM.
+     */
+    static Report run(Duration budget, Where where) {
         AtomicReference<Object> out = new AtomicReference<>();
         long start = System.nanoTime();
         Thread t = new Thread(() -> {
             try {
-                out.set(new Run(start).execute());
+                out.set(new Run(start, where).execute());
             } catch (Throwable e) {
                 out.set(e);
             }
@@ -178,9 +208,14 @@ public final class ActivationRehearsal {
         private final List<String> failures = new ArrayList<>();
         private final SecureRandom random = new SecureRandom(); // seeded on first use, in "synthetic-mn"
         private final long t0;
+        private Where where;
+        /** What put() added for the current site: all a failed step may remove in the agent's namespace. */
+        private final List<io.cxt.xfrm.SaKey> addedSas = new ArrayList<>();
+        private final List<io.cxt.xfrm.PolicyId> addedPolicies = new ArrayList<>();
 
-        Run(long startNanos) {
+        Run(long startNanos, Where where) {
             t0 = startNanos;
+            this.where = where;
         }
         private boolean esp = true;
 
@@ -200,22 +235,31 @@ public final class ActivationRehearsal {
         }
 
         Report execute() throws IOException {
-            long u = System.nanoTime();
-            if (LibC.INSTANCE.unshare(LibC.CLONE_NEWNET) < 0) {
-                throw new IOException("unshare(CLONE_NEWNET): " + io.cxt.sys.Errno.name(LibC.errno())
-                        + " (needs CAP_SYS_ADMIN)");
+            if (where == Where.SCRATCH_NAMESPACE) {
+                long u = System.nanoTime();
+                if (LibC.INSTANCE.unshare(LibC.CLONE_NEWNET) < 0) {
+                    String errno = io.cxt.sys.Errno.name(LibC.errno());
+                    if (!"EPERM".equals(errno)) {
+                        throw new IOException("unshare(CLONE_NEWNET): " + errno);
+                    }
+                    where = Where.AGENT_NAMESPACE; // no CAP_SYS_ADMIN (the systemd unit): see the class comment
+                } else {
+                    steps.put("unshare", System.nanoTime() - u);
+                }
             }
-            steps.put("unshare", System.nanoTime() - u);
+            boolean inPlace = where == Where.AGENT_NAMESPACE;
             RtnetlinkMonitor[] monitor = new RtnetlinkMonitor[1];
             try {
                 step("rtnetlink", () -> {
                     monitor[0] = RtnetlinkMonitor.open(null);
                     monitor[0].currentState();
-                    loopbackUp();
+                    if (!inPlace) {
+                        loopbackUp(); // the scratch namespace's own lo; the agent's is left alone
+                    }
                     monitor[0].poll(200, e -> e.toString());
                 });
                 long c = System.nanoTime();
-                ActivationWarmup.Workload w = new ActivationWarmup.Workload(random);
+                ActivationWarmup.Workload w = new ActivationWarmup.Workload(random, inPlace);
                 steps.put("synthetic-mn", System.nanoTime() - c);
                 try {
                     step("kernel", () -> kernel(w));
@@ -230,7 +274,7 @@ public final class ActivationRehearsal {
                     monitor[0].close();
                 }
             }
-            return new Report(System.nanoTime() - t0, steps, esp, failures);
+            return new Report(System.nanoTime() - t0, steps, esp, failures, where);
         }
 
         /** ip link set lo up. */
@@ -251,45 +295,87 @@ public final class ActivationRehearsal {
                 ContextSnapshotter snapshotter = new ContextSnapshotter(k);
                 SpiAllocator spis = new SpiAllocator(k, SadLookupCase.DEFAULT);
                 for (ActivationWarmup.Site s : w.sites) {
-                    MobileNodeIdentity id = new MobileNodeIdentity(s.hoa, s.pcoa);
-                    if (esp && !put(k, s.mobileView.securityAssociations(), List.of())) {
-                        esp = false; // a kernel without ESP (EPROTONOSUPPORT): the policy half still runs
-                    }
-                    if (!put(k, List.of(), s.mobileView.policies())) {
-                        throw new IOException("the MN's policies could not be added");
-                    }
-                    MobileNodeContext own = snapshotter.snapshot(id, s.pcoa);
-                    RewritePlan plan = RewritePlan.forMobileNode(s.pcoa, s.ncoa, s.par, s.nar, List.of(),
-                            new SequenceNumberPolicy(0));
-                    MobileNodeContext moved = ContextRewriter.rewrite(own, plan, s.nar, s.ncoa);
-                    installer.replace(own, moved);
-                    clear(k, moved);
-
-                    if (!put(k, esp ? s.context.securityAssociations() : List.of(), s.context.policies())) {
-                        throw new IOException("the pAR's SAs and policies could not be added");
-                    }
-                    MobileNodeContext snap = snapshotter.snapshot(id, s.par);
-                    List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
-                    byte[] ctd = CxtpCodec.encode(new ContextTransferData(true, 0, s.pcoa, blocks));
-                    blocks.forEach(ContextDataBlock::wipe);
-                    CxtpMessage back = CxtpCodec.decode(ctd);
-                    java.util.Arrays.fill(ctd, (byte) 0);
-                    MobileNodeContext received = ContextBlocks.decode(((ContextTransferData) back).contexts());
-                    SpiReservations reserved = spis.reserveInbound(received, s.nar);
-                    MobileNodeContext target = ContextRewriter.forTarget(received, s.ncoa, s.nar, reserved.mappings(),
-                            SequenceNumberPolicy.DEFAULT);
-                    clear(k, snap); // the pAR's removal after the CTDR (off the activation path; it logs)
-                    installer.install(target, reserved, System.nanoTime());
-                    clear(k, target);
-                    for (MobileNodeContext c : List.of(own, moved, snap, received, target)) {
-                        c.discard();
+                    addedSas.clear();
+                    addedPolicies.clear();
+                    try {
+                        site(k, installer, snapshotter, spis, s);
+                    } catch (Exception e) { // rethrown as it is (precise rethrow: only site()'s exceptions)
+                        if (where == Where.AGENT_NAMESPACE) {
+                            removeAdded(k);
+                        }
+                        throw e;
                     }
                 }
             }
         }
 
-        /** Deletes what the rehearsal put in the scratch kernel (absent entries are fine). */
-        private static void clear(XfrmClient k, MobileNodeContext c) throws IOException {
+        /**
+         * Removes, by exact identity, the entries put() added for the current site and the kernel accepted (an
+         * entry it refused, EEXIST, belongs to someone else and stays); the step's later removals already went.
+         */
+        private void removeAdded(XfrmClient k) {
+            io.cxt.xfrm.XfrmBatch b = new io.cxt.xfrm.XfrmBatch(addedSas.size() + addedPolicies.size());
+            addedSas.forEach(key -> b.deleteSa(key, io.cxt.xfrm.XfrmBatch.IfAbsent.IGNORE));
+            addedPolicies.forEach(id -> b.deletePolicy(id, io.cxt.xfrm.XfrmBatch.IfAbsent.IGNORE));
+            try {
+                k.apply(b);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("rehearsal: removing its own synthetic state failed (the kernel expires it in 2 min): {}", e.toString());
+            }
+        }
+
+        private void site(XfrmClient k, ContextInstaller installer, ContextSnapshotter snapshotter, SpiAllocator spis,
+                          ActivationWarmup.Site s)
+                throws IOException, ContextException, io.cxt.cxtp.CxtpDecodeException, io.cxt.cdb.ContextDecodeException {
+            MobileNodeIdentity id = new MobileNodeIdentity(s.hoa, s.pcoa);
+            if (esp && !put(k, s.mobileView.securityAssociations(), List.of())) {
+                esp = false; // a kernel without ESP (EPROTONOSUPPORT): the policy half still runs
+            }
+            if (!put(k, List.of(), s.mobileView.policies())) {
+                throw new IOException("the MN's policies could not be added");
+            }
+            MobileNodeContext own = snapshotter.snapshot(id, s.pcoa);
+            if (where == Where.AGENT_NAMESPACE) {
+                requireSynthetic(own); // replace() below removes what the snapshot found
+            }
+            RewritePlan plan = RewritePlan.forMobileNode(s.pcoa, s.ncoa, s.par, s.nar, List.of(),
+                    new SequenceNumberPolicy(0));
+            MobileNodeContext moved = ContextRewriter.rewrite(own, plan, s.nar, s.ncoa);
+            installer.replace(own, moved);
+            clear(k, moved);
+
+            if (!put(k, esp ? s.context.securityAssociations() : List.of(), s.context.policies())) {
+                throw new IOException("the pAR's SAs and policies could not be added");
+            }
+            MobileNodeContext snap = snapshotter.snapshot(id, s.par);
+            if (where == Where.AGENT_NAMESPACE) {
+                requireSynthetic(snap);
+            }
+            List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
+            byte[] ctd = CxtpCodec.encode(new ContextTransferData(true, 0, s.pcoa, blocks));
+            blocks.forEach(ContextDataBlock::wipe);
+            CxtpMessage back = CxtpCodec.decode(ctd);
+            java.util.Arrays.fill(ctd, (byte) 0);
+            MobileNodeContext received = ContextBlocks.decode(((ContextTransferData) back).contexts());
+            SpiReservations reserved = spis.reserveInbound(received, s.nar);
+            MobileNodeContext target = ContextRewriter.forTarget(received, s.ncoa, s.nar, reserved.mappings(),
+                    SequenceNumberPolicy.DEFAULT);
+            clear(k, snap); // the pAR's removal after the CTDR (off the activation path; it logs)
+            installer.install(target, reserved, System.nanoTime());
+            clear(k, target);
+            for (MobileNodeContext c : List.of(own, moved, snap, received, target)) {
+                c.discard();
+            }
+        }
+
+        /**
+         * Deletes what the rehearsal put in the kernel (absent entries are fine). In the agent's namespace only
+         * state made of the in-place workload's addresses: anything else fails the step before any removal.
+         */
+        private void clear(XfrmClient k, MobileNodeContext c) throws IOException {
+            if (where == Where.AGENT_NAMESPACE) {
+                requireSynthetic(c);
+            }
             io.cxt.xfrm.XfrmBatch b = new io.cxt.xfrm.XfrmBatch(c.securityAssociations().size() + c.policies().size());
             c.securityAssociations().forEach(sa -> b.deleteSa(sa.key(), io.cxt.xfrm.XfrmBatch.IfAbsent.IGNORE));
             c.policies().forEach(p -> b.deletePolicy(p.id(), io.cxt.xfrm.XfrmBatch.IfAbsent.IGNORE));
@@ -298,13 +384,51 @@ public final class ActivationRehearsal {
             }
         }
 
+        /** Every address of every SA and policy of {@code c} is one of the in-place workload's. */
+        private static void requireSynthetic(MobileNodeContext c) throws IOException {
+            List<InetAddress> all = new ArrayList<>();
+            for (io.cxt.xfrm.SecurityAssociation sa : c.securityAssociations()) {
+                all.add(sa.source());
+                all.add(sa.destination());
+                all.add(sa.info().selector().saddr());
+                all.add(sa.info().selector().daddr());
+            }
+            for (io.cxt.xfrm.SecurityPolicy p : c.policies()) {
+                all.add(p.info().selector().saddr());
+                all.add(p.info().selector().daddr());
+                p.templates().forEach(t -> {
+                    all.add(t.saddr());
+                    all.add(t.daddr());
+                });
+            }
+            for (InetAddress a : all) {
+                if (a != null && !ActivationWarmup.Workload.inPlaceAddress(a)) {
+                    throw new IOException("refusing to remove state with " + AddressText.of(a)
+                            + " from the agent's namespace: not the rehearsal's");
+                }
+            }
+        }
+
         /** Set-up, not rehearsed: what the IKE daemon would have installed. False when the kernel refused any of it. */
-        private static boolean put(XfrmClient k, List<io.cxt.xfrm.SecurityAssociation> sas,
-                                   List<io.cxt.xfrm.SecurityPolicy> policies) throws IOException {
+        private boolean put(XfrmClient k, List<io.cxt.xfrm.SecurityAssociation> sas,
+                            List<io.cxt.xfrm.SecurityPolicy> policies) throws IOException {
             io.cxt.xfrm.XfrmBatch b = new io.cxt.xfrm.XfrmBatch(sas.size() + policies.size());
             sas.forEach(b::addSa);
             policies.forEach(b::addPolicy);
-            return k.apply(b).isEmpty();
+            List<io.cxt.xfrm.XfrmFailure> refused = k.apply(b);
+            java.util.Set<Integer> failed = new java.util.HashSet<>();
+            refused.forEach(f -> failed.add(f.index()));
+            for (int i = 0; i < sas.size(); i++) {
+                if (!failed.contains(i)) {
+                    addedSas.add(sas.get(i).key());
+                }
+            }
+            for (int i = 0; i < policies.size(); i++) {
+                if (!failed.contains(sas.size() + i)) {
+                    addedPolicies.add(policies.get(i).id());
+                }
+            }
+            return refused.isEmpty();
         }
 
         /** CTAR -> CTAA between a MN's and an AR's ICMP transport on loopback, IPv6 and IPv4. */

@@ -230,6 +230,11 @@ public final class ActivationWarmup {
     static final class Workload {
         private static final int ESP = 50;
         private static final LifetimeConfig LIFETIME = new LifetimeConfig(-1, -1, -1, -1, 3240, 3600, 0, 0);
+        /**
+         * In the agent's own namespace ({@link ActivationRehearsal} without CAP_SYS_ADMIN): the kernel removes
+         * whatever a crash in the middle of the rehearsal left, two minutes later.
+         */
+        private static final LifetimeConfig IN_PLACE_LIFETIME = new LifetimeConfig(-1, -1, -1, -1, 60, 120, 0, 0);
 
         private final SecureRandom random;
         private final List<KeyBytes> keys = new ArrayList<>();
@@ -241,13 +246,52 @@ public final class ActivationWarmup {
         private final List<IkePair> ike = new ArrayList<>();
         private final byte[] larval = new byte[64 << 10];
 
+        private final boolean inPlace;
+
+        /**
+         * Whether {@code a} is one of the in-place workload's addresses: IPv6 {@code 100::/64} (RFC 6666,
+         * discard-only) or IPv4 {@code 240.0.0.0/4} (reserved). What the rehearsal may remove in the agent's
+         * own namespace must consist of these only.
+         */
+        static boolean inPlaceAddress(InetAddress a) {
+            byte[] b = a.getAddress();
+            if (b.length == 16) {
+                for (int i = 0; i < 8; i++) {
+                    if (b[i] != (i == 0 ? 0x01 : 0)) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            return (b[0] & 0xf0) == 0xf0 && (b[0] & 0xff) != 0xff;
+        }
+
         Workload(SecureRandom random) {
+            this(random, false);
+        }
+
+        /**
+         * @param inPlace false: documentation addresses (RFC 3849, RFC 5737), for computation and a scratch
+         *                namespace; true: addresses no network uses, the IPv6 discard-only prefix {@code 100::/64}
+         *                (RFC 6666) and IPv4's reserved {@code 240.0.0.0/4}, and two-minute hard lifetimes, for
+         *                kernel state in a namespace that also holds real SAs (a lab or a gateway may well use
+         *                the documentation prefixes)
+         */
+        Workload(SecureRandom random, boolean inPlace) {
             this.random = random;
+            this.inPlace = inPlace;
             tokenKey = randomKey(20);
-            sites.add(new Site(ip("2001:db8:a::10"), ip("2001:db8:a::1"), ip("2001:db8:b::10"), ip("2001:db8:b::1"),
-                    ip("2001:db8:100::10"), ip("2001:db8:200::"), 10, 128, 48));
-            sites.add(new Site(ip("192.0.2.10"), ip("192.0.2.1"), ip("198.51.100.10"), ip("198.51.100.1"),
-                    ip("203.0.113.10"), ip("203.0.113.128"), 2, 32, 25));
+            if (inPlace) {
+                sites.add(new Site(ip("100::a:10"), ip("100::a:1"), ip("100::b:10"), ip("100::b:1"),
+                        ip("100::100:10"), ip("100::200:0"), 10, 128, 112));
+                sites.add(new Site(ip("240.0.2.10"), ip("240.0.2.1"), ip("240.51.100.10"), ip("240.51.100.1"),
+                        ip("240.0.113.10"), ip("240.0.113.128"), 2, 32, 25));
+            } else {
+                sites.add(new Site(ip("2001:db8:a::10"), ip("2001:db8:a::1"), ip("2001:db8:b::10"), ip("2001:db8:b::1"),
+                        ip("2001:db8:100::10"), ip("2001:db8:200::"), 10, 128, 48));
+                sites.add(new Site(ip("192.0.2.10"), ip("192.0.2.1"), ip("198.51.100.10"), ip("198.51.100.1"),
+                        ip("203.0.113.10"), ip("203.0.113.128"), 2, 32, 25));
+            }
             for (Site s : sites) {
                 s.context = context(s);
             }
@@ -497,7 +541,7 @@ public final class ActivationWarmup {
                     ? new Selector(s.hoa, s.cn, 0, 0, 0, 0, s.family, s.hostPrefix, s.cnPrefix, 0, 0, 0)
                     : new Selector(s.cn, s.hoa, 0, 0, 0, 0, s.family, s.cnPrefix, s.hostPrefix, 0, 0, 0);
             SaInfo info = SaInfo.of(src, dst, ESP, spi, reqid, SaInfo.MODE_TUNNEL)
-                    .withSelector(sel).withLifetime(LIFETIME)
+                    .withSelector(sel).withLifetime(inPlace ? IN_PLACE_LIFETIME : LIFETIME)
                     .withCurrent(new LifetimeCurrent(123_456, 789, Instant.now().getEpochSecond() - 60, 0))
                     .withReplayWindow(aead ? 0 : 32);
             int seq = towardsMobile ? 0 : 4711;
@@ -512,11 +556,15 @@ public final class ActivationWarmup {
             return b.build();
         }
 
-        private static SecurityPolicy policy(Site s, int dir, InetAddress selSrc, int ps, InetAddress selDst, int pd,
-                                             InetAddress tmplSrc, InetAddress tmplDst, int reqid) {
+        private SecurityPolicy policy(Site s, int dir, InetAddress selSrc, int ps, InetAddress selDst, int pd,
+                                      InetAddress tmplSrc, InetAddress tmplDst, int reqid) {
             Selector sel = new Selector(selDst, selSrc, 0, 0, 0, 0, s.family, pd, ps, 0, 0, 0);
-            return SecurityPolicy.builder(sel, dir).priority(1000)
-                    .templates(List.of(UserTemplate.tunnel(ESP, tmplSrc, tmplDst, reqid))).build();
+            SecurityPolicy.Builder b = SecurityPolicy.builder(sel, dir).priority(1000)
+                    .templates(List.of(UserTemplate.tunnel(ESP, tmplSrc, tmplDst, reqid)));
+            if (inPlace) {
+                b.lifetime(IN_PLACE_LIFETIME);
+            }
+            return b.build();
         }
 
         private IkePair ikePair(IkeAlgorithms alg) {
