@@ -298,6 +298,9 @@ final class PreviousRouterRole {
             try {
                 JournalItems.remove(core.kernel, core.settings.tunnelAddress(), s.restoredItems, r);
                 core.journal.released(AddressText.of(prev), s.journalSerial);
+                // charon's SA moved too: the IKE side forgets it if its relay knows it again (after a restart it
+                // knows what charon synced since; issue 10)
+                core.ikeHooks.moved(s.snapshot);
                 core.emit("context-removed", prev, why + ": " + r.removed + " SAs/policies a previous run sent removed (journal)"
                         + (r.leftAlone == 0 ? "" : "; left alone " + r.leftAlone + " changed since"));
             } catch (IOException e) {

@@ -257,6 +257,13 @@ class RouterRolesInMemoryTest {
         await("nAR holds the context", () -> nar.contexts().stream().anyMatch(c -> c.state().equals("HELD")));
         par.abandon();
         AccessRouterAgent restarted = startPar();
+        List<io.cxt.context.MobileNodeIdentity> toldIke = new java.util.concurrent.CopyOnWriteArrayList<>();
+        restarted.setIkeHooks(new io.cxt.agent.ContextIkeHooks() {
+            @Override
+            public void moved(io.cxt.context.MobileNodeContext sent) {
+                toldIke.add(sent.mobileNode());
+            }
+        });
         assertEquals(1, restarted.contexts().size(), "the journaled transfer is awaited again: " + restarted.contexts());
         assertEquals("SENT", restarted.contexts().get(0).state());
 
@@ -270,6 +277,8 @@ class RouterRolesInMemoryTest {
             }
         });
         assertEquals(0, restarted.counter("ctdr.unmatched"));
+        await("the IKE side is told the MN moved", () -> !toldIke.isEmpty());
+        assertEquals(PCOA, toldIke.get(0).careOfAddress());
         assertEquals(2, narKernel.dumpSas().size());
         assertEquals(MOVED_POLICIES, templates(narKernel));
     }
