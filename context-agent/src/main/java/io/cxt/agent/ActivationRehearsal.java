@@ -259,7 +259,7 @@ public final class ActivationRehearsal {
                     monitor[0].poll(200, e -> e.toString());
                 });
                 long c = System.nanoTime();
-                ActivationWarmup.Workload w = new ActivationWarmup.Workload(random, inPlace);
+                ActivationWorkload w = new ActivationWorkload(random, inPlace);
                 steps.put("synthetic-mn", System.nanoTime() - c);
                 try {
                     step("kernel", () -> kernel(w));
@@ -288,13 +288,13 @@ public final class ActivationRehearsal {
          * CTD; nAR: decoded, SPIs reserved, rewritten and installed; pAR: removed. One kernel
          * plays all three here, so each part clears its state before the next. Both sites (IPv6, IPv4).
          */
-        private void kernel(ActivationWarmup.Workload w)
+        private void kernel(ActivationWorkload w)
                 throws IOException, ContextException, io.cxt.cxtp.CxtpDecodeException, io.cxt.cdb.ContextDecodeException {
             try (XfrmClient k = XfrmClient.open()) {
                 ContextInstaller installer = new ContextInstaller(k);
                 ContextSnapshotter snapshotter = new ContextSnapshotter(k);
                 SpiAllocator spis = new SpiAllocator(k, SadLookupCase.DEFAULT);
-                for (ActivationWarmup.Site s : w.sites) {
+                for (ActivationWorkload.Site s : w.sites) {
                     addedSas.clear();
                     addedPolicies.clear();
                     try {
@@ -325,7 +325,7 @@ public final class ActivationRehearsal {
         }
 
         private void site(XfrmClient k, ContextInstaller installer, ContextSnapshotter snapshotter, SpiAllocator spis,
-                          ActivationWarmup.Site s)
+                          ActivationWorkload.Site s)
                 throws IOException, ContextException, io.cxt.cxtp.CxtpDecodeException, io.cxt.cdb.ContextDecodeException {
             MobileNodeIdentity id = new MobileNodeIdentity(s.hoa, s.pcoa);
             if (esp && !put(k, s.mobileView.securityAssociations(), List.of())) {
@@ -402,7 +402,7 @@ public final class ActivationRehearsal {
                 });
             }
             for (InetAddress a : all) {
-                if (a != null && !ActivationWarmup.Workload.inPlaceAddress(a)) {
+                if (a != null && !ActivationWorkload.inPlaceAddress(a)) {
                     throw new IOException("refusing to remove state with " + AddressText.of(a)
                             + " from the agent's namespace: not the rehearsal's");
                 }
@@ -466,7 +466,7 @@ public final class ActivationRehearsal {
         }
 
         /** PCTD, CT-Req, CTD (A) and its CTDR between two protected UDP transports on loopback. */
-        private void routerChannel(ActivationWarmup.Workload w) throws Exception {
+        private void routerChannel(ActivationWorkload w) throws Exception {
             KeyBytes channelKey = randomKey(RouterChannelProtection.KEY_LENGTH);
             KeyBytes tokenKey = randomKey(20);
             RouterChannelProtection parP = new RouterChannelProtection(1);
