@@ -597,7 +597,9 @@ public final class ContextBlocks {
         ReplayStateEsn esn = null;
         if (has(pv, SA_REPLAY_ESN)) {
             int bmpLen = r.varint32("ESN bmp_len");
-            MalformedBlock.check(bmpLen <= ReplayStateEsn.MAX_BMP_LEN, "ESN bitmap too long: " + bmpLen);
+            // varint32 is a u32: 2^31 and above come back negative
+            MalformedBlock.check(bmpLen >= 0 && bmpLen <= ReplayStateEsn.MAX_BMP_LEN,
+                    "ESN bitmap too long: " + Integer.toUnsignedString(bmpLen));
             int oseq = r.u32("ESN oseq");
             int eseq = r.u32("ESN seq");
             int oseqHi = r.u32("ESN oseq_hi");
@@ -741,7 +743,7 @@ public final class ContextBlocks {
 
     private static int attributeCount(CompactReader r) {
         int n = r.varint32("attribute count");
-        MalformedBlock.check(n <= 4096, "too many attributes: " + n);
+        MalformedBlock.check(n >= 0 && n <= 4096, "too many attributes: " + Integer.toUnsignedString(n));
         return n;
     }
 
