@@ -136,7 +136,26 @@ public final class HostileLoadBench {
                     + "skipped: %d%n", PCTD_PUSHED_AGAIN.get(), STALE_CTAAS.get());
             out.printf("  agent counters: %s%n", lab.stats("mobile.udp.rate_limited", "mobile.udp.screened",
                     "mobile.udp.delivered", "router.rejected", "ctreq.sent", "ctar.rejected", "activations"));
+            // Where the legitimate MN's CTARs can be lost before the agent sees them: the receive buffers
+            // (Udp6RcvbufErrors: datagrams the kernel dropped because a socket's buffer was full)
+            out.printf("  UDP receive-buffer drops (snmp6 Udp6RcvbufErrors): nAR namespace %d, driver (MNs, pAR) namespace %d%n",
+                    rcvbufErrors(lab.narNs.name()), rcvbufErrors(lab.driverNs.name()));
         }
+    }
+
+    /** Udp6RcvbufErrors of the named namespace (-1 if unreadable). */
+    private static long rcvbufErrors(String ns) throws java.io.IOException {
+        long[] v = {-1};
+        NetNamespace.named(ns).runInside(() -> {
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/net/snmp6"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length == 2 && f[0].equals("Udp6RcvbufErrors")) {
+                    v[0] = Long.parseLong(f[1]);
+                }
+            }
+            return 0;
+        });
+        return v[0];
     }
 
     interface Flood {
