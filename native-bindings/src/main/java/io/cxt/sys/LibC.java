@@ -36,6 +36,10 @@ public interface LibC {
     int SO_RCVTIMEO = 20;
     int SO_RCVBUFFORCE = 33;
     int SO_SNDBUFFORCE = 32;
+    int SO_REUSEPORT = 15;
+    int SO_ATTACH_FILTER = 26;
+    int SO_ATTACH_REUSEPORT_CBPF = 51;
+    int SO_MEMINFO = 55;
 
     int SOL_NETLINK = 270;
     int NETLINK_ADD_MEMBERSHIP = 1;
@@ -47,6 +51,8 @@ public interface LibC {
     int MSG_DONTWAIT = 0x40;
     int MSG_TRUNC = 0x20;
     int MSG_PEEK = 0x2;
+    int MSG_WAITFORONE = 0x10000;
+    int SHUT_RDWR = 2;
 
     int O_RDONLY = 0;
     int O_CLOEXEC = 0x80000;
@@ -90,6 +96,13 @@ public interface LibC {
     /** recvmsg(2) with a caller-built struct msghdr (used for ancillary data such as the IPv6 hop limit). */
     @SaveError
     @ssize_t long recvmsg(int fd, Pointer msghdr, int flags);
+
+    /** recvmmsg(2) into a caller-built array of struct mmsghdr; timeout may be null. */
+    @SaveError
+    int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
+
+    @SaveError
+    int shutdown(int fd, int how);
 
     @SaveError
     int close(int fd);
