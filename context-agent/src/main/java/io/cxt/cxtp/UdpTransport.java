@@ -1,18 +1,16 @@
 package io.cxt.cxtp;
 
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ProtocolFamily;
-import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.DatagramChannel;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import io.cxt.sys.NativeUdpSocket;
+import io.cxt.sys.SocketFilter;
 
 /**
  * CXTP over UDP: one message per datagram. RFC 4067 allows this for experiments between routers
@@ -22,23 +20,40 @@ import org.slf4j.LoggerFactory;
  * {@link ReliableDelivery}'s; with {@link TransportOptions#protection()} set, every datagram is a
  * {@link RouterChannelProtection} envelope and anything that does not open is dropped and counted
  * ({@link TransportCounter#PROTECTION_REJECTED}).
+ *
+ * <p>The socket is cxt's own ({@link NativeUdpSocket}), so that what cannot be wanted is shed in
+ * the kernel before it takes a place in the receive buffer (issue 12: a flood of forged datagrams
+ * filled the nAR's buffers and the legitimate MN's CTAR was dropped with them):
+ * <ul>
+ *   <li>{@link #admitOnlyFrom}: the router channel keeps only datagrams from its configured peers'
+ *       address and port (what the envelope check would refuse anyway);</li>
+ *   <li>{@link #openWithPriorityLane}: the MN-facing port is two sockets in a reuseport group, and
+ *       {@link #steerCtarsFor} sends the CTARs of the MNs whose contexts are held here to the first,
+ *       with its own buffer and receive thread, so forged CTARs for unknown MNs, however many, queue
+ *       only behind each other.</li>
+ * </ul>
+ * Each socket is read in batches ({@code recvmmsg}); the only per-datagram allocation is the copy
+ * handed on (and the source address).
  */
 public final class UdpTransport implements CxtpTransport {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpTransport.class);
-    private static final int MAX_DATAGRAM = 65_535;
+    /** Router channel: any datagram (a PCTD of many SAs); 8 per batch. */
+    private static final NativeUdpSocket.Options ANY_DATAGRAM = NativeUdpSocket.Options.defaults().withBatch(8, 65_536);
+    /** MN-facing port: CTARs and CTAAs are short ({@link ReliableDelivery} screens CTARs above 1 KiB). */
+    private static final NativeUdpSocket.Options SHORT_DATAGRAMS = NativeUdpSocket.Options.defaults().withBatch(32, 4096);
 
-    private final DatagramChannel channel;
+    private final NativeUdpSocket socket;
+    /** The priority lane's socket (index 0 of the reuseport group), or null. */
+    private final NativeUdpSocket priority;
     private final InetSocketAddress localAddress;
     private final RouterChannelProtection protection;
     private final TransportCounters counters = new TransportCounters();
     private final ReliableDelivery delivery;
     private final InboundEnvelopes inbound;
     private final Thread receiveThread;
-    private final RejectionListener rejectionListener;
+    private final Thread priorityThread;
     private volatile boolean closed;
-    /** The receive thread's own (see RealtimeThreads: a flood puts it back in the normal class). */
-    private io.cxt.sys.RealtimeThreads.Budget realtime = io.cxt.sys.RealtimeThreads.Budget.NONE;
 
     /** Told about every envelope {@link RouterChannelProtection} refused (on the receive thread; must not block). */
     @FunctionalInterface
@@ -46,16 +61,21 @@ public final class UdpTransport implements CxtpTransport {
         void rejected(InetSocketAddress from, RouterChannelProtection.RejectionReason reason);
     }
 
-    private UdpTransport(DatagramChannel channel, CxtpReceiver receiver, TransportOptions options,
-                         RejectionListener rejectionListener) throws IOException {
-        this.rejectionListener = rejectionListener;
-        this.channel = channel;
-        this.localAddress = (InetSocketAddress) channel.getLocalAddress();
+    private UdpTransport(NativeUdpSocket socket, NativeUdpSocket priority, CxtpReceiver receiver, TransportOptions options,
+                         RejectionListener rejectionListener) {
+        this.socket = socket;
+        this.priority = priority;
+        this.localAddress = socket.localAddress();
         this.protection = options.protection();
         this.delivery = new ReliableDelivery("udp-" + localAddress.getPort(), this::transmit, receiver, options, counters);
         this.inbound = new InboundEnvelopes("udp " + localAddress, protection, counters, rejectionListener, delivery);
-        this.receiveThread = new Thread(this::receiveLoop, "cxtp-udp-" + localAddress.getPort() + "-receive");
+        this.receiveThread = new Thread(() -> receiveLoop(socket), "cxtp-udp-" + localAddress.getPort() + "-receive");
         this.receiveThread.setDaemon(true);
+        this.priorityThread = priority == null ? null
+                : new Thread(() -> receiveLoop(priority), "cxtp-udp-" + localAddress.getPort() + "-priority");
+        if (priorityThread != null) {
+            priorityThread.setDaemon(true);
+        }
     }
 
     /**
@@ -70,26 +90,98 @@ public final class UdpTransport implements CxtpTransport {
     /** As {@link #open(InetSocketAddress, CxtpReceiver, TransportOptions)}, telling {@code rejections} about refused envelopes. */
     public static UdpTransport open(InetSocketAddress bindAddress, CxtpReceiver receiver, TransportOptions options,
                                     RejectionListener rejections) throws IOException {
-        ProtocolFamily family = bindAddress.getAddress() instanceof Inet4Address
-                ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-        DatagramChannel ch = DatagramChannel.open(family);
+        NativeUdpSocket s = bind(bindAddress, ANY_DATAGRAM);
+        return start(s, null, receiver, options, rejections);
+    }
+
+    /**
+     * The MN-facing port with a priority lane: two sockets on {@code bindAddress} in a reuseport
+     * group, the first read by its own thread and fed, by {@link #steerCtarsFor}, only the CTARs of
+     * MNs whose contexts are held here. Until then every datagram goes to the second. Where the
+     * kernel refuses the group's selector, one socket serves alone (logged once).
+     */
+    public static UdpTransport openWithPriorityLane(InetSocketAddress bindAddress, CxtpReceiver receiver, TransportOptions options)
+            throws IOException {
+        // SO_REUSEPORT would let a second agent (same user) join this port silently and take half
+        // its datagrams: a plain bind first fails, as without the lane, if anything holds the port,
+        // and picks the port when 0 is asked for.
+        InetSocketAddress at;
+        try (NativeUdpSocket probe = bind(bindAddress, SHORT_DATAGRAMS.withBatch(1, 1))) {
+            at = probe.localAddress();
+        }
+        NativeUdpSocket.Options o = SHORT_DATAGRAMS.withReusePort(true);
+        NativeUdpSocket first = bind(at, o);
+        NativeUdpSocket second;
         try {
-            try {
-                ch.bind(bindAddress);
-            } catch (IOException e) {
-                throw io.cxt.sys.BindFailure.of("UDP", bindAddress, e);
-            }
-            UdpTransport t = new UdpTransport(ch, receiver, options, rejections);
-            t.receiveThread.start();
-            return t;
+            second = bind(first.localAddress(), o);
         } catch (IOException | RuntimeException e) {
-            ch.close();
+            first.close();
             throw e;
         }
+        try {
+            first.attachReusePortSelector(SocketFilter.steerCtarsFor(java.util.List.of(), first.ipv6()));
+        } catch (IOException e) {
+            LOG.warn("udp {}: no priority lane for expected CTARs ({}); one socket serves all", first.localAddress(), e.getMessage());
+            first.close();
+            return start(second, null, receiver, options, null);
+        }
+        return start(second, first, receiver, options, null);
+    }
+
+    private static NativeUdpSocket bind(InetSocketAddress bindAddress, NativeUdpSocket.Options o) throws IOException {
+        try {
+            return NativeUdpSocket.open(bindAddress, o);
+        } catch (IOException e) {
+            throw io.cxt.sys.BindFailure.of("UDP", bindAddress, e);
+        }
+    }
+
+    private static UdpTransport start(NativeUdpSocket s, NativeUdpSocket priority, CxtpReceiver receiver, TransportOptions options,
+                                      RejectionListener rejections) {
+        UdpTransport t = new UdpTransport(s, priority, receiver, options, rejections);
+        t.receiveThread.start();
+        if (t.priorityThread != null) {
+            t.priorityThread.start();
+        }
+        return t;
     }
 
     public InetSocketAddress localAddress() {
         return localAddress;
+    }
+
+    /**
+     * Keeps only datagrams from these sources (address and port) from now on: others are dropped
+     * by the kernel, uncounted here (the socket's drop count has them: {@link #kernelDrops()}).
+     * Called again, it replaces the list.
+     */
+    public void admitOnlyFrom(Collection<InetSocketAddress> sources) throws IOException {
+        socket.attachFilter(SocketFilter.admitOnlySources(sources, socket.ipv6()));
+    }
+
+    /**
+     * Sends the CTARs naming these MN previous addresses to the priority lane from now on (the
+     * first {@link SocketFilter#MAX_STEERED}); replaces the earlier list. No-op without a lane.
+     */
+    public void steerCtarsFor(Collection<InetAddress> previousAddresses) throws IOException {
+        if (priority != null) {
+            priority.attachReusePortSelector(SocketFilter.steerCtarsFor(previousAddresses, priority.ipv6()));
+        }
+    }
+
+    /** Whether CTARs of held MNs have a socket of their own. */
+    public boolean hasPriorityLane() {
+        return priority != null;
+    }
+
+    /** Datagrams the kernel dropped at this transport's sockets (full buffers, filters), or -1 if unknown. */
+    public long kernelDrops() {
+        long d = socket.drops();
+        if (priority != null && d >= 0) {
+            long p = priority.drops();
+            d = p < 0 ? -1 : d + p;
+        }
+        return d;
     }
 
     @Override
@@ -99,35 +191,38 @@ public final class UdpTransport implements CxtpTransport {
 
     private void transmit(InetSocketAddress peer, byte[] message) throws IOException {
         byte[] datagram = protection == null ? message : protection.sealFor(peer, message);
-        int n = channel.send(ByteBuffer.wrap(datagram), peer);
-        if (n != datagram.length) {
-            throw new IOException("UDP send to " + peer + " queued " + n + " of " + datagram.length + " octets");
-        }
+        socket.send(peer, datagram);
     }
 
-    private void receiveLoop() {
-        realtime = io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
-        io.cxt.health.ReceiveLoops.process().watch(Thread.currentThread().getName(), () -> closed, this::receive);
+    private void receiveLoop(NativeUdpSocket from) {
+        io.cxt.sys.RealtimeThreads.Budget realtime = io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
+        io.cxt.health.ReceiveLoops.process().watch(Thread.currentThread().getName(), () -> closed,
+                beat -> receive(from, realtime, beat));
     }
 
-    private void receive(io.cxt.health.ReceiveLoops.Loop beat) {
-        ByteBuffer buf = ByteBuffer.allocate(MAX_DATAGRAM + 1);
+    private void receive(NativeUdpSocket from, io.cxt.sys.RealtimeThreads.Budget realtime, io.cxt.health.ReceiveLoops.Loop beat) {
         while (!closed) {
             try {
-                buf.clear();
-                InetSocketAddress from = (InetSocketAddress) channel.receive(buf);
-                if (from == null) {
-                    continue;
+                NativeUdpSocket.Batch batch = from.receive();
+                if (batch == null) {
+                    return;
                 }
-                realtime.received();
-                beat.busy();
-                try {
-                    inbound.deliver(from, Arrays.copyOf(buf.array(), buf.position()));
-                } finally {
-                    beat.idle();
+                for (int i = 0; i < batch.count(); i++) {
+                    realtime.received();
+                    if (batch.truncated(i)) {
+                        counters.increment(TransportCounter.MALFORMED);
+                        batch.wipe(i);
+                        continue;
+                    }
+                    beat.busy();
+                    try {
+                        byte[] datagram = batch.copy(i);
+                        batch.wipe(i);
+                        inbound.deliver(batch.source(i), datagram);
+                    } finally {
+                        beat.idle();
+                    }
                 }
-            } catch (ClosedChannelException e) {
-                return;
             } catch (IOException | RuntimeException e) {
                 if (!closed) {
                     LOG.warn("udp {}: receive failed", localAddress, e);
@@ -145,20 +240,25 @@ public final class UdpTransport implements CxtpTransport {
     public void close() {
         closed = true;
         delivery.close();
-        try {
-            channel.close();
-        } catch (IOException e) {
-            LOG.debug("udp {}: close: {}", localAddress, e.toString());
+        socket.shutdown();
+        if (priority != null) {
+            priority.shutdown();
         }
-        try {
-            receiveThread.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Thread t : priorityThread == null ? new Thread[] {receiveThread} : new Thread[] {receiveThread, priorityThread}) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        socket.close();
+        if (priority != null) {
+            priority.close();
         }
     }
 
     @Override
     public String toString() {
-        return "UdpTransport[" + localAddress + (protection != null ? ", protected" : "") + "]";
+        return "UdpTransport[" + localAddress + (protection != null ? ", protected" : "") + (priority != null ? ", priority lane" : "") + "]";
     }
 }

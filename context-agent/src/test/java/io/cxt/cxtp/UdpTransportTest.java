@@ -337,4 +337,58 @@ class UdpTransportTest {
                 () -> par.send((InetSocketAddress) attacker.getLocalAddress(), ctd("2001:db8:1::10", false)),
                 "no peer configured there");
     }
+
+    /** Who delivered what: the receive thread's name per CTAR's MN previous address. */
+    static final class ThreadRecorder implements CxtpReceiver {
+        final java.util.concurrent.BlockingQueue<String> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        @Override
+        public void received(InetSocketAddress from, CxtpMessage message, byte[] bytes) {
+            String t = Thread.currentThread().getName();
+            seen.add(message.previousAddress().getHostAddress() + " " + t.substring(t.lastIndexOf('-') + 1));
+        }
+    }
+
+    @Test
+    void ctarsOfHeldMobileNodesTakeThePriorityLaneAndOthersTheSharedQueue() throws Exception {
+        ThreadRecorder r = new ThreadRecorder();
+        UdpTransport ar = UdpTransport.openWithPriorityLane(LOOPBACK, r, TransportOptions.defaults());
+        open.add(ar);
+        assertTrue(ar.hasPriorityLane(), ar.toString());
+        DatagramChannel mn = rawSocket();
+        ar.steerCtarsFor(List.of(java.net.InetAddress.getByName("192.0.2.10")));
+        mn.send(ByteBuffer.wrap(ctar("192.0.2.10", 1, false)), ar.localAddress());
+        assertEquals("192.0.2.10 priority", r.seen.poll(5, TimeUnit.SECONDS));
+        mn.send(ByteBuffer.wrap(ctar("192.0.2.11", 1, false)), ar.localAddress());
+        assertEquals("192.0.2.11 receive", r.seen.poll(5, TimeUnit.SECONDS));
+        ar.steerCtarsFor(List.of());
+        mn.send(ByteBuffer.wrap(ctar("192.0.2.10", 2, false)), ar.localAddress());
+        assertEquals("192.0.2.10 receive", r.seen.poll(5, TimeUnit.SECONDS), "released: the selector was replaced");
+    }
+
+    @Test
+    void aSecondTransportCannotJoinALanedPort() throws Exception {
+        UdpTransport first = UdpTransport.openWithPriorityLane(LOOPBACK, new Recorder(), TransportOptions.defaults());
+        open.add(first);
+        java.net.BindException e = assertThrows(java.net.BindException.class,
+                () -> UdpTransport.openWithPriorityLane(first.localAddress(), new Recorder(), TransportOptions.defaults()));
+        assertTrue(e.getMessage().startsWith("cannot bind UDP 127.0.0.1:" + first.localAddress().getPort()), e.getMessage());
+        assertTrue(e.getMessage().contains("Address already in use"), e.getMessage());
+    }
+
+    @Test
+    void theSourceFilterDropsStrangersInTheKernelAndKeepsThePeer() throws Exception {
+        Recorder r = new Recorder();
+        UdpTransport ar = transport(r, TransportOptions.defaults());
+        DatagramChannel peer = rawSocket();
+        DatagramChannel stranger = rawSocket();
+        ar.admitOnlyFrom(List.of((InetSocketAddress) peer.getLocalAddress()));
+        long drops = ar.kernelDrops();
+        stranger.send(ByteBuffer.wrap(ctar("192.0.2.20", 1, false)), ar.localAddress());
+        peer.send(ByteBuffer.wrap(ctar("192.0.2.21", 1, false)), ar.localAddress());
+        Delivery d = r.deliveries.poll(5, TimeUnit.SECONDS);
+        assertEquals("192.0.2.21", d.message().previousAddress().getHostAddress());
+        assertNull(r.deliveries.poll(300, TimeUnit.MILLISECONDS), "the stranger's CTAR never reached the agent");
+        assertEquals(drops + 1, ar.kernelDrops());
+    }
 }

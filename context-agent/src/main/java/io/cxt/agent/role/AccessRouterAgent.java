@@ -150,6 +150,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
                 .withDropPolicy(core.settings.routerDropPolicy()).withCtarRatePerSecond(0).withProtection(core.protection);
         InetSocketAddress bind = new InetSocketAddress(core.settings.address(), core.settings.cxtpPort());
         core.udp = inNamespace(() -> UdpTransport.open(bind, channel::routerReceived, routerOptions, channel::rejected));
+        core.admitOnlyPeers();
         if (wantSctp) {
             try {
                 core.sctp = inNamespace(() -> SctpTransport.open(bind, channel::routerReceived,
@@ -183,7 +184,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             // (a pAR only ever answers trigger CTARs), and replies take the routed source address.
             InetAddress any = InetAddress.getByName(core.settings.tunnelAddress() instanceof Inet6Address ? "::" : "0.0.0.0");
             InetSocketAddress mb = new InetSocketAddress(any, core.settings.mobileUdpPort());
-            core.mobile = inNamespace(() -> UdpTransport.open(mb, next::mobileReceived, mobileOptions));
+            core.mobile = inNamespace(() -> UdpTransport.openWithPriorityLane(mb, next::mobileReceived, mobileOptions));
         }
         finishPreviousRun(r);
         LOG.info("{}: access router up: CXTP {} port {} ({} peers), MN side {} on {}", core.settings.name(),
@@ -437,6 +438,13 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
             }
             if (fresh.peers().stream().anyMatch(ps -> ps.transport() == PeerTransport.SCTP) && core.sctp == null) {
                 throw new IllegalArgumentException("an SCTP peer needs the SCTP endpoint, opened only at start (restart)");
+            }
+            if (core.udp != null) { // before anything changes: a refusal leaves the old peers in force
+                try {
+                    core.udp.admitOnlyFrom(bySocket.keySet());
+                } catch (IOException e) {
+                    throw new IllegalArgumentException("cannot filter the router channel to the new peers: " + e.getMessage(), e);
+                }
             }
             for (RouterCore.Peer gone : core.peersByName.values()) {
                 if (byName.get(gone.settings.name()) != gone) {

@@ -157,6 +157,7 @@ final class NextRouterRole {
                 return;
             }
             core.held.put(prev, h);
+            core.steerExpectedCtars();
             reserved = h.reservations;
             CrashPoint.reached("nar.reserved");
             h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : ctx, h.reservations),

@@ -116,6 +116,7 @@ final class RouterCore {
     CxtpTransport mobile;
     volatile String lastHandover = "";
     volatile boolean closed;
+    private boolean steerFailureLogged;
 
     /** Where the pAR finds the IKE SA that travels with an MN's context (null: none). */
     volatile java.util.function.Function<MobileNodeIdentity, io.cxt.context.IkeContextSlot> ikeContextSource;
@@ -312,6 +313,36 @@ final class RouterCore {
             events.emit(kind, mn, detail);
         } catch (RuntimeException e) {
             LOG.debug("event sink failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Points the MN-facing port's priority lane at the MNs whose contexts are held now (issue 12:
+     * their CTARs then queue apart from any flood of CTARs for unknown MNs). Called after a hold;
+     * a released MN stays in the list until the next hold (harmless: its CTARs are answered on the
+     * lane as anywhere else). Caller holds {@link #lock}. A refusal leaves the lane as it was.
+     */
+    void steerExpectedCtars() {
+        if (mobile instanceof UdpTransport u && u.hasPriorityLane()) {
+            try {
+                u.steerCtarsFor(held.keySet());
+            } catch (java.io.IOException e) {
+                if (!steerFailureLogged) {
+                    steerFailureLogged = true;
+                    LOG.warn("{}: cannot point the priority lane at held MNs ({}); their CTARs share the port's queue",
+                            settings.name(), e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * Keeps only the configured peers' datagrams on the router channel's UDP socket (dropped in the
+     * kernel: what the envelope check refuses as an unknown peer or wrong source anyway).
+     */
+    void admitOnlyPeers() throws java.io.IOException {
+        if (udp != null) {
+            udp.admitOnlyFrom(peersBySocket.keySet());
         }
     }
 
