@@ -34,6 +34,8 @@ public enum TransportCounter {
     PROTECTION_REJECTED,
     /** ICMP messages whose TTL or hop limit was not 255 (so possibly from off-link). */
     WRONG_HOP_LIMIT,
+    /** Datagrams read from the priority lane (CTARs of MNs whose contexts are held: {@link UdpTransport#steerCtarsFor}). */
+    PRIORITY_LANE,
     /** The receiver callback threw. */
     RECEIVER_FAILED
 }

@@ -214,6 +214,9 @@ public final class UdpTransport implements CxtpTransport {
                         batch.wipe(i);
                         continue;
                     }
+                    if (from == priority) {
+                        counters.increment(TransportCounter.PRIORITY_LANE);
+                    }
                     beat.busy();
                     try {
                         byte[] datagram = batch.copy(i);

@@ -195,15 +195,20 @@ public final class NativeUdpSocket implements Closeable {
             }
             int port = (out.get(2) & 0xff) << 8 | (out.get(3) & 0xff);
             NativeUdpSocket s = new NativeUdpSocket(fd, ipv6, options, new InetSocketAddress(bind.getAddress(), port));
-            long ms = Math.max(1, options.receiveTimeout().toMillis());
-            ByteBuffer tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(0, ms / 1000).putLong(8, ms % 1000 * 1000);
-            if (libc.setsockopt(fd, LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, 16) < 0) {
-                throw ErrnoException.last("setsockopt SO_RCVTIMEO");
-            }
+            s.setReceiveTimeout(options.receiveTimeout());
             return s;
         } catch (IOException | RuntimeException e) {
             libc.close(fd);
             throw e;
+        }
+    }
+
+    /** The longest a {@link #receive} now blocks before returning an empty batch (at least 1 ms). */
+    public void setReceiveTimeout(Duration timeout) throws IOException {
+        long ms = Math.max(1, timeout.toMillis());
+        ByteBuffer tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(0, ms / 1000).putLong(8, ms % 1000 * 1000);
+        if (libc.setsockopt(checkedFd(), LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, 16) < 0) {
+            throw ErrnoException.last("setsockopt SO_RCVTIMEO");
         }
     }
 

@@ -373,6 +373,14 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         addTransport(m, "router.udp", core.udp);
         addTransport(m, "router.sctp", core.sctp);
         addTransport(m, "mobile." + core.settings.mobileTransport().spelling(), core.mobile);
+        // datagrams the kernel dropped at the sockets: full receive buffers and, on the router
+        // channel, the peer filter (SO_MEMINFO)
+        if (core.udp != null) {
+            m.put("router.udp.kernel_drops", core.udp.kernelDrops());
+        }
+        if (core.mobile instanceof UdpTransport u) {
+            m.put("mobile.udp.kernel_drops", u.kernelDrops());
+        }
         if (core.protection != null) {
             m.put("router.protection.accepted", core.protection.acceptedCount());
             for (RouterChannelProtection.RejectionReason r : RouterChannelProtection.RejectionReason.values()) {

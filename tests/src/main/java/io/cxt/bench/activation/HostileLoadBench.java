@@ -135,21 +135,25 @@ public final class HostileLoadBench {
             out.printf("  PCTDs of the legitimate MN pushed again (not held within 1 s): %d; late CTAAs (to retransmitted CTARs) "
                     + "skipped: %d%n", PCTD_PUSHED_AGAIN.get(), STALE_CTAAS.get());
             out.printf("  agent counters: %s%n", lab.stats("mobile.udp.rate_limited", "mobile.udp.screened",
-                    "mobile.udp.delivered", "router.rejected", "ctreq.sent", "ctar.rejected", "activations"));
+                    "mobile.udp.delivered", "mobile.udp.priority_lane", "mobile.udp.kernel_drops", "router.udp.kernel_drops",
+                    "router.rejected", "ctreq.sent", "ctar.rejected", "activations"));
             // Where the legitimate MN's CTARs can be lost before the agent sees them: the receive buffers
             // (Udp6RcvbufErrors: datagrams the kernel dropped because a socket's buffer was full)
             out.printf("  UDP receive-buffer drops (snmp6 Udp6RcvbufErrors): nAR namespace %d, driver (MNs, pAR) namespace %d%n",
-                    rcvbufErrors(lab.narNs.name()), rcvbufErrors(lab.driverNs.name()));
+                    snmp6(lab.narNs.name(), "Udp6RcvbufErrors"), snmp6(lab.driverNs.name(), "Udp6RcvbufErrors"));
+            // Udp6InErrors also counts what a socket filter dropped (the router channel's peer filter)
+            out.printf("  UDP input errors (snmp6 Udp6InErrors: full buffers and socket filters): nAR namespace %d%n",
+                    snmp6(lab.narNs.name(), "Udp6InErrors"));
         }
     }
 
-    /** Udp6RcvbufErrors of the named namespace (-1 if unreadable). */
-    private static long rcvbufErrors(String ns) throws java.io.IOException {
+    /** A counter of the named namespace's /proc/net/snmp6 (-1 if unreadable). */
+    private static long snmp6(String ns, String counter) throws java.io.IOException {
         long[] v = {-1};
         NetNamespace.named(ns).runInside(() -> {
             for (String line : Files.readAllLines(Path.of("/proc/thread-self/net/snmp6"))) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length == 2 && f[0].equals("Udp6RcvbufErrors")) {
+                if (f.length == 2 && f[0].equals(counter)) {
                     v[0] = Long.parseLong(f[1]);
                 }
             }
