@@ -43,6 +43,9 @@ public final class UdpTransport implements CxtpTransport {
     /** MN-facing port: CTARs and CTAAs are short ({@link ReliableDelivery} screens CTARs above 1 KiB). */
     private static final NativeUdpSocket.Options SHORT_DATAGRAMS = NativeUdpSocket.Options.defaults().withBatch(32, 4096);
 
+    /** How much nicer than the process a laned port's shared-queue reader runs (10: weight 110 against 1024). */
+    static final int SHARED_QUEUE_NICE_STEPS = 10;
+
     private final NativeUdpSocket socket;
     /** The priority lane's socket (index 0 of the reuseport group), or null. */
     private final NativeUdpSocket priority;
@@ -131,8 +134,9 @@ public final class UdpTransport implements CxtpTransport {
     private static NativeUdpSocket bind(InetSocketAddress bindAddress, NativeUdpSocket.Options o) throws IOException {
         try {
             return NativeUdpSocket.open(bindAddress, o);
-        } catch (IOException e) {
-            throw io.cxt.sys.BindFailure.of("UDP", bindAddress, e);
+        } catch (io.cxt.sys.ErrnoException e) {
+            // the same text as the JDK's sockets gave ("...: Address already in use")
+            throw io.cxt.sys.BindFailure.of("UDP", bindAddress, new IOException(io.cxt.sys.ErrnoException.describe(e.errno()), e));
         }
     }
 
@@ -195,7 +199,13 @@ public final class UdpTransport implements CxtpTransport {
     }
 
     private void receiveLoop(NativeUdpSocket from) {
-        io.cxt.sys.RealtimeThreads.Budget realtime = io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
+        if (priority != null && from == socket) {
+            // the shared queue of a laned port is where a flood lands: its reader yields the CPU to
+            // the priority lane and the activation under contention (and runs as before without)
+            io.cxt.sys.RealtimeThreads.yieldToHandoverThreads(SHARED_QUEUE_NICE_STEPS);
+        }
+        io.cxt.sys.RealtimeThreads.Budget realtime = from == socket && priority != null ? io.cxt.sys.RealtimeThreads.Budget.NONE
+                : io.cxt.sys.RealtimeThreads.enterCurrentThread(Thread.currentThread().getName());
         io.cxt.health.ReceiveLoops.process().watch(Thread.currentThread().getName(), () -> closed,
                 beat -> receive(from, realtime, beat));
     }

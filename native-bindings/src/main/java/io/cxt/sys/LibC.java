@@ -123,6 +123,17 @@ public interface LibC {
     @SaveError
     int sched_getscheduler(int pid);
 
+    /** which PRIO_PROCESS (0) with a thread id sets that thread's nice value (Linux). */
+    @SaveError
+    int setpriority(int which, int who, int prio);
+
+    /** A thread's nice value; -1 is also a valid result, check errno (cleared first by the caller). */
+    @SaveError
+    int getpriority(int which, int who);
+
+    /** The calling thread's kernel id (glibc 2.30+). */
+    int gettid();
+
     String strerror(int errnum);
 
     int getpid();

@@ -147,6 +147,29 @@ public final class RealtimeThreads {
     }
 
     /** Whether the calling thread runs under SCHED_FIFO now. */
+    /**
+     * Lowers the calling thread's CPU share by {@code steps} nice steps (to at most 19; raising
+     * one's own nice needs no privilege). For a receive loop that reads what may be a flood (the MN
+     * port's shared queue) while the handover threads keep the process's nice: under contention the
+     * scheduler then gives them most of the CPU; without contention the thread runs as fast as
+     * before. Returns whether the kernel took it (a refusal is not worth a line: the thread keeps
+     * its share).
+     */
+    public static boolean yieldToHandoverThreads(int steps) {
+        if (steps < 0 || steps > 39) {
+            throw new IllegalArgumentException("nice steps 0..39: " + steps);
+        }
+        LibC libc = LibC.INSTANCE;
+        int tid = libc.gettid();
+        return libc.setpriority(0, tid, Math.min(19, currentThreadNice() + steps)) == 0;
+    }
+
+    /** The calling thread's nice value (Linux: per thread). */
+    public static int currentThreadNice() {
+        LibC libc = LibC.INSTANCE;
+        return libc.getpriority(0, libc.gettid());
+    }
+
     public static boolean currentThreadIsRealtime() {
         int policy = LibC.INSTANCE.sched_getscheduler(0);
         return policy >= 0 && (policy & ~SCHED_RESET_ON_FORK) == SCHED_FIFO;
