@@ -188,6 +188,11 @@ public final class UdpTransport implements CxtpTransport {
         return d;
     }
 
+    /** Datagrams the kernel dropped at the priority lane's socket (its buffer full), or -1 without a lane. */
+    public long priorityLaneDrops() {
+        return priority == null ? -1 : priority.drops();
+    }
+
     @Override
     public CompletableFuture<SendResult> send(InetSocketAddress peer, byte[] message) throws IOException {
         return delivery.send(peer, message);

@@ -380,6 +380,9 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         }
         if (core.mobile instanceof UdpTransport u) {
             m.put("mobile.udp.kernel_drops", u.kernelDrops());
+            if (u.hasPriorityLane()) {
+                m.put("mobile.udp.priority_lane_drops", u.priorityLaneDrops());
+            }
         }
         if (core.protection != null) {
             m.put("router.protection.accepted", core.protection.acceptedCount());
