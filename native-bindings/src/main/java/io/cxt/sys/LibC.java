@@ -101,6 +101,10 @@ public interface LibC {
     @SaveError
     int recvmmsg(int fd, Pointer msgvec, int vlen, int flags, Pointer timeout);
 
+    /** sendmmsg(2) from a caller-built array of struct mmsghdr. */
+    @SaveError
+    int sendmmsg(int fd, Pointer msgvec, int vlen, int flags);
+
     @SaveError
     int shutdown(int fd, int how);
 

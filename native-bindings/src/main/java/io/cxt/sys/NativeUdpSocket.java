@@ -278,6 +278,75 @@ public final class NativeUdpSocket implements Closeable {
     }
 
     /**
+     * Datagrams prepared once for {@link #send(Burst)}: one {@code sendmmsg(2)} sends them all to one
+     * destination. For load generators (tests/bench/hostile-load): a burst costs one system call.
+     */
+    public final class Burst {
+        private final Pointer vector;
+        private final Pointer payload;
+        private final int count;
+
+        private Burst(InetSocketAddress to, java.util.List<byte[]> datagrams) {
+            jnr.ffi.Runtime rt = LibC.runtime();
+            count = datagrams.size();
+            ByteBuffer sa = sockaddr(to, ipv6);
+            int total = 0;
+            for (byte[] d : datagrams) {
+                total += d.length;
+            }
+            vector = Memory.allocateDirect(rt, (long) count * (MMSGHDR_LENGTH + IOVEC_LENGTH) + SOCKADDR_LENGTH, true);
+            payload = Memory.allocateDirect(rt, Math.max(1, total), true);
+            long name = vector.address() + (long) count * (MMSGHDR_LENGTH + IOVEC_LENGTH);
+            byte[] raw = new byte[sa.capacity()];
+            sa.get(0, raw);
+            vector.put((long) count * (MMSGHDR_LENGTH + IOVEC_LENGTH), raw, 0, raw.length);
+            long at = 0;
+            for (int i = 0; i < count; i++) {
+                byte[] d = datagrams.get(i);
+                payload.put(at, d, 0, d.length);
+                long m = (long) i * MMSGHDR_LENGTH;
+                long iov = (long) count * MMSGHDR_LENGTH + (long) i * IOVEC_LENGTH;
+                vector.putLong(m, name);
+                vector.putInt(m + 8, raw.length);
+                vector.putLong(m + 16, vector.address() + iov);
+                vector.putLong(m + 24, 1);
+                vector.putLong(iov, payload.address() + at);
+                vector.putLong(iov + 8, d.length);
+                at += d.length;
+            }
+        }
+
+        public int count() {
+            return count;
+        }
+    }
+
+    /** Prepares {@code datagrams} (at most 1024) for {@link #send(Burst)} to {@code to}. */
+    public Burst prepareBurst(InetSocketAddress to, java.util.List<byte[]> datagrams) {
+        if (datagrams.isEmpty() || datagrams.size() > 1024) {
+            throw new IllegalArgumentException("a burst has 1 to 1024 datagrams: " + datagrams.size());
+        }
+        return new Burst(to, datagrams);
+    }
+
+    /** Sends a prepared burst with one {@code sendmmsg}; returns how many the kernel took (0 when its buffer was full). */
+    public int send(Burst burst) throws IOException {
+        while (true) {
+            int n = libc.sendmmsg(checkedFd(), burst.vector, burst.count, LibC.MSG_DONTWAIT);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = LibC.errno();
+            if (errno == EAGAIN || errno == 105) { // ENOBUFS
+                return 0;
+            }
+            if (errno != EINTR) {
+                throw new ErrnoException("sendmmsg", errno);
+            }
+        }
+    }
+
+    /**
      * Reads up to a batch of datagrams, blocking until at least one arrives, the receive timeout
      * passes (then the batch is empty) or the socket is closed (then this returns null). The batch
      * is reused by the next call.

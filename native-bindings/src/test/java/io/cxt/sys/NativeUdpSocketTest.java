@@ -103,6 +103,23 @@ class NativeUdpSocketTest {
     }
 
     @Test
+    void aBurstSendsItsDatagramsInOneCall(TestNamespace ns) throws IOException {
+        addresses(ns, "2001:db8::1", "2001:db8::2");
+        try (NativeUdpSocket rx = open(ns, "2001:db8::1", 0, quick(OPTS));
+             NativeUdpSocket tx = open(ns, "2001:db8::2", 0, OPTS)) {
+            NativeUdpSocket.Burst burst = tx.prepareBurst(rx.localAddress(), List.of(new byte[] {1}, new byte[] {2, 2}, new byte[] {3, 3, 3}));
+            assertEquals(3, tx.send(burst));
+            assertEquals(3, tx.send(burst), "a burst is reusable");
+            List<InetSocketAddress> from = new ArrayList<>();
+            List<byte[]> got = take(rx, 6, from);
+            assertArrayEquals(new byte[] {1}, got.get(0));
+            assertArrayEquals(new byte[] {2, 2}, got.get(1));
+            assertArrayEquals(new byte[] {3, 3, 3}, got.get(5));
+            assertEquals(java.util.Collections.nCopies(6, tx.localAddress()), from);
+        }
+    }
+
+    @Test
     void aLongerDatagramIsReportedTruncated(TestNamespace ns) throws IOException {
         addresses(ns, "2001:db8::1");
         try (NativeUdpSocket rx = open(ns, "2001:db8::1", 0, quick(OPTS.withBatch(2, 16)));
