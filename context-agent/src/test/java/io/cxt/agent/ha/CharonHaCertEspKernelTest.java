@@ -48,6 +48,20 @@ class CharonHaCertEspKernelTest {
             assertEquals(1, count(lab.log(lab.mn), "generating IKE_AUTH request"), "no new IKE_AUTH");
             String ping = lab.ping(20);
             assertTrue(ping.contains(" 0% packet loss"), ping);
+
+            // A re-authentication (new IKE_SA_INIT + IKE_AUTH, MN-initiated) with the nAR succeeds: the nAR's own
+            // certificate carries the identity the MN expects. This is what the shared certificate buys.
+            lab.swanctl(lab.mn, "--rekey", "--ike", CharonHaLab.MN_CONN, "--reauth");
+            CharonHaLab.await("re-authentication with the nAR", () -> {
+                String m = lab.swanctl(lab.mn, "--list-sas");
+                return m.contains("ESTABLISHED") && !CharonHaLab.spisOrEmpty(m).isEmpty()
+                        && !CharonHaLab.spisOrEmpty(m).equals(spis) && CharonHaLab.countInstalled(m) == 1;
+            });
+            String reauth = lab.swanctl(lab.mn, "--list-sas");
+            assertTrue(reauth.contains(nar.address() + "[") && reauth.contains("'gw.cxt.lab'"), reauth);
+            assertEquals(2, count(lab.log(lab.mn), "generating IKE_AUTH request"), "the re-authentication's IKE_AUTH");
+            String again = lab.ping(20);
+            assertTrue(again.contains(" 0% packet loss"), again);
         }
     }
 
@@ -65,10 +79,16 @@ class CharonHaCertEspKernelTest {
             assertCertificateAuthentication(lab, par, "par.cxt.lab");
             lab.handover(par, nar, spis);
             String mnSas = lab.swanctl(lab.mn, "--list-sas");
-            assertTrue(mnSas.contains("[par.cxt.lab]"), "the MN's peer identity stays the pAR's: " + mnSas);
+            assertTrue(mnSas.contains("remote 'par.cxt.lab'"), "the MN's peer identity stays the pAR's: " + mnSas);
             String narSas = lab.swanctl(nar.ns(), "--list-sas");
-            assertTrue(narSas.contains("[par.cxt.lab]") && !narSas.contains("[nar.cxt.lab]"),
+            assertTrue(narSas.contains("local  'par.cxt.lab'") && !narSas.contains("'nar.cxt.lab'"),
                     "the nAR's charon holds the SA with the pAR's identity: " + narSas);
+
+            // A re-authentication with the nAR fails: the MN asks for par.cxt.lab (IDr), the nAR's charon has no
+            // peer config with that local identity (nor its certificate). Only the move itself works per router.
+            lab.swanctl(lab.mn, "--rekey", "--ike", CharonHaLab.MN_CONN, "--reauth");
+            CharonHaLab.await("the nAR refuses the re-authentication", () -> lab.log(nar.ns()).contains("no matching peer config found"));
+            CharonHaLab.await("the MN's SA is gone", () -> !lab.swanctl(lab.mn, "--list-sas").contains("ESTABLISHED"));
         }
     }
 
