@@ -35,7 +35,7 @@ class CharonHaCertEspKernelTest {
             Router par = lab.router("par"), nar = lab.router("nar");
             String spis = lab.establish();
             assertCertificateAuthentication(lab, par, "gw.cxt.lab");
-            lab.handover(par, nar, spis);
+            lab.handover(par, nar, spis, true);
             // and a CHILD_SA rekey started by the nAR's charon
             String in = CharonHaLab.inSpi(lab.swanctl(lab.mn, "--list-sas"));
             lab.swanctl(nar.ns(), "--rekey", "--child", CharonHaLab.GW_CONN);
@@ -77,7 +77,7 @@ class CharonHaCertEspKernelTest {
             Router par = lab.router("par"), nar = lab.router("nar");
             String spis = lab.establish();
             assertCertificateAuthentication(lab, par, "par.cxt.lab");
-            lab.handover(par, nar, spis);
+            lab.handover(par, nar, spis, true);
             String mnSas = lab.swanctl(lab.mn, "--list-sas");
             assertTrue(mnSas.contains("remote 'par.cxt.lab'"), "the MN's peer identity stays the pAR's: " + mnSas);
             String narSas = lab.swanctl(nar.ns(), "--list-sas");

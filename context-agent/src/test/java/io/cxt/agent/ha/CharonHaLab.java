@@ -220,10 +220,11 @@ final class CharonHaLab implements AutoCloseable {
      * {@code from} (its charon forgets), the stock MN following {@code to}'s charon by MOBIKE. Asserts: {@code from}'s
      * relay has the SA's current CHILD_SA; the MN shows {@code to} as peer with the same IKE SPIs and sent no new
      * IKE_SA_INIT or IKE_AUTH; {@code to}'s charon ESTABLISHED with them; {@code from}'s charon lists no SA, keeps no
-     * kernel state and sent no DELETE; ping both ways with /proc/net/xfrm_stat all zero; a CHILD_SA rekey started by
-     * the MN goes through {@code to}, and traffic flows on the new CHILD_SA.
+     * kernel state and sent no DELETE; ping both ways with /proc/net/xfrm_stat all zero; with {@code rekey}, a CHILD_SA
+     * rekey started by the MN goes through {@code to}, and traffic flows on the new CHILD_SA (without it, the CHILD_SA
+     * the MN brought stays, so the next move transfers the one this handover gave {@code to}'s charon).
      */
-    void handover(Router from, Router to, String spis) throws Exception {
+    void handover(Router from, Router to, String spis, boolean rekey) throws Exception {
         MobileNodeIdentity id = new MobileNodeIdentity(addr(HOA), from.coa());
         int mnLog0 = log(mn).length(), fromLog0 = log(from.ns()).length();
         await(from.name() + "'s kernel holds one CHILD_SA", () -> count(ip(from.ns(), "xfrm", "state"), "src ") == 2);
@@ -278,6 +279,13 @@ final class CharonHaLab implements AutoCloseable {
         assertEquals("", nonZero(xfrmStat(mn)), "MN's /proc/net/xfrm_stat");
         assertEquals("", nonZero(xfrmStat(to.ns())), to.name() + "'s /proc/net/xfrm_stat");
 
+        // neither relay refused anything its charon synced (the new router's relay knew every message of the SA)
+        assertEquals(0, from.relay().control().relay().rejections().total(), from.name() + ": " + from.relay().counters());
+        assertEquals(0, to.relay().control().relay().rejections().total(), to.name() + ": " + to.relay().counters());
+        if (!rekey) {
+            System.out.println("charon-ha: " + from.name() + " -> " + to.name() + ", MN after the move:\n" + moved);
+            return;
+        }
         String in0 = inSpi(moved);
         swanctl(mn, "--rekey", "--child", MN_CONN);
         await("MN-started CHILD_SA rekey through " + to.name(), () -> {
@@ -293,6 +301,7 @@ final class CharonHaLab implements AutoCloseable {
         assertTrue(after.contains(" 0% packet loss"), after);
         assertEquals("", nonZero(xfrmStat(mn)), "MN's /proc/net/xfrm_stat after the rekey");
         assertEquals("", nonZero(xfrmStat(to.ns())), to.name() + "'s /proc/net/xfrm_stat after the rekey");
+        assertEquals(0, to.relay().control().relay().rejections().total(), to.name() + ": " + to.relay().counters());
         System.out.println("charon-ha: " + from.name() + " -> " + to.name() + ", MN after the move and a CHILD_SA rekey:\n"
                 + rekeyed);
     }
