@@ -428,6 +428,26 @@ class AccessRouterAgentHostTest {
     }
 
     @Test
+    void aPredictiveCtarOverUdpTakesThePriorityLane(TestNamespace p, TestNamespace n, TestNamespace m) throws Exception {
+        try (HandoverLab lab = new HandoverLab(p, n, m)) {
+            lab.installPolicyOnlyContext();
+            AccessRouterAgent par = lab.startPar(lab.parSettings().mobileTransport(MobileTransport.UDP).build());
+            AccessRouterAgent nar = lab.startNar(lab.narSettings().mobileTransport(MobileTransport.UDP).build());
+            MobileNodeSettings s = MobileNodeSettings.of("mn", HOA, PCOA, PAR, MN_KEY).withRetransmission(HandoverLab.FAST)
+                    .withTransport(MobileTransport.UDP, RouterSettings.DEFAULT_MOBILE_UDP_PORT);
+            MobileNodeAgent mn = MobileNodeAgent.start(s, lab.mn, lab.mnNs.netns(), lab.mnLog);
+            lab.track(mn);
+            assertTrue(par.transfer(PCOA, "nar").ok());
+            HandoverLab.await("nAR holds the context", () -> !nar.contexts().isEmpty());
+            OperationResult r = mn.activate(NAR, null);
+            assertTrue(r.ok(), r.summary());
+            assertMoved(lab);
+            assertEquals(1, nar.stats().get("mobile.udp.priority_lane"), "the held MN's CTAR came through its own socket");
+            assertEquals(0, nar.stats().get("mobile.udp.priority_lane_drops"));
+        }
+    }
+
+    @Test
     void aCtarSentToThePArTriggersThePredictiveTransfer(TestNamespace p, TestNamespace n, TestNamespace m,
                                                         TestNamespace cn) throws Exception {
         try (HandoverLab lab = new HandoverLab(p, n, m)) {
