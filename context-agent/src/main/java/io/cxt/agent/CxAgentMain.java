@@ -304,7 +304,7 @@ public final class CxAgentMain {
 
     private static MobileSection withoutKey(MobileSection m) {
         return new MobileSection(m.homeAddress(), m.careOfAddress(), m.accessRouter(), java.util.Optional.empty(),
-                m.tokenKeySource(), m.transport(), m.movement());
+                m.tokenKeySource(), m.transport(), m.movement(), m.saOwner());
     }
 
     /** SIGTERM and SIGINT through sun.misc.Signal (jdk.unsupported), reached reflectively to keep the build warning-free. */

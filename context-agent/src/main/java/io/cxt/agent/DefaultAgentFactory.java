@@ -16,6 +16,7 @@ import io.cxt.agent.config.MobileNodeKey;
 import io.cxt.agent.config.MobileSection;
 import io.cxt.agent.config.PeerSection;
 import io.cxt.agent.config.RouterSection;
+import io.cxt.agent.config.SaOwner;
 import io.cxt.agent.config.TimerSection;
 import io.cxt.agent.config.TokenKeySource;
 import io.cxt.agent.control.ControlException;
@@ -342,8 +343,20 @@ public final class DefaultAgentFactory implements AgentFactory {
                     m.accessRouter(), m.tokenKey().orElse(KeyBytes.EMPTY),
                     m.transport(), 0,
                     retransmission(config.timers()), io.cxt.context.SequenceNumberPolicy.DEFAULT_MARGIN, null,
-                    config.agent().stateDirectory());
+                    config.agent().stateDirectory(), m.saOwner() == SaOwner.CXAGENT);
             agent = MobileNodeAgent.start(settings, kernel, null, events);
+            // sa-owner = "charon": charon owns the MN's SAs and ports 500/4500, so no IKE endpoint and no UPDATE_SPI
+            // responder (a stock charon MN learns the nAR from the nAR charon's address list: docs/strongswan.md)
+            if (m.saOwner() == SaOwner.CXAGENT) {
+                openIkeResponder();
+            }
+            if (m.movement().isPresent()) {
+                movement = io.cxt.agent.mobility.MovementWatchers.start(config.agent().name(), m.movement().get(), agent,
+                        events);
+            }
+        }
+
+        private void openIkeResponder() throws IOException {
             KernelSpiChangeApplier applier = new KernelSpiChangeApplier(kernel, agent::currentIdentity, agent::currentRouter,
                     router -> agent.updateLocation(agent.currentIdentity().careOfAddress(), router));
             // The update waits for a running activation (the MN's own rewrite) to finish first.
@@ -352,10 +365,6 @@ public final class DefaultAgentFactory implements AgentFactory {
                 return null;
             }), events, new SecureRandom());
             endpoint = openIke(config, IkeUdpEndpoint.byDirection(responder::received, (from, msg, via) -> { }));
-            if (m.movement().isPresent()) {
-                movement = io.cxt.agent.mobility.MovementWatchers.start(config.agent().name(), m.movement().get(), agent,
-                        events);
-            }
         }
 
         @Override
@@ -382,7 +391,9 @@ public final class DefaultAgentFactory implements AgentFactory {
             Object result = agent.handle(command, arguments);
             if (command.equals("stats")) {
                 Map<String, Long> m = withIkeCounters(result, endpoint);
-                responder.counters().forEach((k, v) -> m.put("ike.responder." + k, v));
+                if (responder != null) {
+                    responder.counters().forEach((k, v) -> m.put("ike.responder." + k, v));
+                }
                 if (movement != null) {
                     m.putAll(movement.counters());
                 }

@@ -473,7 +473,7 @@ public final class AgentConfigParser {
 
         private MobileSection mobileSection(Table t) throws ConfigException {
             t.allow("home-address", "care-of-address", "access-router", "token-key", "token-key-file",
-                    "token-key-source", "transport", "movement");
+                    "token-key-source", "transport", "movement", "sa-owner");
             InetAddress home = t.requiredAddress("home-address", "mobile-node");
             InetAddress coa = t.requiredAddress("care-of-address", "mobile-node");
             InetAddress ar = t.requiredAddress("access-router", "mobile-node");
@@ -486,6 +486,11 @@ public final class AgentConfigParser {
             if (tks == TokenKeySource.IKE && key.isPresent()) {
                 throw t.error(t.has("token-key") ? "token-key" : "token-key-file", "not used with token-key-source = \"ike\"");
             }
+            SaOwner owner = t.choice("sa-owner", "cxagent", SaOwner::parse);
+            if (owner == SaOwner.CHARON && tks == TokenKeySource.IKE) {
+                throw t.error("token-key-source", "\"ike\" derives the token key from an IKE SA imported into cxagent;"
+                        + " with sa-owner = \"charon\" charon holds the IKE SA: configure token-key or token-key-file");
+            }
             MobileTransport transport = t.choice("transport", "icmp", MobileTransport::parse);
             Optional<MovementSection> movement = Optional.empty();
             if (t.has("movement")) {
@@ -496,7 +501,7 @@ public final class AgentConfigParser {
                 movement = Optional.of(movementSection(new Table((ObjectNode) mv, "[mobile.movement]", "mobile.movement", 0),
                         coa));
             }
-            return new MobileSection(home, coa, ar, key, tks, transport, movement);
+            return new MobileSection(home, coa, ar, key, tks, transport, movement, owner);
         }
 
         private MovementSection movementSection(Table t, InetAddress careOf) throws ConfigException {

@@ -17,10 +17,11 @@ import io.cxt.xfrm.KeyBytes;
  * @param tokenKeySource {@code token-key-source}: configured (default) or ike
  * @param transport {@code transport}: icmp (default) or udp
  * @param movement {@code [mobile.movement]}: movement detection, absent = off (manual {@code activate})
+ * @param saOwner {@code sa-owner}: cxagent (default) or charon, the MN's own IKE daemon ({@link SaOwner})
  */
 public record MobileSection(InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
         Optional<KeyBytes> tokenKey, TokenKeySource tokenKeySource, MobileTransport transport,
-        Optional<MovementSection> movement) {
+        Optional<MovementSection> movement, SaOwner saOwner) {
 
     public MobileSection {
         Objects.requireNonNull(homeAddress, "homeAddress");
@@ -30,5 +31,13 @@ public record MobileSection(InetAddress homeAddress, InetAddress careOfAddress, 
         Objects.requireNonNull(tokenKeySource, "tokenKeySource");
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(movement, "movement");
+        saOwner = saOwner == null ? SaOwner.CXAGENT : saOwner;
+    }
+
+    /** Without {@code sa-owner} (cxagent owns the SAs). */
+    public MobileSection(InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
+            Optional<KeyBytes> tokenKey, TokenKeySource tokenKeySource, MobileTransport transport,
+            Optional<MovementSection> movement) {
+        this(homeAddress, careOfAddress, accessRouter, tokenKey, tokenKeySource, transport, movement, SaOwner.CXAGENT);
     }
 }

@@ -150,7 +150,11 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
      */
     private void finishPreviousRun() throws IOException {
         MobileJournal.Move m = journal.unfinished();
-        if (m != null) {
+        if (m != null && !settings.movesOwnSas()) {
+            // written by a run that moved its own SAs; charon owns them now and moves them itself
+            identity = new MobileNodeIdentity(settings.homeAddress(), m.newCareOf());
+            router = m.nar();
+        } else if (m != null) {
             MobileNodeIdentity old = new MobileNodeIdentity(settings.homeAddress(), m.oldCareOf());
             try {
                 MobileNodeContext own = moveOwnState(old, m.newCareOf(), m.oldRouter(), m.nar());
@@ -313,20 +317,23 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
                         + " refused the activation (" + String.join(", ", why) + ")", d);
             }
             long t1 = System.nanoTime();
-            MobileNodeContext own;
-            if (journal != null) {
+            MobileNodeContext own = null;
+            boolean moveOwn = settings.movesOwnSas();
+            if (journal != null && moveOwn) {
                 journal.moving(new MobileJournal.Move(seq, mn.careOfAddress(), coa, oldRouter, nar));
             }
             CrashPoint.reached("mn.acknowledged");
-            try {
-                own = moveOwnState(mn, coa, oldRouter, nar);
-            } catch (IOException | ContextException | RuntimeException e) {
-                count("activation.own-rewrite-failed");
-                emit("activation-failed", mn, "the nAR activated, but moving the MN's own SAs failed: " + e.getMessage());
-                throw new ControlException("nAR " + AddressText.of(nar) + " activated the context, but moving this MN's own "
-                        + "SAs and policies failed: " + e.getMessage(), e);
+            if (moveOwn) {
+                try {
+                    own = moveOwnState(mn, coa, oldRouter, nar);
+                } catch (IOException | ContextException | RuntimeException e) {
+                    count("activation.own-rewrite-failed");
+                    emit("activation-failed", mn, "the nAR activated, but moving the MN's own SAs failed: " + e.getMessage());
+                    throw new ControlException("nAR " + AddressText.of(nar) + " activated the context, but moving this MN's own "
+                            + "SAs and policies failed: " + e.getMessage(), e);
+                }
             }
-            if (journal != null) {
+            if (journal != null && moveOwn) {
                 journal.moved(seq);
             }
             long moved = System.nanoTime();
@@ -334,8 +341,8 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
             d.put("ownMovedNanoTime", moved); // the MN's own SAs and policies moved: its handover is complete
             ctarToCtaa.record(r.elapsed().toNanos());
             activationLatency.record(moved - ctarSent);
-            d.put("sas", own.securityAssociations().size());
-            d.put("policies", own.policies().size());
+            d.put("sas", own == null ? 0 : own.securityAssociations().size());
+            d.put("policies", own == null ? 0 : own.policies().size());
             identity = new MobileNodeIdentity(mn.homeAddress(), coa);
             router = nar;
             count("activations");
@@ -343,8 +350,9 @@ public final class MobileNodeAgent implements ControlHandler, AutoCloseable {
                     + ", CTAR->CTAA " + r.elapsed().toNanos() / 1000 + " us";
             emit("context-activated", mn, "at " + AddressText.of(nar) + " from CoA " + AddressText.of(coa) + " (sequence "
                     + seq + ", " + (r.transmissions() - 1) + " retransmissions, CTAR->CTAA " + r.elapsed().toNanos() / 1000
-                    + " us); own " + own.securityAssociations().size() + " SAs (" + spis(own) + ") and "
-                    + own.policies().size() + " policies moved");
+                    + " us); " + (own == null ? "SAs and policies left to the MN's IKE daemon (sa-owner charon)"
+                    : "own " + own.securityAssociations().size() + " SAs (" + spis(own) + ") and " + own.policies().size()
+                    + " policies moved"));
             return new OperationResult(true, "MN " + AddressText.of(mn.careOfAddress()) + " activated at "
                     + AddressText.of(nar) + " with CoA " + AddressText.of(coa), d);
         }

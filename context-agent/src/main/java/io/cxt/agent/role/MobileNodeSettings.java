@@ -27,10 +27,13 @@ import io.cxt.xfrm.KeyBytes;
  * @param dropPolicy test switch: lose outbound CTARs (default none)
  * @param stateDirectory where the MN's journal lives (a move acknowledged but not yet made in its own kernel,
  *        finished at the next start: issue 12 item 6), or null for none
+ * @param movesOwnSas whether the agent moves the MN's kernel SAs and policies to the new care-of address after the
+ *        CTAA (true); false when the MN's IKE daemon (charon) owns them and moves them itself by MOBIKE
+ *        ({@code [mobile] sa-owner = "charon"}): the agent then only sends the CTAR and changes no kernel state
  */
 public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
         KeyBytes tokenKey, MobileTransport transport, int routerUdpPort, RetransmissionPolicy retransmission,
-        long sequenceMargin, DropPolicy dropPolicy, Path stateDirectory) {
+        long sequenceMargin, DropPolicy dropPolicy, Path stateDirectory, boolean movesOwnSas) {
 
     public MobileNodeSettings {
         Objects.requireNonNull(name, "name");
@@ -46,6 +49,14 @@ public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddre
         }
     }
 
+    /** The agent moves its own SAs ({@code movesOwnSas} true). */
+    public MobileNodeSettings(String name, InetAddress homeAddress, InetAddress careOfAddress, InetAddress accessRouter,
+            KeyBytes tokenKey, MobileTransport transport, int routerUdpPort, RetransmissionPolicy retransmission,
+            long sequenceMargin, DropPolicy dropPolicy, Path stateDirectory) {
+        this(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort, retransmission,
+                sequenceMargin, dropPolicy, stateDirectory, true);
+    }
+
     /** ICMP, RFC retransmission, margin 10,000, no drops. */
     public static MobileNodeSettings of(String name, InetAddress homeAddress, InetAddress careOfAddress,
                                         InetAddress accessRouter, KeyBytes tokenKey) {
@@ -55,21 +66,27 @@ public record MobileNodeSettings(String name, InetAddress homeAddress, InetAddre
 
     public MobileNodeSettings withRetransmission(RetransmissionPolicy r) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
-                r, sequenceMargin, dropPolicy, stateDirectory);
+                r, sequenceMargin, dropPolicy, stateDirectory, movesOwnSas);
     }
 
     public MobileNodeSettings withDropPolicy(DropPolicy d) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
-                retransmission, sequenceMargin, d, stateDirectory);
+                retransmission, sequenceMargin, d, stateDirectory, movesOwnSas);
     }
 
     public MobileNodeSettings withTransport(MobileTransport t, int port) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, t, port,
-                retransmission, sequenceMargin, dropPolicy, stateDirectory);
+                retransmission, sequenceMargin, dropPolicy, stateDirectory, movesOwnSas);
     }
 
     public MobileNodeSettings withStateDirectory(Path d) {
         return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
-                retransmission, sequenceMargin, dropPolicy, d);
+                retransmission, sequenceMargin, dropPolicy, d, movesOwnSas);
+    }
+
+    /** {@code false}: the MN's charon owns its SAs; the agent sends the CTAR and changes no kernel state. */
+    public MobileNodeSettings withMovesOwnSas(boolean moves) {
+        return new MobileNodeSettings(name, homeAddress, careOfAddress, accessRouter, tokenKey, transport, routerUdpPort,
+                retransmission, sequenceMargin, dropPolicy, stateDirectory, moves);
     }
 }

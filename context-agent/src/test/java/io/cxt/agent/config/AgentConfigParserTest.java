@@ -102,6 +102,30 @@ class AgentConfigParserTest {
         assertTrue(c.peers().isEmpty());
     }
 
+    /** Issue 10: a MN agent beside the MN's own charon ([mobile] sa-owner = "charon", docs/strongswan.md). */
+    @Test
+    void mobileNodeSaOwnerDefaultsToCxagentAndTakesCharon() throws Exception {
+        String mn = """
+                [agent]
+                role = "mobile-node"
+                name = "m"
+                [mobile]
+                home-address = "2001:db8:aa::10"
+                care-of-address = "2001:db8:1::10"
+                access-router = "2001:db8:1::1"
+                token-key = "%s"
+                """.formatted(TOKEN_KEY);
+        assertEquals(SaOwner.CXAGENT, AgentConfigParser.parse(mn, "m.conf").mobile().orElseThrow().saOwner());
+        assertEquals(SaOwner.CHARON, AgentConfigParser.parse(mn + "sa-owner = \"charon\"\n", "m.conf").mobile().orElseThrow()
+                .saOwner());
+        assertEquals("t.conf:9: [mobile] sa-owner: unknown SA owner 'strongswan' (expected cxagent or charon)",
+                error(mn + "sa-owner = \"strongswan\"\n"));
+        String ike = mn.replace("token-key = \"" + TOKEN_KEY + "\"\n", "token-key-source = \"ike\"\n");
+        assertEquals(SaOwner.CXAGENT, AgentConfigParser.parse(ike, "m.conf").mobile().orElseThrow().saOwner());
+        assertTrue(error(ike + "sa-owner = \"charon\"\n").startsWith("t.conf:8: [mobile] token-key-source: \"ike\" derives"),
+                error(ike + "sa-owner = \"charon\"\n"));
+    }
+
     @Test
     void minimalRouterGetsTheRfcDefaults() throws Exception {
         AgentConfig c = AgentConfigParser.parse("""

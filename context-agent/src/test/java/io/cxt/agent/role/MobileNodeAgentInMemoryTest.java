@@ -247,6 +247,36 @@ class MobileNodeAgentInMemoryTest {
     }
 
     /**
+     * Issue 10: beside a stock charon ({@code [mobile] sa-owner = "charon"}) the MN's agent sends the CTAR and changes
+     * nothing in the kernel: charon owns the SAs and moves them itself (MOBIKE) when the nAR's charon sends its address
+     * list. With the own rewrite the agent would move charon's SAs behind its back (found running the daemons with
+     * charon: tests/lab/handover-demo --charon).
+     */
+    @Test
+    void besideCharonAnAcknowledgedCtarLeavesTheKernelSasAndPoliciesAlone() throws Exception {
+        installMnTunnel(PCOA, PAR);
+        List<String> before = sas(mnKernel);
+        List<String> policiesBefore = templates(mnKernel);
+        ScriptedRouter nar = router(0, 0);
+        MobileNodeSettings s = MobileNodeSettings.of("mn", HOA, PCOA, PAR, MN_KEY).withRetransmission(HandoverLab.FAST)
+                .withTransport(MobileTransport.UDP, nar.port()).withMovesOwnSas(false);
+        MobileNodeAgent mn = MobileNodeAgent.start(s, mnKernel, null, mnLog);
+        open.add(mn);
+
+        OperationResult r = mn.activate(NAR, NCOA);
+
+        assertTrue(r.ok(), r.summary());
+        assertEquals(1, nar.ctars.size());
+        assertEquals(0, nar.badTokens.get());
+        assertEquals(before, sas(mnKernel), "charon's SAs untouched");
+        assertEquals(policiesBefore, templates(mnKernel), "charon's policies untouched");
+        assertEquals(0, r.details().get("sas"));
+        assertEquals(NCOA, mn.currentIdentity().careOfAddress(), "the next CTAR names the new CoA");
+        assertEquals(NAR, mn.currentRouter());
+        assertEquals(1, mnLog.count("context-activated"));
+    }
+
+    /**
      * Issue 12 item 6: a MN that died after the nAR's success CTAA but before moving its own SAs (its journal's
      * open "moving" record) makes the move when it starts again, and starts at the new CoA and router. Without
      * the journal its SAs stayed at the pAR, which had removed its copy on the nAR's CTDR.
