@@ -7,10 +7,11 @@
 
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 
-# charon_start NS DIR SETTINGS: SETTINGS is strongswan.conf text placed inside `charon { }` (at
-# least `load = ...`). Log: DIR/charon.log; VICI: DIR/charon.vici. Records the pid in DIR/pid.
+# charon_start NS DIR SETTINGS [PLUGINS]: SETTINGS is strongswan.conf text placed inside `charon { }`
+# (at least `load = ...`), PLUGINS text inside its `plugins { }` (beside vici). Log: DIR/charon.log;
+# VICI: DIR/charon.vici. Records the pid in DIR/pid.
 charon_start() {
-    local ns=$1 dir=$2 settings=$3 _
+    local ns=$1 dir=$2 settings=$3 plugins=${4:-} _
     mkdir -p "$dir"
     rm -f "$dir/charon.vici"
     cat >"$dir/strongswan.conf" <<EOF
@@ -21,6 +22,7 @@ $settings
         vici {
             socket = unix://$dir/charon.vici
         }
+$plugins
     }
     syslog {
         daemon {
