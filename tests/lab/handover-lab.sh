@@ -271,7 +271,11 @@ lab_start_agents() {
         echo $! > "$RUN/$ns.pid"
     done
     for ns in mn par nar; do
-        for _ in $(seq 1 600); do $AGENTCTL "$RUN/$ns.sock" status > /dev/null 2>&1 && break; sleep 0.1; done
+        for _ in $(seq 1 600); do
+            $AGENTCTL "$RUN/$ns.sock" status > /dev/null 2>&1 && break
+            kill -0 "$(cat "$RUN/$ns.pid")" 2>/dev/null || break   # it exited: say so now, not after 600 tries
+            sleep 0.1
+        done
         $AGENTCTL "$RUN/$ns.sock" status > /dev/null || { echo "cxagent $ns did not start:" >&2; cat "$RUN/$ns.log" >&2; return 1; }
     done
 }
