@@ -82,6 +82,7 @@ final class CharonHaLab implements AutoCloseable {
     final List<Router> routers = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> charons = new ArrayList<>();
+    private boolean relays = true;
     private LabPki.Issued ca;
     private final Map<String, LabPki.Issued> certs = new LinkedHashMap<>();
 
@@ -93,7 +94,18 @@ final class CharonHaLab implements AutoCloseable {
 
     /** Namespaces, links, relays, charons and their connections; the MN's SA is not initiated yet. */
     static CharonHaLab start(String prefix, Auth auth, List<Spec> specs) throws Exception {
+        return start(prefix, auth, specs, true);
+    }
+
+    /**
+     * As {@link #start(String, Auth, List)}; with {@code relays} false no relay runs in this JVM (the routers'
+     * {@code bin/cxagent} processes are their charons' HA peers, {@link Router#relay()} is null) and the routers get
+     * a router channel: a link between each router and the first ({@code 2001:db8:ff::1} on the first, {@code
+     * 2001:db8:ff::I} on router I) with routes to each other's MN link.
+     */
+    static CharonHaLab start(String prefix, Auth auth, List<Spec> specs, boolean relays) throws Exception {
         CharonHaLab lab = new CharonHaLab(prefix, auth);
+        lab.relays = relays;
         try {
             lab.build(prefix, specs);
         } catch (Exception | AssertionError e) {
@@ -123,6 +135,16 @@ final class CharonHaLab implements AutoCloseable {
                     "ip -n " + ns + " route add " + HOA + "/128 via " + coa, ""));
         }
         sh.append("ip -n ").append(mn).append(" route add ").append(CN_NET).append(" dev ").append(specs.get(0).mnIf()).append('\n');
+        for (int i = 2; !relays && i <= specs.size(); i++) {
+            String first = made.get(0)[0], ns = made.get(i - 1)[0];
+            sh.append(String.join("\n",
+                    "ip link add rc" + i + " netns " + first + " type veth peer name rc0 netns " + ns,
+                    "ip -n " + first + " addr add 2001:db8:ff::1/64 dev rc" + i + " nodad",
+                    "ip -n " + ns + " addr add 2001:db8:ff::" + i + "/64 dev rc0 nodad",
+                    "ip -n " + first + " link set rc" + i + " up", "ip -n " + ns + " link set rc0 up",
+                    "ip -n " + first + " route add 2001:db8:" + i + "::/64 via 2001:db8:ff::" + i,
+                    "ip -n " + ns + " route add 2001:db8:1::/64 via 2001:db8:ff::1", ""));
+        }
         bash(sh.toString());
         CharonHaSection ha = new CharonHaSection(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1"), 4510,
                 CharonHaSection.DEFAULT_FIFO, 1, CharonHaSection.DEFAULT_CHARON, 1024, Duration.ofSeconds(10),
@@ -134,7 +156,7 @@ final class CharonHaLab implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             Spec s = specs.get(i);
             String ns = made.get(i)[0];
-            HaHandover relay = HaHandover.start(ha, NetNamespace.named(ns),
+            HaHandover relay = !relays ? null : HaHandover.start(ha, NetNamespace.named(ns),
                     (k, m, d) -> events.add(s.name() + " " + k + " " + m + " " + d), SequenceNumberPolicy.DEFAULT);
             routers.add(new Router(s.name(), ns, made.get(i)[1], made.get(i)[2], s.mnIf(), s.routerIf(), relay));
         }
@@ -511,7 +533,9 @@ final class CharonHaLab implements AutoCloseable {
             }
         }
         for (Router r : routers) {
-            r.relay().close();
+            if (r.relay() != null) {
+                r.relay().close();
+            }
         }
         StringBuilder del = new StringBuilder();
         for (String ns : namespaces) {
