@@ -19,8 +19,11 @@ public interface ContextIkeHooks {
      * @param thisRouter this router's address in the MN's SAs
      * @param newCareOf the MN's expected care-of address here, or null if not known yet
      * @return true when the IKE daemon owns this MN's kernel SAs (the role then must not install or reserve them)
+     * @throws io.cxt.context.ContextException when the IKE daemon's side cannot take this context here (an inbound SPI
+     *         taken on this router): the role then holds nothing
      */
-    default boolean held(InetAddress previousCareOf, MobileNodeContext received, InetAddress thisRouter, InetAddress newCareOf) {
+    default boolean held(InetAddress previousCareOf, MobileNodeContext received, InetAddress thisRouter, InetAddress newCareOf)
+            throws io.cxt.context.ContextException {
         return false;
     }
 

@@ -333,6 +333,7 @@ public final class NativeUdpSocket implements Closeable {
     public int send(Burst burst) throws IOException {
         while (true) {
             int n = libc.sendmmsg(checkedFd(), burst.vector, burst.count, LibC.MSG_DONTWAIT);
+            java.lang.ref.Reference.reachabilityFence(burst); // its payload memory is only reachable through it
             if (n >= 0) {
                 return n;
             }

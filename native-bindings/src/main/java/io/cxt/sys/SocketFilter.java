@@ -125,14 +125,8 @@ public record SocketFilter(List<Instruction> instructions) {
             if (a == null || (a instanceof Inet6Address) != ipv6) {
                 continue; // unresolved or of the other family: cannot reach this socket
             }
-            int[] words = words(a);
-            int n = words.length;
-            // per word: load, compare (on mismatch skip to the next source's block); then the port; keep
-            int blockLength = 2 * n + 3;
-            for (int w = 0; w < n; w++) {
-                p.add(new Instruction(LD_W_ABS, 0, 0, sourceAt + 4 * w));
-                p.add(new Instruction(JEQ_K, 0, blockLength - 2 * w - 2, words[w]));
-            }
+            // the address, then the port; keep. A mismatch skips to the next source's block.
+            matchAddress(p, a, sourceAt, 3);
             p.add(new Instruction(LD_H_ABS, 0, 0, 0)); // the UDP header's source port
             p.add(new Instruction(JEQ_K, 0, 1, s.getPort()));
             p.add(new Instruction(RET_K, 0, 0, KEEP));
@@ -167,17 +161,24 @@ public record SocketFilter(List<Instruction> instructions) {
             if (steered++ == MAX_STEERED) {
                 break;
             }
-            int[] words = words(a);
-            int n = words.length;
-            int blockLength = 2 * n + 1;
-            for (int w = 0; w < n; w++) {
-                p.add(new Instruction(LD_W_ABS, 0, 0, CTAR_PREVIOUS_ADDRESS + 4 * w));
-                p.add(new Instruction(JEQ_K, 0, blockLength - 2 * w - 2, words[w]));
-            }
+            matchAddress(p, a, CTAR_PREVIOUS_ADDRESS, 1);
             p.add(new Instruction(RET_K, 0, 0, 0));
         }
         p.add(new Instruction(RET_K, 0, 0, 1));
         return new SocketFilter(p);
+    }
+
+    /**
+     * Appends the comparison of the octets at {@code at} with {@code a}, word by word: on a mismatch the
+     * program jumps past the {@code after} instructions the caller appends next (the rest of this block).
+     */
+    private static void matchAddress(List<Instruction> p, InetAddress a, int at, int after) {
+        int[] words = words(a);
+        int n = words.length;
+        for (int w = 0; w < n; w++) {
+            p.add(new Instruction(LD_W_ABS, 0, 0, at + 4 * w));
+            p.add(new Instruction(JEQ_K, 0, 2 * (n - w - 1) + after, words[w]));
+        }
     }
 
     /** The address as network-order 32-bit words (classic BPF word loads are network order). */

@@ -45,9 +45,26 @@ class NativeUdpSocketTest {
         return s[0];
     }
 
+    /**
+     * Adds the addresses and waits for their local routes: the kernel inserts those from the address's DAD work
+     * item even with nodad, and on a loaded machine that ran late (a datagram sent before it was dropped).
+     */
     private static void addresses(TestNamespace ns, String... addrs) {
         for (String x : addrs) {
             ns.ip("addr", "add", x + "/128", "dev", "lo", "nodad");
+        }
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            String local = ns.ip("-6", "route", "show", "table", "local");
+            if (java.util.Arrays.stream(addrs).allMatch(a -> local.contains("local " + a + " "))) {
+                return;
+            }
+            assertTrue(System.nanoTime() < until, "no local routes for the addresses after 10 s:\n" + local);
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
         }
     }
 

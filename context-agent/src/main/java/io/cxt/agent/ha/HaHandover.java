@@ -33,6 +33,7 @@ import io.cxt.ha.HaSaBundle;
 import io.cxt.ha.HaValue;
 import io.cxt.sys.NetNamespace;
 import io.cxt.xfrm.AddressText;
+import io.cxt.xfrm.SecurityAssociation;
 import io.cxt.xfrm.XfrmClient;
 
 /**
@@ -62,6 +63,8 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     private volatile CharonRoamTrigger roamTrigger;
     /** nAR: transferred SAs by the MN's care-of address at the pAR (the context's key), injected or waiting. */
     private final Map<InetAddress, Held> held = new LinkedHashMap<>();
+    /** nAR: inbound SPIs given to charon lately, so a transferred SA's SPI taken by another SA is refused. */
+    private final CharonSpiCollisions collisions = new CharonSpiCollisions();
 
     private static final class Held {
         final HaIkeSaState transferred;
@@ -197,7 +200,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
 
     @Override
     public boolean held(InetAddress previousCareOf, io.cxt.context.MobileNodeContext received, InetAddress thisRouter,
-            InetAddress newCareOf) {
+            InetAddress newCareOf) throws io.cxt.context.ContextException {
         return held(previousCareOf, received.ikeContext(), CharonSequenceHandoff.of(received), thisRouter, newCareOf);
     }
 
@@ -210,12 +213,13 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
      * nAR, on PCTD or CT-Req: charon holds the MN's SA passive with its CHILD_SAs installed, local address
      * {@code thisRouter}. Returns whether the slot was charon's (then charon owns the SA's kernel state).
      */
-    public boolean held(InetAddress previousCareOf, IkeContextSlot slot, InetAddress thisRouter, InetAddress newCareOf) {
+    public boolean held(InetAddress previousCareOf, IkeContextSlot slot, InetAddress thisRouter, InetAddress newCareOf)
+            throws io.cxt.context.ContextException {
         return held(previousCareOf, slot, List.of(), thisRouter, newCareOf);
     }
 
     synchronized boolean held(InetAddress previousCareOf, IkeContextSlot slot, List<CharonSequenceHandoff.Counters> counters,
-            InetAddress thisRouter, InetAddress newCareOf) {
+            InetAddress thisRouter, InetAddress newCareOf) throws io.cxt.context.ContextException {
         String mn = AddressText.of(previousCareOf);
         Optional<HaIkeSaState> t;
         try {
@@ -227,6 +231,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         if (t.isEmpty()) {
             return false;
         }
+        refuseSpiCollision(t.get(), mn);
         Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf), counters);
         Held old = held.put(previousCareOf, h);
         if (old != null && old.injected != null) {
@@ -242,8 +247,41 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         return true;
     }
 
+    /** Refuses the hold when a transferred CHILD_SA's inbound SPI is taken here ({@link CharonSpiCollisions}). */
+    private void refuseSpiCollision(HaIkeSaState s, String mn) throws io.cxt.context.ContextException {
+        if (kernel == null) {
+            return;
+        }
+        List<Integer> inbound = inboundSpis(s);
+        SecurityAssociation taken;
+        try {
+            taken = collisions.collision(s.id().initiatorSpi(), s.id().responderSpi(), inbound,
+                    kernel.states().dump(null, io.cxt.xfrm.XfrmId.PROTO_ESP), System.nanoTime());
+        } catch (IOException e) {
+            throw new io.cxt.context.ContextException("cannot check the inbound SPIs against this router's SAs: " + e.getMessage(), e);
+        }
+        if (taken != null) {
+            String text = String.format("SPI collision: inbound SPI 0x%08x of the MN's CHILD_SA is in use here by the SA %s -> %s;"
+                    + " charon cannot hold it and a stock MN cannot take another SPI: not given to charon (the MN negotiates"
+                    + " anew; give each router its own charon.spi_min/spi_max range, docs/strongswan.md)",
+                    taken.info().id().spi(), AddressText.of(taken.info().saddr()), AddressText.of(taken.info().id().daddr()));
+            events.emit("ike-rejected", mn, text);
+            throw new io.cxt.context.ContextException(text);
+        }
+    }
+
+    private List<Integer> inboundSpis(HaIkeSaState s) {
+        List<Integer> in = new ArrayList<>();
+        for (int[] p : control.kernelSpis(s)) {
+            in.add(p[0]);
+        }
+        return in;
+    }
+
     private void inject(Held h, String mn) {
         try {
+            collisions.given(h.transferred.id().initiatorSpi(), h.transferred.id().responderSpi(), inboundSpis(h.transferred),
+                    System.nanoTime());
             h.injected = control.injectPassive(h.transferred, h.rewrite);
             events.emit("ike-ha-held", mn, "charon holds IKE SA " + h.injected.id() + " passive with "
                     + h.injected.children().size() + " CHILD_SA(s)");

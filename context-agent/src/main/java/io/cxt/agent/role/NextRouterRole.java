@@ -131,7 +131,16 @@ final class NextRouterRole {
             if (old != null) {
                 releaseHeld(prev, old);
             }
-            if (core.ikeHooks.held(prev, ctx, core.settings.tunnelAddress(), predictCareOf(prev))) {
+            boolean daemonOwnsSas;
+            try {
+                daemonOwnsSas = core.ikeHooks.held(prev, ctx, core.settings.tunnelAddress(), predictCareOf(prev));
+            } catch (ContextException e) {
+                core.emit("transfer-failed", prev, "cannot hold the context from " + peer.settings.name() + ": " + e.getMessage());
+                ctx.discard();
+                key.key().wipe();
+                return;
+            }
+            if (daemonOwnsSas) {
                 // charon installed this MN's SAs and policies from the transferred HA state: cxt reserves and
                 // installs none of them, so the two never fight over one SPI (docs/strongswan.md)
                 MobileNodeContext full = ctx;

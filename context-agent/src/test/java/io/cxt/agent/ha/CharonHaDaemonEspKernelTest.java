@@ -54,7 +54,7 @@ class CharonHaDaemonEspKernelTest {
     @BeforeAll
     static void lab() throws Exception {
         lab = CharonHaLab.start(ID, CharonHaLab.Auth.PSK, List.of(new CharonHaLab.Spec("par", "mp0", "mp1", false),
-                new CharonHaLab.Spec("nar", "mn0", "mn1", true)), false);
+                new CharonHaLab.Spec("nar", "mn0", "mn1", true)), 0, false);
         Path run = lab.run;
         byte[] k = new byte[20];
         new SecureRandom().nextBytes(k);

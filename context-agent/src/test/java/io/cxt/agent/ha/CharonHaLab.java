@@ -71,8 +71,14 @@ final class CharonHaLab implements AutoCloseable {
         }
     }
 
-    /** A router to make: its name, the MN's and its interface names, whether its charon reacts to address events. */
-    record Spec(String name, String mnIf, String routerIf, boolean roamEvents) {
+    /**
+     * A router to make: its name, the MN's and its interface names, whether its charon reacts to address events, and
+     * its connection's {@code dpd_delay} in seconds (0: no liveness checks).
+     */
+    record Spec(String name, String mnIf, String routerIf, boolean roamEvents, int dpdDelay) {
+        Spec(String name, String mnIf, String routerIf, boolean roamEvents) {
+            this(name, mnIf, routerIf, roamEvents, 0);
+        }
     }
 
     final String mn;
@@ -80,31 +86,39 @@ final class CharonHaLab implements AutoCloseable {
     final Path run;
     final List<String> events = Collections.synchronizedList(new ArrayList<>());
     final List<Router> routers = new ArrayList<>();
+    /** The MN's connection's {@code dpd_delay} in seconds (0: none). */
+    final int mnDpdDelay;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> charons = new ArrayList<>();
     private boolean relays = true;
     private LabPki.Issued ca;
     private final Map<String, LabPki.Issued> certs = new LinkedHashMap<>();
 
-    private CharonHaLab(String prefix, Auth auth) throws IOException {
+    private CharonHaLab(String prefix, Auth auth, int mnDpdDelay) throws IOException {
         this.mn = prefix + "-mn";
         this.auth = auth;
+        this.mnDpdDelay = mnDpdDelay;
         this.run = Files.createTempDirectory("cxt-" + prefix + "-");
     }
 
     /** Namespaces, links, relays, charons and their connections; the MN's SA is not initiated yet. */
     static CharonHaLab start(String prefix, Auth auth, List<Spec> specs) throws Exception {
-        return start(prefix, auth, specs, true);
+        return start(prefix, auth, specs, 0);
+    }
+
+    /** As {@link #start(String, Auth, List)}, the MN's connection with {@code dpd_delay = mnDpdDelay} seconds. */
+    static CharonHaLab start(String prefix, Auth auth, List<Spec> specs, int mnDpdDelay) throws Exception {
+        return start(prefix, auth, specs, mnDpdDelay, true);
     }
 
     /**
-     * As {@link #start(String, Auth, List)}; with {@code relays} false no relay runs in this JVM (the routers'
+     * As {@link #start(String, Auth, List, int)}; with {@code relays} false no relay runs in this JVM (the routers'
      * {@code bin/cxagent} processes are their charons' HA peers, {@link Router#relay()} is null) and the routers get
      * a router channel: a link between each router and the first ({@code 2001:db8:ff::1} on the first, {@code
      * 2001:db8:ff::I} on router I) with routes to each other's MN link.
      */
-    static CharonHaLab start(String prefix, Auth auth, List<Spec> specs, boolean relays) throws Exception {
-        CharonHaLab lab = new CharonHaLab(prefix, auth);
+    static CharonHaLab start(String prefix, Auth auth, List<Spec> specs, int mnDpdDelay, boolean relays) throws Exception {
+        CharonHaLab lab = new CharonHaLab(prefix, auth, mnDpdDelay);
         lab.relays = relays;
         try {
             lab.build(prefix, specs);
@@ -170,7 +184,7 @@ final class CharonHaLab implements AutoCloseable {
                     local_addrs = %s
                     remote_addrs = %s
                     proposals = aes128-sha256-x25519
-                    dpd_delay = 0
+                    dpd_delay = %ds
                     local { %s
                             id = %s }
                     remote { %s
@@ -178,9 +192,10 @@ final class CharonHaLab implements AutoCloseable {
                     children { %s { local_ts = %s/128
                                      remote_ts = %s
                                      esp_proposals = aes128gcm16 } } } }
-                """.formatted(MN_CONN, first.careOf(), first.address(), localAuth(MN_ID), MN_ID, remoteAuth(),
+                """.formatted(MN_CONN, first.careOf(), first.address(), mnDpdDelay, localAuth(MN_ID), MN_ID, remoteAuth(),
                 first.identity(auth), MN_CONN, HOA, CN_NET));
-        for (Router r : routers) {
+        for (int i = 0; i < routers.size(); i++) {
+            Router r = routers.get(i);
             if (auth != Auth.PSK) {
                 certs.put(r.ns(), auth == Auth.CERT_SHARED && certs.containsKey("gw") ? certs.get("gw")
                         : LabPki.endEntity(ca, r.identity(auth)));
@@ -191,7 +206,7 @@ final class CharonHaLab implements AutoCloseable {
                         local_addrs = %s
                         unique = never
                         proposals = aes128-sha256-x25519
-                        dpd_delay = 0
+                        dpd_delay = %ds
                         local { %s
                                 id = %s }
                         remote { %s
@@ -199,7 +214,7 @@ final class CharonHaLab implements AutoCloseable {
                         children { %s { local_ts = %s
                                         remote_ts = %s/128
                                         esp_proposals = aes128gcm16 } } } }
-                    """.formatted(GW_CONN, r.address(), localAuth(r.identity(auth)), r.identity(auth), remoteAuth(), MN_ID,
+                    """.formatted(GW_CONN, r.address(), specs.get(i).dpdDelay(), localAuth(r.identity(auth)), r.identity(auth), remoteAuth(), MN_ID,
                     GW_CONN, CN_NET, HOA));
         }
     }
@@ -247,7 +262,6 @@ final class CharonHaLab implements AutoCloseable {
      * the MN brought stays, so the next move transfers the one this handover gave {@code to}'s charon).
      */
     void handover(Router from, Router to, String spis, boolean rekey) throws Exception {
-        MobileNodeIdentity id = new MobileNodeIdentity(addr(HOA), from.coa());
         int mnLog0 = log(mn).length(), fromLog0 = log(from.ns()).length();
         await(from.name() + "'s kernel holds one CHILD_SA", () -> count(ip(from.ns(), "xfrm", "state"), "src ") == 2);
         String fromXfrm = ip(from.ns(), "xfrm", "state");
@@ -258,34 +272,8 @@ final class CharonHaLab implements AutoCloseable {
         assertTrue(fromXfrm.contains(String.format("spi 0x%08x", kernelSpis.get(0)[0]))
                 && fromXfrm.contains(String.format("spi 0x%08x", kernelSpis.get(0)[1])),
                 from.name() + "'s relay has a CHILD_SA its kernel has not: " + fromXfrm);
-        IkeContextSlot slot = from.relay().snapshot(id);
-        assertNotNull(slot);
-        assertEquals(spis, String.format("%016x_i %016x_r", slot.spiInitiator(), slot.spiResponder()));
-        MobileNodeContext ctx;
-        try (XfrmClient k = XfrmClient.open(from.ns())) {
-            ctx = new ContextSnapshotter(k).snapshot(id, from.addr()).withIkeContext(slot);
-        }
+        MobileNodeContext ctx = transfer(from, to, spis);
         assertEquals(2, ctx.securityAssociations().size(), ctx.summary());
-
-        long sequenced = events.stream().filter(e -> e.startsWith(to.name() + " ike-ha-sequence")).count();
-        assertTrue(to.relay().held(from.coa(), ctx, to.addr(), to.coa()));
-        await(to.name() + "'s charon PASSIVE", () -> swanctl(to.ns(), "--list-sas").contains("PASSIVE"));
-        assertEquals(spis, spis(swanctl(to.ns(), "--list-sas")));
-        assertTrue(to.relay().activate(from.coa()));
-        await(to.name() + "'s charon ESTABLISHED", () -> swanctl(to.ns(), "--list-sas").contains("ESTABLISHED"));
-        assertEquals(spis, spis(swanctl(to.ns(), "--list-sas")));
-        assertEquals(sequenced + 1, events.stream().filter(e -> e.startsWith(to.name() + " ike-ha-sequence")).count(),
-                "ESP counters continued at " + to.name() + ": " + events);
-
-        from.relay().moved(id);
-        await(from.name() + "'s charon lists no SA", () -> !swanctl(from.ns(), "--list-sas").contains(GW_CONN + ":"));
-        await(from.name() + "'s kernel state gone", () -> ip(from.ns(), "xfrm", "state").isBlank());
-        try {
-            await("the MN's IKE SA follows to " + to.name(), () -> swanctl(mn, "--list-sas").contains(to.address() + "["));
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "\n" + to.name() + "'s charon:\n" + log(to.ns()) + "\nMN:\n"
-                    + log(mn).substring(mnLog0) + "\nevents: " + events, e);
-        }
         String moved = swanctl(mn, "--list-sas");
         assertEquals(spis, spis(moved), "same IKE SA: " + moved);
         assertTrue(moved.contains("ESTABLISHED") && moved.contains(to.careOf() + "["), moved);
@@ -326,6 +314,45 @@ final class CharonHaLab implements AutoCloseable {
         assertEquals(0, to.relay().control().relay().rejections().total(), to.name() + ": " + to.relay().counters());
         System.out.println("charon-ha: " + from.name() + " -> " + to.name() + ", MN after the move and a CHILD_SA rekey:\n"
                 + rekeyed);
+    }
+
+    /**
+     * The move itself, as the routers' roles drive it, with no assumption about the CHILD_SAs: {@code from}'s snapshot
+     * (its kernel's ESP SAs and its relay's HA state), {@code to}'s hold (charon PASSIVE with the SPIs), the activation
+     * (ESP counters continued), the CTDR at {@code from} (its charon lists no SA, its kernel state is gone), and the
+     * MN's IKE SA following to {@code to}. Returns the context that was transferred.
+     */
+    MobileNodeContext transfer(Router from, Router to, String spis) throws Exception {
+        MobileNodeIdentity id = new MobileNodeIdentity(addr(HOA), from.coa());
+        int mnLog0 = log(mn).length();
+        IkeContextSlot slot = from.relay().snapshot(id);
+        assertNotNull(slot);
+        assertEquals(spis, String.format("%016x_i %016x_r", slot.spiInitiator(), slot.spiResponder()));
+        MobileNodeContext ctx;
+        try (XfrmClient k = XfrmClient.open(from.ns())) {
+            ctx = new ContextSnapshotter(k).snapshot(id, from.addr()).withIkeContext(slot);
+        }
+
+        long sequenced = events.stream().filter(e -> e.startsWith(to.name() + " ike-ha-sequence")).count();
+        assertTrue(to.relay().held(from.coa(), ctx, to.addr(), to.coa()));
+        await(to.name() + "'s charon PASSIVE", () -> swanctl(to.ns(), "--list-sas").contains("PASSIVE"));
+        assertEquals(spis, spis(swanctl(to.ns(), "--list-sas")));
+        assertTrue(to.relay().activate(from.coa()));
+        await(to.name() + "'s charon ESTABLISHED", () -> swanctl(to.ns(), "--list-sas").contains("ESTABLISHED"));
+        assertEquals(spis, spis(swanctl(to.ns(), "--list-sas")));
+        assertEquals(sequenced + 1, events.stream().filter(e -> e.startsWith(to.name() + " ike-ha-sequence")).count(),
+                "ESP counters continued at " + to.name() + ": " + events);
+
+        from.relay().moved(id);
+        await(from.name() + "'s charon lists no SA", () -> !swanctl(from.ns(), "--list-sas").contains(GW_CONN + ":"));
+        await(from.name() + "'s kernel state gone", () -> ip(from.ns(), "xfrm", "state").isBlank());
+        try {
+            await("the MN's IKE SA follows to " + to.name(), () -> swanctl(mn, "--list-sas").contains(to.address() + "["));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n" + to.name() + "'s charon:\n" + log(to.ns()) + "\nMN:\n"
+                    + log(mn).substring(mnLog0) + "\nevents: " + events, e);
+        }
+        return ctx;
     }
 
     // ------------------------------------------------------------------------------- charon and swanctl

@@ -149,14 +149,17 @@ class HandoverEspKernelTest {
             InetSocketAddress narSock = new InetSocketAddress(HandoverLab.NAR_CX, 5091);
             forger.addPeer(new RouterPeer(2, narSock, HandoverLab.key(32, 5)));
             byte[] ctc = CxtpCodec.encode(new ContextTransferCancel(PCOA));
+            long kernelDrops = nar.stats().get("router.udp.kernel_drops");
             lab.parNs.netns().runInside(() -> {
                 try (DatagramChannel ch = DatagramChannel.open(java.net.StandardProtocolFamily.INET6)) {
-                    ch.bind(new InetSocketAddress(HandoverLab.PAR_CX, 5099)); // the pAR agent holds 5091
+                    // the pAR agent holds 5091: from another port the router channel's socket filter drops it in the kernel
+                    ch.bind(new InetSocketAddress(HandoverLab.PAR_CX, 5099));
                     ch.send(ByteBuffer.wrap(forger.seal(2, ctc)), narSock);
                 }
                 return 0;
             });
-            await("rejected", () -> nar.counter("router.rejected") == 1);
+            await("dropped by the kernel", () -> nar.stats().get("router.udp.kernel_drops") == kernelDrops + 1);
+            assertEquals(0, nar.counter("router.rejected"), "it never reached the envelope check");
             assertEquals(held, dump(lab.nar));
             assertEquals("HELD", nar.contexts().get(0).state());
 

@@ -284,6 +284,25 @@ class RouterRolesInMemoryTest {
     }
 
     @Test
+    void aContextTheIkeSideRefusesIsNotHeldAndInstallsNothing() throws Exception {
+        installParContext();
+        AccessRouterAgent par = startPar();
+        AccessRouterAgent nar = startNar();
+        nar.setIkeHooks(new io.cxt.agent.ContextIkeHooks() {
+            @Override
+            public boolean held(InetAddress previousCareOf, io.cxt.context.MobileNodeContext received, InetAddress thisRouter,
+                                InetAddress newCareOf) throws io.cxt.context.ContextException {
+                throw new io.cxt.context.ContextException("SPI collision: inbound SPI 0xc0000001 of the MN's CHILD_SA is in use here");
+            }
+        });
+        assertTrue(par.transfer(PCOA, "nar").ok());
+        await("the nAR refuses to hold it", () -> narLog.count("transfer-failed") == 1);
+        assertTrue(nar.contexts().isEmpty(), nar.contexts().toString());
+        assertEquals(List.of(), narKernel.dumpSas(), "no SPI reserved, nothing installed");
+        assertEquals(List.of(), narKernel.dumpPolicies());
+    }
+
+    @Test
     void reactiveHandoverAsksThePArWithACtReq() throws Exception {
         installParContext();
         AccessRouterAgent par = startPar();
