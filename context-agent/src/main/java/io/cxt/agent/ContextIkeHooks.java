@@ -34,4 +34,19 @@ public interface ContextIkeHooks {
     /** pAR: the CTDR came: the MN's context moved to the nAR. */
     default void moved(MobileNodeContext sent) {
     }
+
+    /**
+     * pAR: whom to tell when the IKE daemon's state of an IKE SA changes (charon synced an exchange with the MN, a
+     * CHILD_SA rekey, a delete). A context pushed predictively carries the IKE SA as it was at the PCTD; the role
+     * pushes it again when it changes before the MN moves (the nAR's copy must have the current message IDs).
+     * The listener is called on the IKE side's receive thread and must not block.
+     */
+    default void onIkeSaChanged(IkeSaChanged listener) {
+    }
+
+    /** An IKE SA, named by its SPIs, changed (see {@link #onIkeSaChanged}). */
+    @FunctionalInterface
+    interface IkeSaChanged {
+        void changed(long spiInitiator, long spiResponder);
+    }
 }

@@ -105,6 +105,64 @@ public final class CharonHaControl {
     }
 
     /**
+     * Brings an SA charon already holds passive up to a newer transferred state of the same IKE SA (the pAR sent
+     * the context again after an exchange with the MN), in place: the message IDs, a changed IKE_UPDATE, the
+     * CHILD_ADDs of CHILD_SAs charon does not hold yet and CHILD_DELETEs for those gone. CHILD_SAs in both stay
+     * installed (no kernel churn: their ESP counters stay set). Returns the SA as charon now holds it.
+     */
+    public HaIkeSaState updatePassive(HaIkeSaState injected, HaIkeSaState transferred, Rewrite r) throws IOException {
+        if (!injected.id().equals(transferred.id())) {
+            throw new IllegalArgumentException("not the same IKE SA: " + injected.id() + " and " + transferred.id());
+        }
+        HaIkeSaState s = rewrite(transferred, r);
+        List<HaMessage> out = new ArrayList<>();
+        if (s.midInitiator() > injected.midInitiator() || s.midResponder() > injected.midResponder()) {
+            for (HaMessage m : s.replay()) {
+                if (m.type() == HaMessageType.IKE_MID_INITIATOR || m.type() == HaMessageType.IKE_MID_RESPONDER) {
+                    out.add(m);
+                }
+            }
+        }
+        if (s.update() != null && (injected.update() == null
+                || !java.util.Arrays.equals(HaMessageCodec.encode(s.update()), HaMessageCodec.encode(injected.update())))) {
+            out.add(s.update());
+        }
+        for (HaMessage m : s.laterUpdates().subList(Math.min(injected.laterUpdates().size(), s.laterUpdates().size()),
+                s.laterUpdates().size())) {
+            out.add(m);
+        }
+        for (HaMessage c : injected.children()) {
+            if (child(s, c) == null) {
+                out.add(HaMessage.of(HaMessageType.CHILD_DELETE, new HaAttribute(HaAttributeType.IKE_ID, s.id()),
+                        HaAttribute.number(HaAttributeType.INBOUND_SPI, c.number(HaAttributeType.INBOUND_SPI).orElse(0L))));
+            }
+        }
+        for (HaMessage c : s.children()) {
+            if (child(injected, c) == null) {
+                out.add(c);
+            }
+        }
+        for (HaMessage m : out) {
+            relay.send(m);
+            relay.store().apply(m);
+        }
+        LOG.info("charon HA: brought passive IKE SA {} up to date ({} message(s): next MIDs {}/{}, {} CHILD_SA(s))", s.id(),
+                out.size(), s.midInitiator(), s.midResponder(), s.children().size());
+        return s;
+    }
+
+    /** The CHILD_ADD in {@code s} with the inbound SPI of {@code c}, or null. */
+    private static HaMessage child(HaIkeSaState s, HaMessage c) {
+        java.util.Optional<Long> in = c.number(HaAttributeType.INBOUND_SPI);
+        for (HaMessage x : s.children()) {
+            if (x.number(HaAttributeType.INBOUND_SPI).equals(in)) {
+                return x;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Makes charon's PASSIVE SAs of the segment ESTABLISHED: SEGMENT_TAKE then SEGMENT_DROP (see the class
      * comment). The TAKE changes nothing when the segment is inactive, so both are always sent: the relay
      * cannot know whether charon's segment was activated (FIFO +N) before it started listening.

@@ -232,7 +232,12 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             return false;
         }
         refuseSpiCollision(t.get(), mn);
-        Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf), counters);
+        Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf), ofChildren(counters, t.get()));
+        Held current = held.get(previousCareOf);
+        if (current != null && current.injected != null && current.injected.id().equals(h.transferred.id())) {
+            updateInPlace(current, h, previousCareOf, mn);
+            return true;
+        }
         Held old = held.put(previousCareOf, h);
         if (old != null && old.injected != null) {
             forgetQuietly(old.injected.id(), mn);
@@ -245,6 +250,36 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         }
         inject(h, mn);
         return true;
+    }
+
+    /**
+     * The pAR sent the context again (its charon synced an exchange with the MN after the PCTD): charon's passive
+     * copy is brought up to date without being deleted, so the CHILD_SAs it already installed, and their ESP
+     * counters, stay; new CHILD_SAs get the counters when charon has installed them.
+     */
+    private void updateInPlace(Held current, Held h, InetAddress previousCareOf, String mn) {
+        current.sequenced.complete(null); // stops its counter polling: h continues with the newer counters
+        held.put(previousCareOf, h);
+        try {
+            collisions.given(h.transferred.id().initiatorSpi(), h.transferred.id().responderSpi(), inboundSpis(h.transferred),
+                    System.nanoTime());
+            h.injected = control.updatePassive(current.injected, h.transferred, h.rewrite);
+            events.emit("ike-ha-updated", mn, "charon's passive IKE SA " + h.injected.id() + " brought up to the pAR's newer"
+                    + " state: next message IDs " + h.injected.midInitiator() + "/" + h.injected.midResponder() + ", "
+                    + h.injected.children().size() + " CHILD_SA(s)");
+        } catch (IOException e) {
+            held.remove(previousCareOf);
+            forgetQuietly(current.injected.id(), mn);
+            events.emit("ike-rejected", mn, "could not bring charon's passive IKE SA up to date: " + e.getMessage());
+            h.sequenced.complete(null);
+            return;
+        }
+        if (kernel == null || h.counters.isEmpty()) {
+            h.sequenced.complete(null);
+            return;
+        }
+        long start = System.nanoTime();
+        sequencer.execute(() -> continueSequences(h, mn, start, 1));
     }
 
     /** Refuses the hold when a transferred CHILD_SA's inbound SPI is taken here ({@link CharonSpiCollisions}). */
@@ -268,6 +303,26 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             events.emit("ike-rejected", mn, text);
             throw new io.cxt.context.ContextException(text);
         }
+    }
+
+    /**
+     * The counters of the SAs charon will hold for {@code s}: the pAR's kernel may still have a CHILD_SA its charon
+     * has deleted (rekeyed: the old inbound SA lingers), which the nAR's charon never installs; waiting for it would
+     * leave every counter unset.
+     */
+    private List<CharonSequenceHandoff.Counters> ofChildren(List<CharonSequenceHandoff.Counters> counters, HaIkeSaState s) {
+        java.util.Set<Integer> spis = new java.util.HashSet<>();
+        for (int[] p : control.kernelSpis(s)) {
+            spis.add(p[0]);
+            spis.add(p[1]);
+        }
+        List<CharonSequenceHandoff.Counters> out = new ArrayList<>();
+        for (CharonSequenceHandoff.Counters c : counters) {
+            if (spis.contains(c.spi())) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 
     private List<Integer> inboundSpis(HaIkeSaState s) {
@@ -410,6 +465,12 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         if (h != null && h.injected != null) {
             forgetQuietly(h.injected.id(), AddressText.of(previousCareOf));
         }
+    }
+
+    /** pAR: every HA message charon syncs for an IKE SA (an exchange, a CHILD_SA added or deleted) is a change. */
+    @Override
+    public void onIkeSaChanged(IkeSaChanged listener) {
+        control.relay().setObserver(m -> m.ikeSaId().ifPresent(id -> listener.changed(id.initiatorSpi(), id.responderSpi())));
     }
 
     /** pAR, after the CTDR: charon forgets the MN's SA without sending anything to the MN. */

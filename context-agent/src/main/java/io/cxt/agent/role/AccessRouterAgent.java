@@ -228,6 +228,7 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
     /** The IKE daemon's side (charon through its HA plugin, io.cxt.agent.ha), told of held, released and moved contexts. */
     public void setIkeHooks(io.cxt.agent.ContextIkeHooks hooks) {
         core.ikeHooks = hooks == null ? io.cxt.agent.ContextIkeHooks.NONE : hooks;
+        core.ikeHooks.onIkeSaChanged(previous::ikeSaChanged);
     }
 
     public RouterSettings settings() {

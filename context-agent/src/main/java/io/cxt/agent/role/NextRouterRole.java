@@ -3,6 +3,7 @@ package io.cxt.agent.role;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -124,17 +125,38 @@ final class NextRouterRole {
         hold(peer, prev, ctx, key, m.type() == io.cxt.cxtp.MessageType.PCTD);
     }
 
+    /**
+     * How long after an activation a predictive context for the same MN from the same pAR is a refresh the pAR sent
+     * before it had the CTDR (it re-sends a PCTD when its charon's IKE SA changes, until the CTDR): ignored. A real
+     * new transfer of that MN from that pAR needs the MN to have moved back there first, which ends the ACTIVE entry.
+     */
+    static final Duration LATE_REFRESH_WINDOW = Duration.ofSeconds(5);
+
     void hold(Peer peer, InetAddress prev, MobileNodeContext ctx, TokenKeyMaterial key, boolean predictive) {
         SpiReservations reserved;
         synchronized (core.lock) {
+            Active active = core.active.get(prev);
+            if (predictive && active != null && active.peer() == peer
+                    && System.nanoTime() - active.since() < LATE_REFRESH_WINDOW.toNanos()) {
+                core.emit("context-refused", prev, "predictive context from " + peer.settings.name() + " for an MN activated"
+                        + " here " + (System.nanoTime() - active.since()) / 1_000_000 + " ms ago: a refresh sent before the"
+                        + " pAR had the CTDR, ignored");
+                ctx.discard();
+                key.key().wipe();
+                return;
+            }
             Held old = core.held.remove(prev);
             if (old != null) {
-                releaseHeld(prev, old);
+                // a newer context replaces it (the pAR sent it again): the IKE side replaces its own copy in held()
+                releaseHeld(prev, old, false);
             }
             boolean daemonOwnsSas;
             try {
                 daemonOwnsSas = core.ikeHooks.held(prev, ctx, core.settings.tunnelAddress(), predictCareOf(prev));
             } catch (ContextException e) {
+                if (old != null) {
+                    core.ikeHooks.released(prev);
+                }
                 core.emit("transfer-failed", prev, "cannot hold the context from " + peer.settings.name() + ": " + e.getMessage());
                 ctx.discard();
                 key.key().wipe();
@@ -160,6 +182,7 @@ final class NextRouterRole {
                 if (h.reservations != null) {
                     releaseQuietly(h.reservations);
                 }
+                core.ikeHooks.released(prev);
                 core.emit("transfer-failed", prev, "cannot hold the context from " + peer.settings.name() + ": " + e.getMessage());
                 ctx.discard();
                 key.key().wipe();
@@ -557,7 +580,14 @@ final class NextRouterRole {
 
     /** Caller holds the lock and has removed {@code h} from {@link RouterCore#held}. */
     void releaseHeld(InetAddress prev, Held h) {
-        core.ikeHooks.released(prev);
+        releaseHeld(prev, h, true);
+    }
+
+    /** Caller holds the lock and has removed {@code h}; {@code tellIke}: the IKE side forgets its copy too. */
+    void releaseHeld(InetAddress prev, Held h, boolean tellIke) {
+        if (tellIke) {
+            core.ikeHooks.released(prev);
+        }
         cancelTimers(h);
         releaseQuietly(h.reservations);
         core.journal.done(AddressText.of(prev), h.journalSerial);

@@ -77,11 +77,88 @@ final class PreviousRouterRole {
 
     /** Caller holds the lock: records a context sent to a peer (replacing an older one) and starts its handover timer. */
     private void remember(InetAddress mobileNode, Sent s) {
+        rememberUntil(mobileNode, s, System.nanoTime() + core.settings.handoverTimeout().toNanos());
+    }
+
+    private void rememberUntil(InetAddress mobileNode, Sent s, long deadlineNanos) {
         Sent old = core.sent.put(mobileNode, s);
         if (old != null && old.timer != null) {
             old.timer.cancel(false);
         }
-        s.timer = core.schedule(() -> sentExpired(mobileNode, s), core.settings.handoverTimeout());
+        s.deadlineNanos = deadlineNanos;
+        s.timer = core.schedule(() -> sentExpired(mobileNode, s), java.time.Duration.ofNanos(deadlineNanos - System.nanoTime()));
+    }
+
+    /** MNs whose predictive context is to be sent again (guarded by core.lock). */
+    private final java.util.Set<InetAddress> refreshing = new java.util.HashSet<>();
+
+    /**
+     * charon syncs one exchange as several HA messages within a millisecond or two: one refresh for all of them.
+     * Short against the time between a PCTD and the MN's CTAR, which the refresh has to beat.
+     */
+    static final java.time.Duration REFRESH_COALESCING = java.time.Duration.ofMillis(5);
+
+    /**
+     * pAR (issue 10): the IKE daemon's state of an IKE SA changed. A context pushed predictively and not yet
+     * answered by a CTDR carries that SA as it was at the PCTD: after a later exchange with the MN (a liveness
+     * check, a CHILD_SA rekey) the nAR's copy would have old message IDs or CHILD_SAs, and the MN's next request
+     * through the nAR would be ignored. So the PCTD is sent again, until the CTDR, keeping the first one's deadline.
+     */
+    void ikeSaChanged(long spiInitiator, long spiResponder) {
+        synchronized (core.lock) {
+            for (Map.Entry<InetAddress, Sent> e : core.sent.entrySet()) {
+                Sent s = e.getValue();
+                io.cxt.context.IkeContextSlot slot = s.snapshot.ikeContext();
+                if (s.predictive && slot != null && slot.spiInitiator() == spiInitiator && slot.spiResponder() == spiResponder
+                        && refreshing.add(e.getKey())) {
+                    InetAddress mn = e.getKey();
+                    core.schedule(() -> refresh(mn), REFRESH_COALESCING);
+                }
+            }
+        }
+    }
+
+    private void refresh(InetAddress mobileNode) {
+        byte[] bytes;
+        Sent s;
+        MobileNodeContext snap;
+        synchronized (core.lock) {
+            refreshing.remove(mobileNode);
+            Sent was = core.sent.get(mobileNode);
+            KeyBytes key = core.tokenKeys.get(mobileNode);
+            if (was == null || !was.predictive || was.restoredItems != null || key == null) {
+                return; // the CTDR came, the transfer expired, or a previous run sent it
+            }
+            try {
+                snap = snapshotWithIke(new MobileNodeIdentity(core.homeAddresses.get(mobileNode), mobileNode));
+            } catch (IOException | ContextException e) {
+                core.emit("transfer-failed", mobileNode, "snapshot for refreshing the PCTD to " + was.peer.settings.name()
+                        + " failed: " + e.getMessage() + "; the nAR keeps the older context");
+                return;
+            }
+            if (snap.ikeContext() == null || was.snapshot.ikeContext() != null
+                    && java.util.Arrays.equals(snap.ikeContext().encoded(), was.snapshot.ikeContext().encoded())) {
+                snap.discard();
+                return;
+            }
+            List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
+            bytes = CxtpCodec.encode(new PredictiveContextTransferData(false, 0, mobileNode, TokenKeyMaterial.hmacSha1(key),
+                    blocks));
+            blocks.forEach(ContextDataBlock::wipe);
+            s = new Sent(snap, was.peer, true);
+            rememberUntil(mobileNode, journaled(s, mobileNode), was.deadlineNanos);
+            was.snapshot.discard();
+        }
+        boolean sentOk = core.send(s.peer, bytes);
+        int octets = bytes.length;
+        java.util.Arrays.fill(bytes, (byte) 0);
+        if (sentOk) {
+            core.emit("context-sent", mobileNode, "predictive PCTD to " + s.peer.settings.name() + " again: the MN's IKE SA"
+                    + " changed here after the first (" + snap.securityAssociations().size() + " SAs, " + octets + " octets)");
+        } else {
+            core.emit("transfer-failed", mobileNode, "could not send the refreshed PCTD to " + s.peer.settings.name()
+                    + "; the nAR keeps the older context");
+        }
     }
 
     /**

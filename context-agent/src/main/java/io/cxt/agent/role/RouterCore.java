@@ -178,6 +178,8 @@ final class RouterCore {
         final boolean predictive;
         final long since = System.nanoTime();
         ScheduledFuture<?> timer;
+        /** When the handover timer fires (System.nanoTime); a refreshed PCTD keeps the first transfer's deadline. */
+        long deadlineNanos;
         /** The journal's serial of this transfer's sent record. */
         long journalSerial;
         /**
@@ -204,6 +206,8 @@ final class RouterCore {
         MobileNodeContext rewritten;
         final long since = System.nanoTime();
         ScheduledFuture<?> timer;
+        /** When the handover timer fires (System.nanoTime); a refreshed PCTD keeps the first transfer's deadline. */
+        long deadlineNanos;
         ScheduledFuture<?> refresh;
         /** The journal's serial of this context's current hold record. */
         long journalSerial;

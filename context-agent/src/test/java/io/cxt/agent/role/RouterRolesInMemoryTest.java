@@ -283,6 +283,86 @@ class RouterRolesInMemoryTest {
         assertEquals(MOVED_POLICIES, templates(narKernel));
     }
 
+    /**
+     * Issue 10: a predictive context carries the IKE SA as it was at the PCTD. When the IKE side reports that SA
+     * changed (charon synced an exchange with the MN) before the MN moves, the pAR sends the PCTD again (once for a
+     * burst of changes, not for another SA or an unchanged one), and the nAR replaces what it holds; a refresh the
+     * pAR sent before it had the CTDR reaches the nAR after the activation and is ignored there.
+     */
+    @Test
+    void aPredictiveContextIsSentAgainWhenItsIkeSaChangesBeforeTheMove() throws Exception {
+        installParContext();
+        AccessRouterAgent par = startPar();
+        AccessRouterAgent nar = startNar();
+        java.util.concurrent.atomic.AtomicReference<io.cxt.context.IkeContextSlot> slot =
+                new java.util.concurrent.atomic.AtomicReference<>(new io.cxt.context.IkeContextSlot(11, 22, new byte[] {1}));
+        par.setIkeContextSource(mn -> slot.get());
+        java.util.concurrent.atomic.AtomicReference<io.cxt.agent.ContextIkeHooks.IkeSaChanged> changed =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        par.setIkeHooks(new io.cxt.agent.ContextIkeHooks() {
+            @Override
+            public void onIkeSaChanged(IkeSaChanged listener) {
+                changed.set(listener);
+            }
+        });
+        List<Integer> held = new CopyOnWriteArrayList<>();
+        List<InetAddress> released = new CopyOnWriteArrayList<>();
+        nar.setIkeHooks(new io.cxt.agent.ContextIkeHooks() {
+            @Override
+            public boolean held(InetAddress previousCareOf, io.cxt.context.MobileNodeContext received, InetAddress thisRouter,
+                                InetAddress newCareOf) {
+                held.add((int) received.ikeContext().encoded()[0]);
+                return false;
+            }
+
+            @Override
+            public void released(InetAddress previousCareOf) {
+                released.add(previousCareOf);
+            }
+        });
+        assertTrue(par.transfer(PCOA, "nar").ok());
+        await("nAR holds the context", () -> held.size() == 1);
+
+        changed.get().changed(11, 99); // another IKE SA
+        changed.get().changed(11, 22); // this one, but its state is what was sent
+        Thread.sleep(200);
+        assertEquals(List.of(1), held, "nothing sent again");
+
+        slot.set(new io.cxt.context.IkeContextSlot(11, 22, new byte[] {2}));
+        changed.get().changed(11, 22);
+        changed.get().changed(11, 22);
+        changed.get().changed(11, 22);
+        await("the PCTD is sent again", () -> held.size() == 2);
+        Thread.sleep(200);
+        assertEquals(List.of(1, 2), held, "one refresh for the burst, with the new IKE state");
+        assertEquals(List.of(), released, "the IKE side replaces its copy itself; it is not told to forget it");
+        assertEquals(1, nar.contexts().size());
+        assertEquals(List.of("127.1.0.10>127.2.0.1 0xc0000001 larval"), sas(narKernel), "one reservation, not two");
+
+        assertEquals(List.of(), ctar(PAR, MN_KEY, 1));
+        await("the pAR removes its copy after the CTDR", () -> {
+            try {
+                return parKernel.dumpSas().isEmpty();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        slot.set(new io.cxt.context.IkeContextSlot(11, 22, new byte[] {3}));
+        changed.get().changed(11, 22);
+        Thread.sleep(200);
+        assertEquals(List.of(1, 2), held, "no refresh after the CTDR");
+
+        // a refresh that crossed the CTDR: the same MN's context from the same pAR just after the activation
+        io.cxt.context.MobileNodeContext late = io.cxt.context.MobileNodeContext.snapshot(
+                new io.cxt.context.MobileNodeIdentity(HOA, PCOA), PAR, List.of(), List.of(), java.time.Instant.now());
+        par.push(PCOA, late.withIkeContext(slot.get()), "nar");
+        await("the nAR ignores it", () -> narLog.count("context-refused") == 1);
+        assertEquals(List.of(1, 2), held);
+        assertEquals(1, nar.contexts().size());
+        assertEquals("ACTIVE", nar.contexts().get(0).state());
+        assertEquals(MOVED_POLICIES, templates(narKernel));
+    }
+
     @Test
     void aContextTheIkeSideRefusesIsNotHeldAndInstallsNothing() throws Exception {
         installParContext();
