@@ -40,7 +40,8 @@ import io.cxt.agent.control.ControlException;
  * activate} (the CTAR); then the MN's charon shows the nAR as peer with the same IKE SPIs and sent no second
  * IKE_SA_INIT or IKE_AUTH, the nAR's charon has the SA ESTABLISHED, the pAR's none (and sent no DELETE), ping goes
  * through the nAR with {@code /proc/net/xfrm_stat} all zero, and a CHILD_SA rekey started by the MN goes through the
- * nAR. The same checks, on handover-lab's topology with a link move and movement detection, are
+ * nAR; a CHILD_SA rekey with the pAR between the PCTD and the CTAR reaches the nAR's passive copy (the pAR sends the
+ * context again). The same checks, on handover-lab's topology with a link move and movement detection, are
  * {@code tests/lab/handover-demo --charon}. The agents start without the activation warm-up and rehearsal (seconds
  * each in the lab kernel; they only make the first activation faster).
  */
@@ -209,6 +210,31 @@ class CharonHaDaemonEspKernelTest {
         await("the nAR's charon holds the SA PASSIVE", () -> lab.swanctl(nar, "--list-sas").contains("PASSIVE"));
         assertEquals(spis, spis(lab.swanctl(nar, "--list-sas")));
 
+        // The MN rekeys its CHILD_SA with the pAR after the PCTD: the pAR's cxagent sends the context again and the
+        // nAR's passive copy follows in place (before, the nAR held the old CHILD_SA and message IDs two behind, so
+        // the MN's traffic and its next request through the nAR were dropped).
+        String inAtPar = inSpi(lab.swanctl(mn, "--list-sas"));
+        lab.swanctl(mn, "--rekey", "--child", CharonHaLab.MN_CONN);
+        await("CHILD_SA rekey started by the MN with the pAR", () -> {
+            String m = lab.swanctl(mn, "--list-sas");
+            return !inSpi(m).equals(inAtPar) && countInstalled(m) == 1;
+        });
+        String rekeyedAtPar = inSpi(lab.swanctl(mn, "--list-sas"));
+        java.util.regex.Pattern narOut = java.util.regex.Pattern.compile("\\n\\s+out\\s+" + rekeyedAtPar);
+        try {
+            await("the nAR's passive copy has the new CHILD_SA only", () -> {
+                String n = lab.swanctl(nar, "--list-sas");
+                return n.contains("PASSIVE") && narOut.matcher(n).find() && countInstalled(n) == 1;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nnAR:\n" + lab.swanctl(nar, "--list-sas") + "\nnAR events:\n"
+                    + events("nar") + "\npAR events:\n" + events("par"), e);
+        }
+        assertTrue(events("par").contains("predictive PCTD to nar again"), events("par"));
+        assertTrue(events("nar").contains("ike-ha-updated"), events("nar"));
+        // the rekey's own DELETE exchange (old CHILD_SA) is in both logs: the checks below look at what follows
+        int parLog0 = lab.log(par).length(), mnLog0 = lab.log(mn).length();
+
         JsonNode activated = control("mn", "activate", Map.of("nar", NAR, "coa", NCOA));
         assertTrue(activated.get("ok").asBoolean(), activated + "\n" + events("mn"));
         try {
@@ -223,8 +249,8 @@ class CharonHaDaemonEspKernelTest {
         assertTrue(narSas.contains("ESTABLISHED"), narSas);
         assertEquals(spis, spis(narSas));
         await("the pAR's charon lists no SA", () -> !lab.swanctl(par, "--list-sas").contains(CharonHaLab.GW_CONN + ":"));
-        assertFalse(lab.log(par).contains("sending DELETE"), "the pAR's charon sent the MN a DELETE");
-        assertFalse(lab.log(mn).contains("received DELETE"), "the MN's charon received a DELETE");
+        assertFalse(lab.log(par).substring(parLog0).contains("sending DELETE"), "the pAR's charon sent the MN a DELETE");
+        assertFalse(lab.log(mn).substring(mnLog0).contains("received DELETE"), "the MN's charon received a DELETE");
         assertTrue(events("nar").contains("ike-ha-activated"), events("nar"));
         assertTrue(events("par").contains("ike-ha-forgotten"), events("par"));
 
