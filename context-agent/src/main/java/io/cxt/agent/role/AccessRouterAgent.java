@@ -261,6 +261,12 @@ public final class AccessRouterAgent implements ControlHandler, AutoCloseable {
         return previous.push(mobileNode, snap, to);
     }
 
+    /** As {@link #push}, as the update of a transfer started {@code elapsedMillis} before (tests). */
+    OperationResult pushUpdate(InetAddress mobileNode, MobileNodeContext snap, String to, long elapsedMillis)
+            throws ControlException {
+        return previous.push(mobileNode, snap, core.peer(to), core.tokenKeys.get(mobileNode), System.nanoTime(), elapsedMillis);
+    }
+
     @Override
     public Object handle(String command, Map<String, String> arguments) throws ControlException {
         return RouterCommand.run(this, RouterCommand.parse(command, arguments));

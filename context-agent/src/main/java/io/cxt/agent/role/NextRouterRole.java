@@ -3,7 +3,6 @@ package io.cxt.agent.role;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -122,25 +121,27 @@ final class NextRouterRole {
             }
             return;
         }
-        hold(peer, prev, ctx, key, m.type() == io.cxt.cxtp.MessageType.PCTD);
+        hold(peer, prev, ctx, key, m.type() == io.cxt.cxtp.MessageType.PCTD,
+                m instanceof io.cxt.cxtp.PredictiveContextTransferData pctd ? pctd.elapsedTimeMillis() : 0);
+    }
+
+    void hold(Peer peer, InetAddress prev, MobileNodeContext ctx, TokenKeyMaterial key, boolean predictive) {
+        hold(peer, prev, ctx, key, predictive, 0);
     }
 
     /**
-     * How long after an activation a predictive context for the same MN from the same pAR is a refresh the pAR sent
-     * before it had the CTDR (it re-sends a PCTD when its charon's IKE SA changes, until the CTDR): ignored. A real
-     * new transfer of that MN from that pAR needs the MN to have moved back there first, which ends the ACTIVE entry.
+     * @param elapsedMillis the PCTD's Elapsed Time (RFC 4067: since the first CTD for this MN): above 0 it is the pAR's
+     *                      update of a context it sent before (its IKE SA changed), which replaces a context held from
+     *                      that pAR and is ignored otherwise (it crossed the CTDR, or the context expired here)
      */
-    static final Duration LATE_REFRESH_WINDOW = Duration.ofSeconds(5);
-
-    void hold(Peer peer, InetAddress prev, MobileNodeContext ctx, TokenKeyMaterial key, boolean predictive) {
+    void hold(Peer peer, InetAddress prev, MobileNodeContext ctx, TokenKeyMaterial key, boolean predictive, long elapsedMillis) {
         SpiReservations reserved;
         synchronized (core.lock) {
-            Active active = core.active.get(prev);
-            if (predictive && active != null && active.peer() == peer
-                    && System.nanoTime() - active.since() < LATE_REFRESH_WINDOW.toNanos()) {
-                core.emit("context-refused", prev, "predictive context from " + peer.settings.name() + " for an MN activated"
-                        + " here " + (System.nanoTime() - active.since()) / 1_000_000 + " ms ago: a refresh sent before the"
-                        + " pAR had the CTDR, ignored");
+            Held current = core.held.get(prev);
+            if (predictive && elapsedMillis > 0 && (current == null || current.peer != peer)) {
+                core.emit("context-refused", prev, "update of a predictive context from " + peer.settings.name() + " (sent "
+                        + elapsedMillis + " ms after the first) for an MN with no context held from it here (activated or"
+                        + " expired): ignored");
                 ctx.discard();
                 key.key().wipe();
                 return;
@@ -359,7 +360,7 @@ final class NextRouterRole {
         core.later(() -> activated(a, installed, times));
     }
 
-    /** Background thread: what follows a successful activation, in the order of the RFC and the design. */
+    /** Background thread: what follows a successful activation: the listener (what the MN waits on), the CTDR, the journal. */
     void activated(HeldContext a, MobileNodeContext ctx, ActivationTimes t) {
         InetAddress prev = a.previousCareOf();
         MobileNodeContext received = a.received();
@@ -376,7 +377,25 @@ final class NextRouterRole {
         // (or the next CTAR): step back once, so bookkeeping goes after them. Free on an idle core.
         Thread.yield();
         String mn = AddressText.of(prev);
+        // The MN waits on what the listener does (charon's SA made active, the IKEv2 UPDATE_SPI to the MN), a
+        // predictive pAR on nothing (its PCTD asked for no CTDR): there the listener goes first (charon's SA was active
+        // 4.5 ms later in the lab with it last: tests/bench/charon-activation). A reactive pAR retransmits its CTD
+        // until the CTDR, and the listener may wait for charon's ESP counters: the CTDR goes first.
+        Runnable listener = () -> {
+            try {
+                core.listener.activated(new ActivationListener.Activation(received, ctx, reservations.mappings(), prev,
+                        newCareOf, received.sourceRouter(), core.settings.tunnelAddress(), received.ikeContext()));
+            } catch (RuntimeException e) {
+                LOG.warn("{}: activation listener failed for MN {}", core.settings.name(), mn, e);
+            }
+        };
+        if (predictive) {
+            listener.run();
+        }
         core.send(peer, CxtpCodec.encode(new ContextTransferDataReply(true, prev, List.of())));
+        if (!predictive) {
+            listener.run();
+        }
         core.journal.replied(mn, a.journalSerial());
         if (predictive) {
             core.phases.record(beforeNanos, rewriteNanos, installNanos, ctaaNanos, took);
@@ -395,12 +414,6 @@ final class NextRouterRole {
                 + ", new CoA " + AddressText.of(newCareOf) + ", " + ctx.securityAssociations().size() + " SAs (" + RouterText.spis(ctx)
                 + "), " + ctx.policies().size() + " policies" + RouterText.mappingText(reservations) + ", CTAR->CTAA " + took / 1000
                 + " us" + phaseText);
-        try {
-            core.listener.activated(new ActivationListener.Activation(received, ctx, reservations.mappings(), prev, newCareOf,
-                    received.sourceRouter(), core.settings.tunnelAddress(), received.ikeContext()));
-        } catch (RuntimeException e) {
-            LOG.warn("{}: activation listener failed for MN {}", core.settings.name(), mn, e);
-        }
         // Installed: the kernel has the keys; the copy kept in 'active' is only shown (contexts).
         ctx.wipeSecurityAssociationKeys();
         received.wipeSecurityAssociationKeys();

@@ -102,7 +102,8 @@ final class PreviousRouterRole {
      * pAR (issue 10): the IKE daemon's state of an IKE SA changed. A context pushed predictively and not yet
      * answered by a CTDR carries that SA as it was at the PCTD: after a later exchange with the MN (a liveness
      * check, a CHILD_SA rekey) the nAR's copy would have old message IDs or CHILD_SAs, and the MN's next request
-     * through the nAR would be ignored. So the PCTD is sent again, until the CTDR, keeping the first one's deadline.
+     * through the nAR would be ignored. So the PCTD is sent again, until the CTDR, keeping the first one's deadline, with
+     * the Elapsed Time since the first (RFC 4067): the nAR takes it only in place of the context it holds from here.
      */
     void ikeSaChanged(long spiInitiator, long spiResponder) {
         synchronized (core.lock) {
@@ -142,10 +143,13 @@ final class PreviousRouterRole {
                 return;
             }
             List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
-            bytes = CxtpCodec.encode(new PredictiveContextTransferData(false, 0, mobileNode, TokenKeyMaterial.hmacSha1(key),
-                    blocks));
+            // RFC 4067's Elapsed Time, since the first PCTD: the nAR tells an update from a new transfer by it
+            long elapsed = Math.max(1, (System.nanoTime() - was.firstSentNanos) / 1_000_000);
+            bytes = CxtpCodec.encode(new PredictiveContextTransferData(false, Math.min(elapsed, 0xffffffffL), mobileNode,
+                    TokenKeyMaterial.hmacSha1(key), blocks));
             blocks.forEach(ContextDataBlock::wipe);
             s = new Sent(snap, was.peer, true);
+            s.firstSentNanos = was.firstSentNanos;
             rememberUntil(mobileNode, journaled(s, mobileNode), was.deadlineNanos);
             was.snapshot.discard();
         }
@@ -200,10 +204,16 @@ final class PreviousRouterRole {
 
     OperationResult push(InetAddress mobileNode, MobileNodeContext snap, Peer peer, KeyBytes key, long t0)
             throws ControlException {
+        return push(mobileNode, snap, peer, key, t0, 0);
+    }
+
+    /** As above, with the PCTD's Elapsed Time (tests: an update of an earlier transfer). */
+    OperationResult push(InetAddress mobileNode, MobileNodeContext snap, Peer peer, KeyBytes key, long t0, long elapsedMillis)
+            throws ControlException {
         byte[] bytes;
         synchronized (core.lock) {
             List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
-            PredictiveContextTransferData pctd = new PredictiveContextTransferData(false, 0, mobileNode,
+            PredictiveContextTransferData pctd = new PredictiveContextTransferData(false, elapsedMillis, mobileNode,
                     TokenKeyMaterial.hmacSha1(key), blocks);
             bytes = CxtpCodec.encode(pctd);
             blocks.forEach(ContextDataBlock::wipe);

@@ -180,6 +180,8 @@ final class RouterCore {
         ScheduledFuture<?> timer;
         /** When the handover timer fires (System.nanoTime); a refreshed PCTD keeps the first transfer's deadline. */
         long deadlineNanos;
+        /** When the first PCTD of this transfer left (System.nanoTime): a refresh's Elapsed Time counts from it. */
+        long firstSentNanos = since;
         /** The journal's serial of this transfer's sent record. */
         long journalSerial;
         /**
@@ -208,6 +210,8 @@ final class RouterCore {
         ScheduledFuture<?> timer;
         /** When the handover timer fires (System.nanoTime); a refreshed PCTD keeps the first transfer's deadline. */
         long deadlineNanos;
+        /** When the first PCTD of this transfer left (System.nanoTime): a refresh's Elapsed Time counts from it. */
+        long firstSentNanos = since;
         ScheduledFuture<?> refresh;
         /** The journal's serial of this context's current hold record. */
         long journalSerial;

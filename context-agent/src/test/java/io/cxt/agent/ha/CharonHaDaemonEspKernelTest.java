@@ -12,15 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Duration;
-import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.cxt.agent.control.ControlClient;
 import io.cxt.agent.control.ControlException;
 
 /**
@@ -48,143 +40,29 @@ import io.cxt.agent.control.ControlException;
 @Tag("esp-kernel")
 class CharonHaDaemonEspKernelTest {
     static final String ID = "hd" + ProcessHandle.current().pid() % 10000;
-    static final String PCOA = "2001:db8:1::10", PAR = "2001:db8:1::1", NCOA = "2001:db8:2::10", NAR = "2001:db8:2::1";
+    static final String PCOA = CharonHaDaemons.PCOA, PAR = CharonHaDaemons.PAR, NCOA = CharonHaDaemons.NCOA,
+            NAR = CharonHaDaemons.NAR;
+    static CharonHaDaemons daemons;
     static CharonHaLab lab;
-    static final Map<String, Process> agents = new LinkedHashMap<>();
 
     @BeforeAll
     static void lab() throws Exception {
-        lab = CharonHaLab.start(ID, CharonHaLab.Auth.PSK, List.of(new CharonHaLab.Spec("par", "mp0", "mp1", false),
-                new CharonHaLab.Spec("nar", "mn0", "mn1", true)), 0, false);
-        Path run = lab.run;
-        byte[] k = new byte[20];
-        new SecureRandom().nextBytes(k);
-        Files.writeString(run.resolve("mn-token.key"), HexFormat.of().formatHex(k) + "\n");
-        k = new byte[32];
-        new SecureRandom().nextBytes(k);
-        Files.writeString(run.resolve("routers.key"), HexFormat.of().formatHex(k) + "\n");
-        Files.writeString(run.resolve("par.conf"), routerConf(run, "par", PAR, 1, "nar", NAR, 2));
-        Files.writeString(run.resolve("nar.conf"), routerConf(run, "nar", NAR, 2, "par", PAR, 1));
-        Files.writeString(run.resolve("mn.conf"), """
-                [agent]
-                role = "mobile-node"
-                name = "mn"
-                control-socket = "%1$s/mn.sock"
-                state-directory = "%1$s/mn-state"
-
-                [mobile]
-                home-address = "%2$s"
-                care-of-address = "%3$s"
-                access-router = "%4$s"
-                token-key-file = "%1$s/mn-token.key"
-                transport = "icmp"
-                sa-owner = "charon"
-                """.formatted(run, CharonHaLab.HOA, PCOA, PAR));
-        launch("mn", lab.mn);
-        launch("par", lab.router("par").ns());
-        launch("nar", lab.router("nar").ns());
-        for (String n : agents.keySet()) {
-            awaitUp(n);
-        }
-    }
-
-    private static String routerConf(Path run, String name, String address, int senderId, String peer, String peerAddress,
-            int peerSenderId) {
-        return """
-                [agent]
-                role = "access-router"
-                name = "%1$s"
-                control-socket = "%7$s/%1$s.sock"
-                state-directory = "%7$s/%1$s-state"
-
-                [router]
-                address = "%2$s"
-                mobile-transport = "icmp"
-                mobile-prefix = "%2$s/64"
-                sender-id = %3$d
-
-                [[peer]]
-                name = "%4$s"
-                address = "%5$s"
-                transport = "udp"
-                sender-id = %6$d
-                key-file = "%7$s/routers.key"
-
-                [[mobile-node]]
-                address = "%8$s"
-                token-key-file = "%7$s/mn-token.key"
-
-                [charon-ha]
-                roam-trigger-address = "%9$s"
-                """.formatted(name, address, senderId, peer, peerAddress, peerSenderId, run, PCOA, CharonHaLab.ROAM_TRIGGER);
-    }
-
-    private static void launch(String name, String ns) throws IOException {
-        // the test runs in its module directory; bin/cxagent is at the project root
-        Path cxagent = Path.of("..", "bin", "cxagent").toAbsolutePath().normalize();
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, cxagent.toString(), "--config",
-                lab.run.resolve(name + ".conf").toString());
-        pb.environment().put("CXAGENT_JAVA_OPTS", "-Xmx128m -Xshare:auto -XX:TieredStopAtLevel=1"
-                + " -Dcxt.activation-warmup=false -Dcxt.activation-rehearsal=false");
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(lab.run.resolve(name + ".log").toFile()));
-        agents.put(name, pb.start());
-    }
-
-    private static void awaitUp(String name) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            Process p = agents.get(name);
-            if (!p.isAlive()) {
-                throw new AssertionError("cxagent " + name + " exited " + p.exitValue() + ":\n" + agentLog(name));
-            }
-            try {
-                control(name, "status", Map.of());
-                return;
-            } catch (IOException | ControlException e) {
-                if (System.nanoTime() > end) {
-                    throw new AssertionError("cxagent " + name + " did not answer:\n" + agentLog(name), e);
-                }
-                Thread.sleep(100);
-            }
-        }
+        daemons = CharonHaDaemons.start(ID, false);
+        lab = daemons.lab;
     }
 
     static JsonNode control(String name, String command, Map<String, String> args) throws IOException, ControlException {
-        return ControlClient.request(lab.run.resolve(name + ".sock"), command, args);
-    }
-
-    static String agentLog(String name) {
-        try {
-            return Files.readString(lab.run.resolve(name + ".log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return daemons.control(name, command, args);
     }
 
     static String events(String name) {
-        try {
-            StringBuilder b = new StringBuilder();
-            for (JsonNode e : control(name, "events", Map.of())) {
-                b.append(e.get("kind").asText()).append(' ').append(e.get("detail").asText()).append('\n');
-            }
-            return b.toString();
-        } catch (IOException | ControlException e) {
-            return "(no events: " + e + ")";
-        }
+        return daemons.events(name);
     }
 
     @AfterAll
-    static void down() throws InterruptedException {
-        for (Process p : agents.values()) {
-            p.destroy();
-        }
-        for (Process p : agents.values()) {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-        if (lab != null) {
-            lab.close();
+    static void down() {
+        if (daemons != null) {
+            daemons.close();
         }
     }
 

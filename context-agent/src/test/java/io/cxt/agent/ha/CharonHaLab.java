@@ -379,6 +379,8 @@ final class CharonHaLab implements AutoCloseable {
                   }
                   syslog { daemon { default = -1 } }
                   filelog { lab { path = %s/charon.log
+                                  time_format = %%s
+                                  time_add_ms = yes
                                   default = 1
                                   ike = 2
                                   cfg = 2

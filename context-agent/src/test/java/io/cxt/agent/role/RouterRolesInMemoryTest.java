@@ -352,15 +352,19 @@ class RouterRolesInMemoryTest {
         Thread.sleep(200);
         assertEquals(List.of(1, 2), held, "no refresh after the CTDR");
 
-        // a refresh that crossed the CTDR: the same MN's context from the same pAR just after the activation
+        // a refresh that crossed the CTDR: an update (Elapsed Time > 0) of the MN's context after the activation
         io.cxt.context.MobileNodeContext late = io.cxt.context.MobileNodeContext.snapshot(
                 new io.cxt.context.MobileNodeIdentity(HOA, PCOA), PAR, List.of(), List.of(), java.time.Instant.now());
-        par.push(PCOA, late.withIkeContext(slot.get()), "nar");
+        par.pushUpdate(PCOA, late.withIkeContext(slot.get()), "nar", 40);
         await("the nAR ignores it", () -> narLog.count("context-refused") == 1);
         assertEquals(List.of(1, 2), held);
         assertEquals(1, nar.contexts().size());
         assertEquals("ACTIVE", nar.contexts().get(0).state());
         assertEquals(MOVED_POLICIES, templates(narKernel));
+        // a new transfer (Elapsed Time 0) of the same MN from the same pAR is held: the MN may come again
+        par.push(PCOA, late.withIkeContext(slot.get()), "nar");
+        await("the nAR holds the new transfer", () -> held.size() == 3);
+        assertEquals(1, narLog.count("context-refused"));
     }
 
     @Test
