@@ -198,7 +198,7 @@ public final class AgentConfigParser {
 
         private CharonHaSection charonHaSection(Table t) throws ConfigException {
             t.allow("local", "charon", "port", "fifo", "segment", "charon-binary", "max-sas", "log-interval",
-                    "roam-trigger-address");
+                    "roam-trigger-address", "resync-on-start");
             InetAddress local = loopback(t, "local", "127.0.0.2");
             InetAddress charon = loopback(t, "charon", "127.0.0.1");
             if (local.equals(charon)) {
@@ -224,7 +224,8 @@ public final class AgentConfigParser {
                             + "' (an address nobody else uses; cxagent adds it to lo and removes it after each activation)");
                 }
             }
-            return new CharonHaSection(local, charon, port, fifo, segment, binary, maxSas, interval, trigger);
+            return new CharonHaSection(local, charon, port, fifo, segment, binary, maxSas, interval, trigger,
+                    t.bool("resync-on-start", true));
         }
 
         /** The HA protocol has no MAC: its addresses must be loopback, so it never leaves the host. */

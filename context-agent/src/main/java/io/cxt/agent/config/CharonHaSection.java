@@ -21,9 +21,12 @@ import java.util.Objects;
  * @param roamTriggerAddress {@code roam-trigger-address}: a /128 nobody else uses that cxagent adds to and removes
  *        from the loopback interface right after an activation, so that charon roams and sends the MN its address
  *        list; null (default): the MN learns the nAR's address only from charon's own address events
+ * @param resyncOnStart {@code resync-on-start}: at start cxagent asks charon (HA RESYNC) for every IKE SA of its
+ *        segment; charon sends them again and rekeys their CHILD_SAs (one CREATE_CHILD_SA per IKE SA, no IKE_AUTH),
+ *        so a restarted cxagent can transfer SAs made before it started; default true
  */
 public record CharonHaSection(InetAddress local, InetAddress charon, int port, Path fifo, int segment,
-        Path charonBinary, int maxSas, Duration logInterval, InetAddress roamTriggerAddress) {
+        Path charonBinary, int maxSas, Duration logInterval, InetAddress roamTriggerAddress, boolean resyncOnStart) {
     public static final Path DEFAULT_FIFO = Path.of("/var/run/charon.ha");
     public static final Path DEFAULT_CHARON = Path.of("/usr/lib/ipsec/charon");
 

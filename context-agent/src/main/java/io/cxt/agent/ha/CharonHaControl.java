@@ -175,6 +175,15 @@ public final class CharonHaControl {
         relay.store().apply(HaMessage.of(HaMessageType.SEGMENT_TAKE, seg));
     }
 
+    /**
+     * Asks charon for every IKE SA of the segment (HA RESYNC; charon's ha_cache.c resync): it sends their IKE_ADD,
+     * IKE_UPDATEs and message IDs again and rekeys each of their CHILD_SAs, whose CHILD_ADDs then reach the relay. For a
+     * relay that started after charon had SAs: without it those SAs are unknown here and cannot be transferred.
+     */
+    public void resync() throws IOException {
+        relay.send(HaMessage.of(HaMessageType.RESYNC, HaAttribute.number(HaAttributeType.SEGMENT, segment)));
+    }
+
     /** charon forgets the IKE SA and its CHILD_SAs (kernel state included) without sending anything to the peer. */
     public void forget(HaValue.IkeSaId id) throws IOException {
         relay.send(HaMessage.of(HaMessageType.IKE_DELETE, new HaAttribute(HaAttributeType.IKE_ID, id)));

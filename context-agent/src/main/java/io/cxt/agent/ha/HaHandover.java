@@ -118,6 +118,11 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             if (c.roamTriggerAddress() != null) {
                 h.roamTrigger = CharonRoamTrigger.open(c.roamTriggerAddress(), namespace);
             }
+            if (c.resyncOnStart()) {
+                h.control.resync();
+                LOG.info("charon HA: asked charon to resync segment {}: it sends its IKE SAs again and rekeys their"
+                        + " CHILD_SAs (one exchange each; nothing when it has none)", c.segment());
+            }
             return h;
         } catch (IOException | RuntimeException e) {
             relay.close();

@@ -439,6 +439,9 @@ class AgentConfigParserTest {
                 + " protection; got 192.0.2.1)", error(ROUTER + "[charon-ha]\nlocal = \"192.0.2.1\"\n"));
         assertTrue(error(ROUTER + "[charon-ha]\nlocal = \"127.0.0.1\"\n").contains("must differ from charon"));
         assertEquals(null, h.roamTriggerAddress());
+        assertTrue(h.resyncOnStart(), "a restarted cxagent asks charon for its SAs unless told not to");
+        assertFalse(AgentConfigParser.parse(ROUTER + "[charon-ha]\nresync-on-start = false\n", "t.conf", dir).charonHa()
+                .orElseThrow().resyncOnStart());
         assertEquals("2001:db8:ffff:0:0:0:0:1", AgentConfigParser.parse(ROUTER + "[charon-ha]\nroam-trigger-address = \"2001:db8:ffff::1\"\n",
                 "t.conf", dir).charonHa().orElseThrow().roamTriggerAddress().getHostAddress());
         for (String bad : new String[] {"::1", "fe80::1", "ff02::1", "::", "gw.example.org"}) {

@@ -160,9 +160,7 @@ final class CharonHaLab implements AutoCloseable {
                     "ip -n " + ns + " route add 2001:db8:1::/64 via 2001:db8:ff::1", ""));
         }
         bash(sh.toString());
-        CharonHaSection ha = new CharonHaSection(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1"), 4510,
-                CharonHaSection.DEFAULT_FIFO, 1, CharonHaSection.DEFAULT_CHARON, 1024, Duration.ofSeconds(10),
-                InetAddress.getByName(ROAM_TRIGGER));
+        CharonHaSection ha = haSection(true);
         if (auth != Auth.PSK) {
             ca = LabPki.ca("cxt lab CA");
             certs.put(mn, LabPki.endEntity(ca, MN_ID));
@@ -170,8 +168,7 @@ final class CharonHaLab implements AutoCloseable {
         for (int i = 0; i < specs.size(); i++) {
             Spec s = specs.get(i);
             String ns = made.get(i)[0];
-            HaHandover relay = !relays ? null : HaHandover.start(ha, NetNamespace.named(ns),
-                    (k, m, d) -> events.add(s.name() + " " + k + " " + m + " " + d), SequenceNumberPolicy.DEFAULT);
+            HaHandover relay = !relays ? null : startRelay(ha, s.name(), ns);
             routers.add(new Router(s.name(), ns, made.get(i)[1], made.get(i)[2], s.mnIf(), s.routerIf(), relay));
         }
         startCharon(mn, false, false);
@@ -229,6 +226,27 @@ final class CharonHaLab implements AutoCloseable {
 
     private static String file(String id) {
         return id.replace('@', '_');
+    }
+
+    private static CharonHaSection haSection(boolean resyncOnStart) throws IOException {
+        return new CharonHaSection(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1"), 4510,
+                CharonHaSection.DEFAULT_FIFO, 1, CharonHaSection.DEFAULT_CHARON, 1024, Duration.ofSeconds(10),
+                InetAddress.getByName(ROAM_TRIGGER), resyncOnStart);
+    }
+
+    private HaHandover startRelay(CharonHaSection ha, String name, String ns) throws IOException {
+        return HaHandover.start(ha, NetNamespace.named(ns), (k, m, d) -> events.add(name + " " + k + " " + m + " " + d),
+                SequenceNumberPolicy.DEFAULT);
+    }
+
+    /** A router's relay closed and another started (cxagent restarted beside a running charon). */
+    Router restartRelay(String name, boolean resyncOnStart) throws IOException {
+        Router r = router(name);
+        r.relay().close();
+        Router n = new Router(r.name(), r.ns(), r.address(), r.careOf(), r.mnIf(), r.routerIf(),
+                startRelay(haSection(resyncOnStart), name, r.ns()));
+        routers.set(routers.indexOf(r), n);
+        return n;
     }
 
     Router router(String name) {
