@@ -279,12 +279,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             h.sequenced.complete(null);
             return;
         }
-        if (kernel == null || h.counters.isEmpty()) {
-            h.sequenced.complete(null);
-            return;
-        }
-        long start = System.nanoTime();
-        sequencer.execute(() -> continueSequences(h, mn, start, 1));
+        startSequencing(h, mn);
     }
 
     /** Refuses the hold when a transferred CHILD_SA's inbound SPI is taken here ({@link CharonSpiCollisions}). */
@@ -350,6 +345,11 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             h.sequenced.complete(null);
             return;
         }
+        startSequencing(h, mn);
+    }
+
+    /** Sets the pAR's ESP counters on charon's SAs of {@code h} off this thread, or marks it done when there are none. */
+    private void startSequencing(Held h, String mn) {
         if (kernel == null || h.counters.isEmpty()) {
             h.sequenced.complete(null);
             return;

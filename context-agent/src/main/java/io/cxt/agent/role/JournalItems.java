@@ -2,6 +2,7 @@ package io.cxt.agent.role;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.slf4j.Logger;
@@ -169,5 +170,29 @@ final class JournalItems {
             }
             throw e;
         }
+    }
+
+    /** The journal's record of a held context: ids with fingerprints ({@link KernelOwnership}), no keys. */
+    static Entry held(InetAddress local, InetAddress prev, io.cxt.context.MobileNodeContext ctx,
+            io.cxt.context.SpiReservations res) {
+        List<OwnedSa> sas = new ArrayList<>();
+        for (io.cxt.xfrm.SaKey k : res.held()) {
+            sas.add(new OwnedSa(k, KernelOwnership.LARVAL));
+        }
+        List<OutboundSa> out = new ArrayList<>();
+        for (SecurityAssociation sa : ctx.securityAssociations()) {
+            if (sa.source().equals(local) || sa.source().equals(ctx.sourceRouter())) {
+                out.add(new OutboundSa(local, sa.spi(), sa.proto(), KernelOwnership.sa(sa)));
+            } else if (ctx.isRewritten()) {
+                sas.add(new OwnedSa(sa.key(), KernelOwnership.sa(sa)));
+            }
+        }
+        // the router side of a not yet rewritten context's templates is the pAR's address; installed, it is ours
+        InetAddress routerSide = ctx.isRewritten() ? local : ctx.sourceRouter();
+        List<OwnedPolicy> pols = new ArrayList<>();
+        for (SecurityPolicy p : ctx.policies()) {
+            pols.add(new OwnedPolicy(p.id(), KernelOwnership.policy(p, routerSide)));
+        }
+        return new Entry(io.cxt.xfrm.AddressText.of(prev), sas, out, pols);
     }
 }

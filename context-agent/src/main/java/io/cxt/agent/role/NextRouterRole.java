@@ -3,7 +3,6 @@ package io.cxt.agent.role;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,8 +28,6 @@ import io.cxt.cxtp.CxtpMessage;
 import io.cxt.cxtp.FeatureStatus;
 import io.cxt.cxtp.TokenKeyMaterial;
 import io.cxt.xfrm.AddressText;
-import io.cxt.xfrm.SecurityAssociation;
-import io.cxt.xfrm.SecurityPolicy;
 
 import io.cxt.agent.role.RouterCore.Active;
 import io.cxt.agent.role.RouterCore.Held;
@@ -193,7 +190,7 @@ final class NextRouterRole {
             core.steerExpectedCtars();
             reserved = h.reservations;
             CrashPoint.reached("nar.reserved");
-            h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : ctx, h.reservations),
+            h.journalSerial = core.journal.hold(JournalItems.held(core.settings.tunnelAddress(), prev, h.rewritten != null ? h.rewritten : ctx, h.reservations),
                     peer.settings.name());
             CrashPoint.reached("nar.held");
             h.timer = core.schedule(() -> heldExpired(prev, h), core.settings.handoverTimeout());
@@ -482,7 +479,7 @@ final class NextRouterRole {
                 ctx.discard();
                 return;
             }
-            serial = core.journal.hold(journalEntry(prev, rewritten, res), peer.settings.name());
+            serial = core.journal.hold(JournalItems.held(core.settings.tunnelAddress(), prev, rewritten, res), peer.settings.name());
             CrashPoint.reached("nar.held");
         }
         core.usedSequences.put(AddressText.of(prev) + "|" + p.ctar.sequenceNumber(), Boolean.TRUE);
@@ -571,7 +568,7 @@ final class NextRouterRole {
                     h.rewritten = ContextRewriter.forTarget(h.received, h.predictedCareOf, core.settings.tunnelAddress(),
                             h.reservations.mappings(), core.settings.sequencePolicy());
                 }
-                h.journalSerial = core.journal.hold(journalEntry(prev, h.rewritten != null ? h.rewritten : h.received,
+                h.journalSerial = core.journal.hold(JournalItems.held(core.settings.tunnelAddress(), prev, h.rewritten != null ? h.rewritten : h.received,
                         h.reservations), h.peer.settings.name());
                 core.count(RouterCounter.RESERVATIONS_RENEWED);
             } catch (IOException | ContextException | RuntimeException e) {
@@ -620,29 +617,5 @@ final class NextRouterRole {
         } catch (IOException e) {
             LOG.warn("{}: releasing {} SPI reservations failed: {}", core.settings.name(), r.held().size(), e.getMessage());
         }
-    }
-
-    /** The journal's record of a held context: ids with fingerprints ({@link KernelOwnership}), no keys. */
-    RuntimeJournal.Entry journalEntry(InetAddress prev, MobileNodeContext ctx, SpiReservations res) {
-        List<RuntimeJournal.OwnedSa> sas = new ArrayList<>();
-        for (io.cxt.xfrm.SaKey k : res.held()) {
-            sas.add(new RuntimeJournal.OwnedSa(k, KernelOwnership.LARVAL));
-        }
-        List<RuntimeJournal.OutboundSa> out = new ArrayList<>();
-        InetAddress local = core.settings.tunnelAddress();
-        for (SecurityAssociation sa : ctx.securityAssociations()) {
-            if (sa.source().equals(local) || sa.source().equals(ctx.sourceRouter())) {
-                out.add(new RuntimeJournal.OutboundSa(local, sa.spi(), sa.proto(), KernelOwnership.sa(sa)));
-            } else if (ctx.isRewritten()) {
-                sas.add(new RuntimeJournal.OwnedSa(sa.key(), KernelOwnership.sa(sa)));
-            }
-        }
-        // the router side of a not yet rewritten context's templates is the pAR's address; installed, it is ours
-        InetAddress routerSide = ctx.isRewritten() ? local : ctx.sourceRouter();
-        List<RuntimeJournal.OwnedPolicy> pols = new ArrayList<>();
-        for (SecurityPolicy p : ctx.policies()) {
-            pols.add(new RuntimeJournal.OwnedPolicy(p.id(), KernelOwnership.policy(p, routerSide)));
-        }
-        return new RuntimeJournal.Entry(AddressText.of(prev), sas, out, pols);
     }
 }

@@ -254,35 +254,12 @@ final class DaemonLab implements AutoCloseable {
     /** Starts one agent with extra environment variables (e.g. {@code CXT_CRASH_AT}). */
     void launch(Node n, Map<String, String> environment) throws IOException {
         String name = n.name().toLowerCase();
-        // The test runs in its module directory; bin/cxagent is at the project root.
-        Path cxagent = Path.of("..", "bin", "cxagent").toAbsolutePath().normalize();
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", names.get(n), cxagent.toString(), "--config",
-                run.resolve(name + ".conf").toString());
-        pb.environment().put("CXAGENT_JAVA_OPTS", "-Xmx128m -Xshare:auto -XX:TieredStopAtLevel=1");
-        pb.environment().putAll(environment);
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(run.resolve(name + ".log").toFile()));
-        agents.put(n, pb.start());
+        agents.put(n, io.cxt.agent.CxAgentProcesses.launch(names.get(n), run.resolve(name + ".conf"),
+                run.resolve(name + ".log"), io.cxt.agent.CxAgentProcesses.JAVA_OPTS, environment));
     }
 
     void awaitUp(Node n) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        Path sock = socket(n);
-        while (true) {
-            Process p = agents.get(n);
-            if (!p.isAlive()) {
-                throw new AssertionError("cxagent " + n + " exited " + p.exitValue() + ":\n" + log(n));
-            }
-            try {
-                ControlClient.request(sock, "status", Map.of());
-                return;
-            } catch (IOException | ControlException e) {
-                if (System.nanoTime() > end) {
-                    throw new AssertionError("cxagent " + n + " did not answer on " + sock + ":\n" + log(n), e);
-                }
-                Thread.sleep(100);
-            }
-        }
+        io.cxt.agent.CxAgentProcesses.awaitUp(n.name(), agents.get(n), socket(n), () -> log(n));
     }
 
     /** Waits until an agent has exited by itself; returns its exit status. */
@@ -471,18 +448,7 @@ final class DaemonLab implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : agents.values()) {
-            p.destroy();
-        }
-        for (Process p : agents.values()) {
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        io.cxt.agent.CxAgentProcesses.stop(agents.values());
         agents.clear();
         xfrm.values().forEach(XfrmClient::close);
         xfrm.clear();

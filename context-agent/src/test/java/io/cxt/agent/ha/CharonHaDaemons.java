@@ -4,15 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import io.cxt.agent.CxAgentProcesses;
 import io.cxt.agent.control.ControlClient;
 import io.cxt.agent.control.ControlException;
 
@@ -114,33 +113,12 @@ final class CharonHaDaemons implements AutoCloseable {
     }
 
     private void launch(String name, String ns) throws IOException {
-        // the test runs in its module directory; bin/cxagent is at the project root
-        Path cxagent = Path.of("..", "bin", "cxagent").toAbsolutePath().normalize();
-        ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, cxagent.toString(), "--config",
-                lab.run.resolve(name + ".conf").toString());
-        pb.environment().put("CXAGENT_JAVA_OPTS", "-Xmx128m -Xshare:auto -XX:TieredStopAtLevel=1"
-                + " -Dcxt.activation-warmup=false -Dcxt.activation-rehearsal=false");
-        pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(lab.run.resolve(name + ".log").toFile()));
-        agents.put(name, pb.start());
+        agents.put(name, CxAgentProcesses.launch(ns, lab.run.resolve(name + ".conf"), lab.run.resolve(name + ".log"),
+                CxAgentProcesses.JAVA_OPTS + " -Dcxt.activation-warmup=false -Dcxt.activation-rehearsal=false", Map.of()));
     }
 
     private void awaitUp(String name) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
-            Process p = agents.get(name);
-            if (!p.isAlive()) {
-                throw new AssertionError("cxagent " + name + " exited " + p.exitValue() + ":\n" + agentLog(name));
-            }
-            try {
-                control(name, "status", Map.of());
-                return;
-            } catch (IOException | ControlException e) {
-                if (System.nanoTime() > end) {
-                    throw new AssertionError("cxagent " + name + " did not answer:\n" + agentLog(name), e);
-                }
-                Thread.sleep(100);
-            }
-        }
+        CxAgentProcesses.awaitUp(name, agents.get(name), lab.run.resolve(name + ".sock"), () -> agentLog(name));
     }
 
     JsonNode control(String name, String command, Map<String, String> args) throws IOException, ControlException {
@@ -170,18 +148,7 @@ final class CharonHaDaemons implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Process p : agents.values()) {
-            p.destroy();
-        }
-        for (Process p : agents.values()) {
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        CxAgentProcesses.stop(agents.values());
         lab.close();
     }
 }
