@@ -116,11 +116,10 @@ public final class CharonHaControl {
         }
         HaIkeSaState s = rewrite(transferred, r);
         List<HaMessage> out = new ArrayList<>();
-        if (s.midInitiator() > injected.midInitiator() || s.midResponder() > injected.midResponder()) {
-            for (HaMessage m : s.replay()) {
-                if (m.type() == HaMessageType.IKE_MID_INITIATOR || m.type() == HaMessageType.IKE_MID_RESPONDER) {
-                    out.add(m);
-                }
+        for (HaMessage m : s.replay()) {
+            if (m.type() == HaMessageType.IKE_MID_INITIATOR && s.midInitiator() > injected.midInitiator()
+                    || m.type() == HaMessageType.IKE_MID_RESPONDER && s.midResponder() > injected.midResponder()) {
+                out.add(m);
             }
         }
         if (s.update() != null && (injected.update() == null

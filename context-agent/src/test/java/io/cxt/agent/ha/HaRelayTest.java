@@ -254,6 +254,51 @@ class HaRelayTest {
         assertEquals(0, relay.store().size());
     }
 
+    /**
+     * The pAR sent the context again (its charon's SA changed after the PCTD): the nAR's charon gets only the
+     * difference (message IDs, CHILD_DELETE for the CHILD_SA gone, CHILD_ADD for the new one), not the SA anew; an
+     * unchanged context sends nothing.
+     */
+    @Test
+    void aNewerContextOfTheHeldSaIsGivenToCharonAsTheDifference() throws Exception {
+        playCapture();
+        CharonHaControl control = new CharonHaControl(relay, 1);
+        IkeContextSlot slot = new HaHandover(control, EventSink.NONE).snapshot(new MobileNodeIdentity(MN_HOME, MN));
+        HaIkeSaState first = HaHandover.transferred(slot).orElseThrow();
+        relay.store().remove(first.id().initiatorSpi(), first.id().responderSpi());
+        List<String> events = new ArrayList<>();
+        HaHandover nAR = new HaHandover(control, (k, mn, d) -> events.add(k));
+        assertTrue(nAR.held(MN, slot, NAR, null));
+        for (int i = 0; i < 4; i++) {
+            toCharon();
+        }
+
+        assertTrue(nAR.held(MN, slot, NAR, null), "the same context again");
+        assertEquals(List.of("ike-ha-held", "ike-ha-updated"), events);
+        HaMessage oldChild = first.children().get(0);
+        HaMessage newChild = oldChild.map(HaAttributeType.INBOUND_SPI, v -> new HaValue.Number(0x0badcafeL))
+                .map(HaAttributeType.OUTBOUND_SPI, v -> new HaValue.Number(0x0dec0deL));
+        HaIkeSaState newer = new HaIkeSaState(first.id(), first.add(), first.update(), first.laterUpdates(),
+                first.midInitiator(), first.midResponder() + 2, List.of(newChild), first.since(), first.updatedAt());
+        IkeContextSlot newerSlot = new IkeContextSlot(slot.spiInitiator(), slot.spiResponder(), HaSaBundle.encode(newer.replay()));
+        assertTrue(nAR.held(MN, newerSlot, NAR, null));
+        List<HaMessage> got = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            got.add(toCharon());
+        }
+        assertEquals(List.of(HaMessageType.IKE_MID_RESPONDER, HaMessageType.CHILD_DELETE, HaMessageType.CHILD_ADD),
+                got.stream().map(HaMessage::type).toList(), got.toString());
+        assertEquals(first.midResponder() + 2, got.get(0).number(HaAttributeType.MID).orElseThrow());
+        assertEquals(oldChild.number(HaAttributeType.INBOUND_SPI), got.get(1).number(HaAttributeType.INBOUND_SPI));
+        assertEquals(0x0badcafeL, got.get(2).number(HaAttributeType.INBOUND_SPI).orElseThrow());
+        charon.configureBlocking(false);
+        Thread.sleep(100);
+        assertEquals(null, charon.receive(ByteBuffer.allocate(4096)), "nothing else: no IKE_ADD, no IKE_DELETE");
+        HaIkeSaState held = relay.store().get(first.id().initiatorSpi(), first.id().responderSpi()).orElseThrow();
+        assertEquals(1, held.children().size());
+        assertEquals(first.midResponder() + 2, held.midResponder());
+    }
+
     @Test
     void aSecondHeldSaWaitsForItsCtar() throws Exception {
         playCapture();
