@@ -208,10 +208,6 @@ final class RouterCore {
         MobileNodeContext rewritten;
         final long since = System.nanoTime();
         ScheduledFuture<?> timer;
-        /** When the handover timer fires (System.nanoTime); a refreshed PCTD keeps the first transfer's deadline. */
-        long deadlineNanos;
-        /** When the first PCTD of this transfer left (System.nanoTime): a refresh's Elapsed Time counts from it. */
-        long firstSentNanos = since;
         ScheduledFuture<?> refresh;
         /** The journal's serial of this context's current hold record. */
         long journalSerial;
