@@ -231,9 +231,13 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             t = transferred(slot);
         } catch (HaDecodeException e) {
             events.emit("ike-rejected", mn, "transferred charon HA state unreadable: " + e.getMessage());
+            released(previousCareOf);
             return false;
         }
         if (t.isEmpty()) {
+            // a newer context of this MN without charon's state replaces any copy held for it (the role leaves the
+            // replacing to this side): kept, charon would activate the old SA at the CTAR beside cxt's install
+            released(previousCareOf);
             return false;
         }
         refuseSpiCollision(t.get(), mn);

@@ -299,6 +299,26 @@ class HaRelayTest {
         assertEquals(first.midResponder() + 2, held.midResponder());
     }
 
+    /** A newer context of the MN that carries no charon state (an imported IKE SA, none) replaces the held one. */
+    @Test
+    void aNewerContextWithoutCharonStateMakesCharonForgetTheHeldCopy() throws Exception {
+        playCapture();
+        CharonHaControl control = new CharonHaControl(relay, 1);
+        IkeContextSlot slot = new HaHandover(control, EventSink.NONE).snapshot(new MobileNodeIdentity(MN_HOME, MN));
+        HaIkeSaState first = HaHandover.transferred(slot).orElseThrow();
+        relay.store().remove(first.id().initiatorSpi(), first.id().responderSpi());
+        HaHandover nAR = new HaHandover(control, EventSink.NONE);
+        assertTrue(nAR.held(MN, slot, NAR, null));
+        for (int i = 0; i < 4; i++) {
+            toCharon();
+        }
+        assertFalse(nAR.held(MN, (IkeContextSlot) null, NAR, null), "not charon's");
+        HaMessage del = toCharon();
+        assertEquals(HaMessageType.IKE_DELETE, del.type());
+        assertEquals(first.id(), del.ikeSaId().orElseThrow());
+        assertFalse(nAR.activate(MN), "nothing of charon's left to activate");
+    }
+
     @Test
     void aSecondHeldSaWaitsForItsCtar() throws Exception {
         playCapture();
