@@ -205,11 +205,7 @@ public final class NativeUdpSocket implements Closeable {
 
     /** The longest a {@link #receive} now blocks before returning an empty batch (at least 1 ms). */
     public void setReceiveTimeout(Duration timeout) throws IOException {
-        long ms = Math.max(1, timeout.toMillis());
-        ByteBuffer tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(0, ms / 1000).putLong(8, ms % 1000 * 1000);
-        if (libc.setsockopt(checkedFd(), LibC.SOL_SOCKET, LibC.SO_RCVTIMEO, tv, 16) < 0) {
-            throw ErrnoException.last("setsockopt SO_RCVTIMEO");
-        }
+        NativeSockets.setReceiveTimeout(checkedFd(), timeout);
     }
 
     public InetSocketAddress localAddress() {
@@ -235,27 +231,12 @@ public final class NativeUdpSocket implements Closeable {
     }
 
     private void attach(int option, SocketFilter program, String what) throws IOException {
-        byte[] code = program.encode();
-        Pointer insns = Memory.allocateDirect(LibC.runtime(), code.length, true);
-        insns.put(0, code, 0, code.length);
-        ByteBuffer fprog = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-        fprog.putShort(0, (short) program.length()).putLong(8, insns.address());
-        if (libc.setsockopt(checkedFd(), LibC.SOL_SOCKET, option, fprog, 16) < 0) {
-            throw ErrnoException.last("setsockopt " + what);
-        }
-        // insns is referenced until here: the kernel copied the program during the call
-        java.lang.ref.Reference.reachabilityFence(insns);
+        NativeSockets.attach(checkedFd(), option, program, what);
     }
 
     /** Datagrams the kernel dropped for this socket (full buffer, filter), from SO_MEMINFO; -1 if unknown. */
     public long drops() {
-        ByteBuffer info = ByteBuffer.allocate(9 * 4).order(ByteOrder.nativeOrder());
-        IntByReference len = new IntByReference(info.capacity());
-        int f = fd;
-        if (f < 0 || libc.getsockopt(f, LibC.SOL_SOCKET, LibC.SO_MEMINFO, info, len) < 0 || len.getValue() < 9 * 4) {
-            return -1;
-        }
-        return Integer.toUnsignedLong(info.getInt(8 * 4)); // SK_MEMINFO_DROPS
+        return NativeSockets.drops(fd);
     }
 
     /** Sends one datagram to {@code to}. */
@@ -449,13 +430,10 @@ public final class NativeUdpSocket implements Closeable {
     }
 
     private static void setInt(int fd, int level, int name, int value, String what) throws ErrnoException {
-        if (!trySetInt(fd, level, name, value)) {
-            throw ErrnoException.last("setsockopt " + what);
-        }
+        NativeSockets.setInt(fd, level, name, value, what);
     }
 
     private static boolean trySetInt(int fd, int level, int name, int value) {
-        ByteBuffer v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(0, value);
-        return LibC.INSTANCE.setsockopt(fd, level, name, v, 4) == 0;
+        return NativeSockets.trySetInt(fd, level, name, value);
     }
 }

@@ -66,6 +66,20 @@ public record SocketFilter(List<Instruction> instructions) {
     static final int JSET_K = 0x45;
     static final int RET_K = 0x06;
 
+    /** SKF_AD_OFF: absolute loads from this base read the kernel's ancillary data about the packet. */
+    static final int AD_OFF = -0x1000;
+    /** SKF_AD_PROTOCOL: the packet's EtherType (skb->protocol, host order). */
+    static final int AD_PROTOCOL = 0;
+    /** SKF_AD_PKTTYPE: PACKET_HOST, ..., PACKET_OUTGOING (4). */
+    static final int AD_PKTTYPE = 4;
+    static final int ETH_P_IPV6 = 0x86dd;
+    static final int PACKET_OUTGOING = 4;
+    static final int IPPROTO_UDP = 17;
+    /** The IKE header's flags octet: R (response). */
+    static final int IKE_FLAG_RESPONSE = 0x20;
+    /** The IKE header's flags octet after the UDP header (+8) and, on port 4500, the 4-octet non-ESP marker. */
+    static final int IKE_FLAGS_AT = 19;
+
     /** The first octet of a CXTP version 1 CTAR (version 1 in the top 3 bits, type 1). */
     static final int CTAR_FIRST_OCTET = 0x21;
     /** The V flag (IPv4 addresses) in a CXTP message's second octet. */
@@ -166,6 +180,42 @@ public record SocketFilter(List<Instruction> instructions) {
         }
         p.add(new Instruction(RET_K, 0, 0, 1));
         return new SocketFilter(p);
+    }
+
+    /**
+     * A packet-socket filter (AF_PACKET, any interface) keeping only IKE responses this host sends: IPv6 packets
+     * leaving it (PACKET_OUTGOING) with a UDP header right after the fixed IPv6 header, source port 500 or 4500
+     * (on 4500 the non-ESP marker, four zero octets, must follow: ESP-in-UDP is never kept) and the R flag set in
+     * the IKE header. Everything else, the bulk of the traffic, is dropped in the kernel and never reaches user
+     * space. An IKE packet behind IPv6 extension headers is not kept (charon sends none).
+     */
+    public static SocketFilter outgoingIkeResponses() {
+        int udp = NET_OFF + 40;
+        List<Instruction> p = new ArrayList<>();
+        // indices in comments; a jump offset counts the instructions skipped
+        p.add(new Instruction(LD_W_ABS, 0, 0, AD_OFF + AD_PROTOCOL));      // 0
+        p.add(new Instruction(JEQ_K, 0, 14, ETH_P_IPV6));                  // 1 -> 16 drop
+        p.add(new Instruction(LD_W_ABS, 0, 0, AD_OFF + AD_PKTTYPE));       // 2
+        p.add(new Instruction(JEQ_K, 0, 12, PACKET_OUTGOING));             // 3 -> 16
+        p.add(new Instruction(LD_B_ABS, 0, 0, NET_OFF + 6));               // 4 next header
+        p.add(new Instruction(JEQ_K, 0, 10, IPPROTO_UDP));                 // 5 -> 16
+        p.add(new Instruction(LD_H_ABS, 0, 0, udp));                       // 6 source port
+        p.add(new Instruction(JEQ_K, 0, 4, 4500));                         // 7 -> 12
+        p.add(new Instruction(LD_W_ABS, 0, 0, udp + 8));                   // 8 non-ESP marker
+        p.add(new Instruction(JEQ_K, 0, 6, 0));                            // 9 -> 16
+        p.add(new Instruction(LD_B_ABS, 0, 0, udp + 8 + 4 + IKE_FLAGS_AT)); // 10
+        p.add(new Instruction(JSET_K, 3, 4, IKE_FLAG_RESPONSE));           // 11 -> 15 keep, 16 drop
+        p.add(new Instruction(JEQ_K, 0, 3, 500));                          // 12 -> 16
+        p.add(new Instruction(LD_B_ABS, 0, 0, udp + 8 + IKE_FLAGS_AT));    // 13
+        p.add(new Instruction(JSET_K, 0, 1, IKE_FLAG_RESPONSE));           // 14 -> 15 keep, 16 drop
+        p.add(new Instruction(RET_K, 0, 0, KEEP));                         // 15
+        p.add(new Instruction(RET_K, 0, 0, 0));                            // 16
+        return new SocketFilter(p);
+    }
+
+    /** A filter that keeps nothing: for a socket that only sends (a raw socket would get a copy of every packet). */
+    public static SocketFilter dropAll() {
+        return new SocketFilter(List.of(new Instruction(RET_K, 0, 0, 0)));
     }
 
     /**
