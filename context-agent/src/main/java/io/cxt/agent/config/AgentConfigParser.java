@@ -198,7 +198,7 @@ public final class AgentConfigParser {
 
         private CharonHaSection charonHaSection(Table t) throws ConfigException {
             t.allow("local", "charon", "port", "fifo", "segment", "charon-binary", "max-sas", "log-interval",
-                    "roam-trigger-address", "resync-on-start");
+                    "roam-trigger-address", "resync-on-start", "response-tap");
             InetAddress local = loopback(t, "local", "127.0.0.2");
             InetAddress charon = loopback(t, "charon", "127.0.0.1");
             if (local.equals(charon)) {
@@ -225,7 +225,7 @@ public final class AgentConfigParser {
                 }
             }
             return new CharonHaSection(local, charon, port, fifo, segment, binary, maxSas, interval, trigger,
-                    t.bool("resync-on-start", true));
+                    t.bool("resync-on-start", true), t.bool("response-tap", true));
         }
 
         /** The HA protocol has no MAC: its addresses must be loopback, so it never leaves the host. */

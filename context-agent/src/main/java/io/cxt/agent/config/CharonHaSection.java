@@ -24,9 +24,13 @@ import java.util.Objects;
  * @param resyncOnStart {@code resync-on-start}: at start cxagent asks charon (HA RESYNC) for every IKE SA of its
  *        segment; charon sends them again and rekeys their CHILD_SAs (one CREATE_CHILD_SA per IKE SA, no IKE_AUTH),
  *        so a restarted cxagent can transfer SAs made before it started; default true
+ * @param responseTap {@code response-tap}: cxagent keeps charon's last IKE response per SA (a packet tap that
+ *        passes only IKE responses leaving this host) and carries it in the context, so the nAR can send it again
+ *        when the MN lost it just before the move; needs CAP_NET_RAW; default true
  */
 public record CharonHaSection(InetAddress local, InetAddress charon, int port, Path fifo, int segment,
-        Path charonBinary, int maxSas, Duration logInterval, InetAddress roamTriggerAddress, boolean resyncOnStart) {
+        Path charonBinary, int maxSas, Duration logInterval, InetAddress roamTriggerAddress, boolean resyncOnStart,
+        boolean responseTap) {
     public static final Path DEFAULT_FIFO = Path.of("/var/run/charon.ha");
     public static final Path DEFAULT_CHARON = Path.of("/usr/lib/ipsec/charon");
 

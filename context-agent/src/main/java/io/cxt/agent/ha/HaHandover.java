@@ -31,6 +31,7 @@ import io.cxt.ha.HaDecodeException;
 import io.cxt.ha.HaMessage;
 import io.cxt.ha.HaSaBundle;
 import io.cxt.ha.HaValue;
+import io.cxt.ha.IkeResponseCopy;
 import io.cxt.sys.NetNamespace;
 import io.cxt.xfrm.AddressText;
 import io.cxt.xfrm.SecurityAssociation;
@@ -65,19 +66,27 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     private final Map<InetAddress, Held> held = new LinkedHashMap<>();
     /** nAR: inbound SPIs given to charon lately, so a transferred SA's SPI taken by another SA is refused. */
     private final CharonSpiCollisions collisions = new CharonSpiCollisions();
+    /** pAR: keeps charon's last IKE response per SA for the context; null: not started ({@code response-tap}). */
+    private volatile IkeResponseTap responseTap;
+    /** nAR: sends the MN that response again at the activation. */
+    private volatile IkeAnswerReplay answerReplay;
 
     private static final class Held {
         final HaIkeSaState transferred;
         final CharonHaControl.Rewrite rewrite;
         final List<CharonSequenceHandoff.Counters> counters;
+        /** The pAR charon's last IKE response on the SA, or null. */
+        final IkeResponseCopy response;
         HaIkeSaState injected;
         /** Completes when the pAR's ESP counters are set on charon's SAs here (or it gave up). */
         final CompletableFuture<Void> sequenced = new CompletableFuture<>();
 
-        Held(HaIkeSaState transferred, CharonHaControl.Rewrite rewrite, List<CharonSequenceHandoff.Counters> counters) {
+        Held(HaIkeSaState transferred, CharonHaControl.Rewrite rewrite, List<CharonSequenceHandoff.Counters> counters,
+                IkeResponseCopy response) {
             this.transferred = transferred;
             this.rewrite = rewrite;
             this.counters = counters;
+            this.response = response;
         }
     }
 
@@ -94,6 +103,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         this.events = events;
         this.kernel = kernel;
         this.sequence = sequence;
+        this.answerReplay = new IkeAnswerReplay(null, events);
         this.sequencer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cxt-charon-sequence");
             t.setDaemon(true);
@@ -112,9 +122,19 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         HaRelay relay = HaRelay.open(new HaRelay.Endpoints(new InetSocketAddress(c.local(), c.port()),
                 new InetSocketAddress(c.charon(), c.port())), namespace, store, new HaRejections(c.logInterval()));
         XfrmClient kernel = null;
+        HaHandover h = null;
         try {
             kernel = namespace == null ? XfrmClient.open() : XfrmClient.open(namespace);
-            HaHandover h = new HaHandover(new CharonHaControl(relay, c.segment()), events, kernel, sequence);
+            h = new HaHandover(new CharonHaControl(relay, c.segment()), events, kernel, sequence);
+            h.answerReplay = new IkeAnswerReplay(namespace, events);
+            if (c.responseTap()) {
+                try {
+                    h.responseTap = IkeResponseTap.start(namespace, store);
+                } catch (IOException e) {
+                    throw new IOException("[charon-ha] response-tap: cannot open the packet tap that keeps charon's last IKE"
+                            + " response: " + e.getMessage() + " (cxagent needs CAP_NET_RAW; response-tap = false turns it off)", e);
+                }
+            }
             if (c.roamTriggerAddress() != null) {
                 h.roamTrigger = CharonRoamTrigger.open(c.roamTriggerAddress(), namespace);
             }
@@ -125,9 +145,13 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             }
             return h;
         } catch (IOException | RuntimeException e) {
-            relay.close();
-            if (kernel != null) {
-                kernel.close();
+            if (h != null) {
+                h.close(); // relay, kernel, tap, trigger and the sequencer thread
+            } else {
+                relay.close();
+                if (kernel != null) {
+                    kernel.close();
+                }
             }
             throw e;
         }
@@ -167,7 +191,8 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             return null;
         }
         HaIkeSaState sa = s.get();
-        byte[] b = HaSaBundle.encode(sa.replay());
+        byte[] b = HaSaBundle.encode(sa.replay(), control.relay().store()
+                .lastResponse(sa.id().initiatorSpi(), sa.id().responderSpi()).orElse(null));
         try {
             return new IkeContextSlot(sa.id().initiatorSpi(), sa.id().responderSpi(), b);
         } finally {
@@ -227,8 +252,11 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             InetAddress thisRouter, InetAddress newCareOf) throws io.cxt.context.ContextException {
         String mn = AddressText.of(previousCareOf);
         Optional<HaIkeSaState> t;
+        IkeResponseCopy response;
         try {
             t = transferred(slot);
+            response = t.isEmpty() ? null : HaSaBundle.decodeResponse(slot.encoded(), slot.spiInitiator(), slot.spiResponder())
+                    .orElse(null);
         } catch (HaDecodeException e) {
             events.emit("ike-rejected", mn, "transferred charon HA state unreadable: " + e.getMessage());
             released(previousCareOf);
@@ -241,7 +269,10 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             return false;
         }
         refuseSpiCollision(t.get(), mn);
-        Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf), ofChildren(counters, t.get()));
+        Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf), ofChildren(counters, t.get()), response);
+        if (response != null) {
+            answerReplay.prepare(thisRouter, mn);
+        }
         Held current = held.get(previousCareOf);
         if (current != null && current.injected != null && current.injected.id().equals(h.transferred.id())) {
             updateInPlace(current, h, previousCareOf, mn);
@@ -447,11 +478,15 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         try {
             control.activate();
             events.emit("ike-ha-activated", mn, "charon's IKE SA " + h.transferred.id() + " is active here");
+            InetAddress towards = h.rewrite.newRemote() != null ? h.rewrite.newRemote()
+                    : h.transferred.peerAddress().orElse(previousCareOf);
+            if (h.response != null) {
+                IkeAnswerReplay r = answerReplay;
+                sequencer.execute(() -> r.replay(h.response, h.transferred.midResponder(), h.rewrite.newLocal(), towards, mn));
+            }
             CharonRoamTrigger trigger = roamTrigger;
             if (trigger != null) {
                 // after charon has handled the two datagrams (a roam skips PASSIVE SAs); off the caller's thread
-                InetAddress towards = h.rewrite.newRemote() != null ? h.rewrite.newRemote()
-                        : h.transferred.peerAddress().orElse(previousCareOf);
                 sequencer.schedule(() -> pulse(trigger, towards, mn), ROAM_TRIGGER_DELAY.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (IOException e) {
@@ -480,6 +515,10 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     @Override
     public void onIkeSaChanged(IkeSaChanged listener) {
         control.relay().setObserver(m -> m.ikeSaId().ifPresent(id -> listener.changed(id.initiatorSpi(), id.responderSpi())));
+        IkeResponseTap tap = responseTap;
+        if (tap != null) {
+            tap.onChanged(listener::changed); // a new response is part of the IKE slot too
+        }
     }
 
     /** pAR, after the CTDR: charon forgets the MN's SA without sending anything to the MN. */
@@ -539,6 +578,10 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     public void close() {
         sequencer.shutdownNow();
         control.relay().close();
+        if (responseTap != null) {
+            responseTap.close();
+        }
+        answerReplay.close();
         if (roamTrigger != null) {
             roamTrigger.close();
         }

@@ -14,6 +14,7 @@ import io.cxt.ha.HaAttributeType;
 import io.cxt.ha.HaMessage;
 import io.cxt.ha.HaMessageType;
 import io.cxt.ha.HaValue;
+import io.cxt.ha.IkeResponseCopy;
 
 /**
  * The local charon's IKE SAs as its HA sync describes them, keyed by SPI pair, found by the MN's address.
@@ -41,6 +42,8 @@ public final class HaSaStore {
     }
 
     private final Map<Key, HaIkeSaState> sas = new LinkedHashMap<>();
+    /** charon's last IKE response per SA (IkeResponseTap), for SAs in {@link #sas} only: bounded with them. */
+    private final Map<Key, IkeResponseCopy> responses = new java.util.HashMap<>();
     private final int maxSas;
     private final Clock clock;
     private Segments segments = new Segments(0, null);
@@ -127,6 +130,7 @@ public final class HaSaStore {
             }
             case IKE_DELETE -> {
                 sas.remove(key);
+                responses.remove(key);
                 return Outcome.APPLIED;
             }
             case CHILD_ADD -> {
@@ -194,7 +198,28 @@ public final class HaSaStore {
 
     /** Removes an SA (after cxt told charon to forget it: charon does not echo injected deletes). */
     public synchronized boolean remove(long spiI, long spiR) {
+        responses.remove(new Key(spiI, spiR));
         return sas.remove(new Key(spiI, spiR)) != null;
+    }
+
+    /**
+     * Takes one IKE response datagram charon sent (a packet tap saw it leave): kept as the SA's last response when
+     * the SA is known here, else ignored. Returns whether it changed what is kept.
+     */
+    public synchronized boolean recordResponse(IkeResponseCopy.Captured c) {
+        Key key = new Key(c.spiInitiator(), c.spiResponder());
+        if (!sas.containsKey(key)) {
+            return false;
+        }
+        IkeResponseCopy old = responses.get(key);
+        IkeResponseCopy now = old == null ? IkeResponseCopy.of(c) : old.with(c);
+        responses.put(key, now);
+        return now != old;
+    }
+
+    /** charon's last IKE response on the SA, when a packet tap saw one. */
+    public synchronized Optional<IkeResponseCopy> lastResponse(long spiI, long spiR) {
+        return Optional.ofNullable(responses.get(new Key(spiI, spiR)));
     }
 
     public synchronized List<HaIkeSaState> list() {

@@ -231,7 +231,7 @@ final class CharonHaLab implements AutoCloseable {
     private static CharonHaSection haSection(boolean resyncOnStart) throws IOException {
         return new CharonHaSection(InetAddress.getByName("127.0.0.2"), InetAddress.getByName("127.0.0.1"), 4510,
                 CharonHaSection.DEFAULT_FIFO, 1, CharonHaSection.DEFAULT_CHARON, 1024, Duration.ofSeconds(10),
-                InetAddress.getByName(ROAM_TRIGGER), resyncOnStart);
+                InetAddress.getByName(ROAM_TRIGGER), resyncOnStart, true);
     }
 
     private HaHandover startRelay(CharonHaSection ha, String name, String ns) throws IOException {
