@@ -67,7 +67,7 @@ class SystemdUnitTest {
                 "LimitCORE=0", "MemoryMax=512M", "LoadCredential=keys:/etc/cxt/keys",
                 "ProtectSystem=strict", "ProtectHome=yes",
                 "NoNewPrivileges=yes", "PrivateTmp=yes", "ReadWritePaths=/run/cxt",
-                "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6")) {
+                "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6 AF_PACKET")) {
             assertTrue(lines.contains(d), "missing " + d);
         }
         assertFalse(lines.stream().anyMatch(l -> l.startsWith("MemoryDenyWriteExecute")),

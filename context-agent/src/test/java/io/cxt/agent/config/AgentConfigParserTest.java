@@ -442,6 +442,9 @@ class AgentConfigParserTest {
         assertTrue(h.resyncOnStart(), "a restarted cxagent asks charon for its SAs unless told not to");
         assertFalse(AgentConfigParser.parse(ROUTER + "[charon-ha]\nresync-on-start = false\n", "t.conf", dir).charonHa()
                 .orElseThrow().resyncOnStart());
+        assertTrue(h.responseTap(), "charon's last IKE response is kept unless told not to");
+        assertFalse(AgentConfigParser.parse(ROUTER + "[charon-ha]\nresync-on-start = false\nresponse-tap = false\n", "t.conf", dir)
+                .charonHa().orElseThrow().responseTap());
         assertEquals("2001:db8:ffff:0:0:0:0:1", AgentConfigParser.parse(ROUTER + "[charon-ha]\nroam-trigger-address = \"2001:db8:ffff::1\"\n",
                 "t.conf", dir).charonHa().orElseThrow().roamTriggerAddress().getHostAddress());
         for (String bad : new String[] {"::1", "fe80::1", "ff02::1", "::", "gw.example.org"}) {

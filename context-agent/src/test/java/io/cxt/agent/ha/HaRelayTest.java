@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -331,6 +332,91 @@ class HaRelayTest {
         assertEquals(List.of("ike-ha-held 2001:db8:1::10", "ike-ha-deferred 2001:db8:1::99"), events);
         nAR.activate(MN);
         assertEquals("ike-ha-held 2001:db8:1::99", events.get(3), events.toString());
+    }
+
+    /**
+     * charon's last IKE response, as a packet tap at the pAR saw it leave, is kept for known SAs only, travels in the
+     * IKE slot, and the nAR sends it to the MN's new address from charon's port at the activation, only when it
+     * answers the last request the transferred state counts. On loopback: the "MN" is a UDP socket on ::1.
+     */
+    @Test
+    void charonsLastResponseTravelsWithTheContextAndIsSentToTheMobileNodeAtTheActivation() throws Exception {
+        playCapture();
+        HaSaStore store = relay.store();
+        HaIkeSaState sa = store.list().get(0);
+        long spiI = sa.id().initiatorSpi(), spiR = sa.id().responderSpi();
+        long last = sa.midResponder() - 1;
+        try (DatagramChannel mnSocket = DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
+            int mnPort = ((InetSocketAddress) mnSocket.getLocalAddress()).getPort();
+            byte[] ike = response(spiI, spiR, last);
+            assertFalse(store.recordResponse(captured(spiI + 1, spiR, last, mnPort)), "another SA's response is not kept");
+            assertTrue(store.recordResponse(captured(spiI, spiR, last, mnPort)));
+            assertFalse(store.recordResponse(captured(spiI, spiR, last, mnPort)), "charon's repeat changes nothing");
+
+            CharonHaControl control = new CharonHaControl(relay, 1);
+            IkeContextSlot slot = new HaHandover(control, EventSink.NONE).snapshot(new MobileNodeIdentity(MN_HOME, MN));
+            assertEquals(last, HaSaBundle.decodeResponse(slot.encoded(), spiI, spiR).orElseThrow().messageId());
+            store.remove(spiI, spiR);
+            assertTrue(store.lastResponse(spiI, spiR).isEmpty(), "forgotten with its SA");
+
+            List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+            HaHandover nAR = new HaHandover(control, (k, mn, d) -> events.add(k + " " + d));
+            InetAddress loop6 = addr("::1");
+            assertTrue(nAR.held(MN, slot, loop6, loop6));
+            for (int i = 0; i < 4; i++) {
+                toCharon();
+            }
+            assertTrue(nAR.activate(MN));
+            mnSocket.socket().setSoTimeout(5000);
+            java.net.DatagramPacket dp = new java.net.DatagramPacket(new byte[2048], 2048);
+            mnSocket.socket().receive(dp);
+            byte[] withMarker = new byte[4 + ike.length];
+            System.arraycopy(ike, 0, withMarker, 4, ike.length);
+            assertArrayEquals(withMarker, Arrays.copyOf(dp.getData(), dp.getLength()), "the pAR's octets, marker included");
+            assertEquals(4500, dp.getPort(), "from charon's port");
+            assertTrue(events.stream().anyMatch(e -> e.startsWith("ike-ha-answer") && e.contains("response " + last + ",")),
+                    events.toString());
+
+            // a copy of an older exchange (the state counts a later request) is not sent
+            store.remove(spiI, spiR);
+            playCaptureAgain();
+            assertTrue(store.recordResponse(captured(spiI, spiR, last - 1, mnPort)));
+            IkeContextSlot older = new HaHandover(control, EventSink.NONE).snapshot(new MobileNodeIdentity(MN_HOME, MN));
+            store.remove(spiI, spiR);
+            HaHandover nAR2 = new HaHandover(control, EventSink.NONE);
+            assertTrue(nAR2.held(MN, older, loop6, loop6));
+            assertTrue(nAR2.activate(MN));
+            mnSocket.socket().setSoTimeout(500);
+            assertThrows(java.net.SocketTimeoutException.class, () -> mnSocket.socket().receive(dp), "nothing sent");
+            nAR.close(); // closes the shared relay too: last
+            nAR2.close();
+        }
+    }
+
+    private void playCaptureAgain() throws Exception {
+        long before = relay.handled();
+        for (String[] v : vectors()) {
+            if (v[0].equals("rx")) {
+                fromCharon(HexFormat.of().parseHex(v[2]));
+            }
+        }
+        awaitReceived(before + 6);
+    }
+
+    private static byte[] response(long spiI, long spiR, long mid) {
+        ByteBuffer b = ByteBuffer.allocate(28 + 40);
+        b.putLong(spiI).putLong(spiR).put((byte) 46).put((byte) 0x20).put((byte) 36).put((byte) 0x20).putInt((int) mid).putInt(68);
+        return b.array();
+    }
+
+    /** The tap's view: an IPv6 packet from charon's port 4500 to the MN's port carrying the response. */
+    private static io.cxt.ha.IkeResponseCopy.Captured captured(long spiI, long spiR, long mid, int mnPort) {
+        byte[] ike = response(spiI, spiR, mid);
+        ByteBuffer p = ByteBuffer.allocate(48 + 4 + ike.length);
+        p.putInt(0x60000000).putShort((short) (12 + ike.length)).put((byte) 17).put((byte) 64).put(new byte[32]);
+        p.putShort((short) 4500).putShort((short) mnPort).putShort((short) (12 + ike.length)).putShort((short) 0);
+        p.putInt(0).put(ike);
+        return io.cxt.ha.IkeResponseCopy.parse(p.array(), p.capacity()).orElseThrow();
     }
 
     private static HaIkeSaState withTimes(HaIkeSaState s, HaIkeSaState from) {
