@@ -171,8 +171,9 @@ class CharonHaEspKernelTest {
             roam++;
         }
         assertTrue(roam < narLines.size(), "no roam after the address appeared: " + narLines);
-        String thread = narLines.get(roam).substring(0, narLines.get(roam).indexOf(']') + 1);
-        String next = narLines.subList(roam + 1, narLines.size()).stream().filter(l -> l.startsWith(thread)).findFirst().orElse("");
+        // the thread's tag ("16[IKE]"), without the line's timestamp: the next line may be a millisecond later
+        String thread = threadTag(narLines.get(roam));
+        String next = narLines.subList(roam + 1, narLines.size()).stream().filter(l -> thread.equals(threadTag(l))).findFirst().orElse("");
         assertTrue(next.endsWith("sending address list update using MOBIKE"), "the first roam after the appearance: "
                 + narLines.get(roam) + " / " + next);
         int lists = count(String.join("\n", narLines), "sending address list update using MOBIKE");
@@ -245,4 +246,10 @@ class CharonHaEspKernelTest {
         assertFalse(lab.swanctl(MN, "--list-sas").contains("par:"), "MN's SA gone");
     }
 
+
+    /** "16[IKE]" of a charon log line "1796328464.169 16[IKE] ..." (the lab's time format), or "". */
+    private static String threadTag(String line) {
+        int sp = line.indexOf(' '), end = line.indexOf(']');
+        return sp < 0 || end < sp ? "" : line.substring(sp + 1, end + 1);
+    }
 }
