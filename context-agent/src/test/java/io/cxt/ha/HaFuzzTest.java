@@ -39,6 +39,21 @@ class HaFuzzTest {
         assertArrayEquals(again, HaSaBundle.encode(HaSaBundle.decode(again)));
     }
 
+    /** The IKE response copy after a bundle's messages (IkeResponseCopy): what decodes re-encodes the same. */
+    @FuzzTest
+    void bundleResponses(byte[] data) throws HaDecodeException {
+        java.util.Optional<IkeResponseCopy> r;
+        java.util.List<HaMessage> messages;
+        try {
+            messages = HaSaBundle.decode(data);
+            r = HaSaBundle.decodeResponse(data, 1, 2);
+        } catch (HaDecodeException expected) {
+            return;
+        }
+        byte[] again = HaSaBundle.encode(messages, r.orElse(null));
+        assertArrayEquals(again, HaSaBundle.encode(HaSaBundle.decode(again), HaSaBundle.decodeResponse(again, 1, 2).orElse(null)));
+    }
+
     /** A peer's IKE slot as the nAR reads it before giving charon the SA (HA state replayed into a store); the slot
      *  names the seed's IKE SPIs, so the seed runs the whole path. */
     @FuzzTest
