@@ -63,22 +63,30 @@ final class CharonSequenceHandoff {
     }
 
     /**
-     * Sets the counters on the SAs with these SPIs in {@code kernel} (ESP, any address: charon installed them
-     * with the nAR's addresses). Returns what was set, or null when not all SPIs are in the kernel yet.
+     * Sets the counters on charon's SAs with these SPIs in {@code kernel}: inbound ones to {@code local}, outbound
+     * ones from it (the address charon holds the MN's SA at; the MN's address may still change). An SA of another
+     * peer that happens to use the same SPI towards another address is never touched. Returns what was set, or
+     * null when not all SAs are in the kernel yet.
      */
-    static List<Continued> apply(XfrmClient kernel, List<Counters> counters, SequenceNumberPolicy policy) throws IOException {
-        Map<Integer, SecurityAssociation> here = new HashMap<>();
+    static List<Continued> apply(XfrmClient kernel, List<Counters> counters, InetAddress local, SequenceNumberPolicy policy)
+            throws IOException {
+        Map<Integer, SecurityAssociation> in = new HashMap<>();
+        Map<Integer, SecurityAssociation> out = new HashMap<>();
         for (SecurityAssociation sa : kernel.states().dump(null, XfrmId.PROTO_ESP)) {
-            here.put(sa.info().id().spi(), sa);
+            if (local.equals(sa.info().id().daddr())) {
+                in.put(sa.info().id().spi(), sa);
+            } else if (local.equals(sa.info().saddr())) {
+                out.put(sa.info().id().spi(), sa);
+            }
         }
         for (Counters c : counters) {
-            if (!here.containsKey(c.spi())) {
+            if (!(c.outbound() ? out : in).containsKey(c.spi())) {
                 return null;
             }
         }
         List<Continued> done = new ArrayList<>();
         for (Counters c : counters) {
-            SecurityAssociation sa = here.get(c.spi());
+            SecurityAssociation sa = (c.outbound() ? out : in).get(c.spi());
             ReplayLifetimeState now = kernel.states().getReplayLifetime(sa.key());
             ReplayLifetimeState set = ReplayLifetimeState.query(now.id(), sa.mark());
             long par;

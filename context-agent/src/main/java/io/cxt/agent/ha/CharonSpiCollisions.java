@@ -1,5 +1,6 @@
 package io.cxt.agent.ha;
 
+import java.net.InetAddress;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -50,15 +51,20 @@ final class CharonSpiCollisions {
     }
 
     /**
-     * The first SA of {@code here} (this router's ESP SAs) that uses one of {@code inbound} and is not a CHILD_SA
-     * this router gave charon for the same IKE SA; null when the SPIs are free.
+     * The first SA of {@code here} (this router's ESP SAs) that uses one of {@code inbound} towards {@code local} and
+     * is not a CHILD_SA this router gave charon for the same IKE SA; null when the SPIs are free there.
+     *
+     * <p>Only SAs to {@code local} (the address charon will hold the MN's SA at) count: the kernel keys an SA by
+     * destination, SPI and protocol, so an SA to another address with the same SPI (an outbound SA to another MN,
+     * whose SPI that MN chose from the same default range as the pAR's charon, or an inbound one to another address
+     * of this router) does not stop charon's install, and refusing the MN for it would cost it a new negotiation.
      */
     synchronized SecurityAssociation collision(long initiatorSpi, long responderSpi, Collection<Integer> inbound,
-                                               List<SecurityAssociation> here, long nowNanos) {
+                                               InetAddress local, List<SecurityAssociation> here, long nowNanos) {
         prune(nowNanos);
         for (SecurityAssociation sa : here) {
             int spi = sa.info().id().spi();
-            if (!inbound.contains(spi)) {
+            if (!inbound.contains(spi) || (local != null && !local.equals(sa.info().id().daddr()))) {
                 continue;
             }
             Given g = given.get(spi);

@@ -268,7 +268,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             released(previousCareOf);
             return false;
         }
-        refuseSpiCollision(t.get(), mn);
+        refuseSpiCollision(t.get(), thisRouter, mn);
         Held h = new Held(t.get(), new CharonHaControl.Rewrite(thisRouter, newCareOf), ofChildren(counters, t.get()), response);
         if (response != null) {
             answerReplay.prepare(thisRouter, mn);
@@ -318,14 +318,14 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     }
 
     /** Refuses the hold when a transferred CHILD_SA's inbound SPI is taken here ({@link CharonSpiCollisions}). */
-    private void refuseSpiCollision(HaIkeSaState s, String mn) throws io.cxt.context.ContextException {
+    private void refuseSpiCollision(HaIkeSaState s, InetAddress local, String mn) throws io.cxt.context.ContextException {
         if (kernel == null) {
             return;
         }
         List<Integer> inbound = inboundSpis(s);
         SecurityAssociation taken;
         try {
-            taken = collisions.collision(s.id().initiatorSpi(), s.id().responderSpi(), inbound,
+            taken = collisions.collision(s.id().initiatorSpi(), s.id().responderSpi(), inbound, local,
                     kernel.states().dump(null, io.cxt.xfrm.XfrmId.PROTO_ESP), System.nanoTime());
         } catch (IOException e) {
             throw new io.cxt.context.ContextException("cannot check the inbound SPIs against this router's SAs: " + e.getMessage(), e);
@@ -399,7 +399,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             return;
         }
         try {
-            List<CharonSequenceHandoff.Continued> done = CharonSequenceHandoff.apply(kernel, h.counters, sequence);
+            List<CharonSequenceHandoff.Continued> done = CharonSequenceHandoff.apply(kernel, h.counters, h.rewrite.newLocal(), sequence);
             if (done != null) {
                 StringBuilder b = new StringBuilder("ESP counters continued on charon's SAs: ");
                 for (int i = 0; i < done.size(); i++) {
