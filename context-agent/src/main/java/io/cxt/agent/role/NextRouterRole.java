@@ -135,7 +135,8 @@ final class NextRouterRole {
         SpiReservations reserved;
         synchronized (core.lock) {
             Held current = core.held.get(prev);
-            if (predictive && elapsedMillis > 0 && (current == null || current.peer != peer)) {
+            // the same pAR by its address: a reload that changed the peer's settings (its key) makes a new Peer object
+            if (predictive && elapsedMillis > 0 && (current == null || !current.peer.settings.address().equals(peer.settings.address()))) {
                 core.emit("context-refused", prev, "update of a predictive context from " + peer.settings.name() + " (sent "
                         + elapsedMillis + " ms after the first) for an MN with no context held from it here (activated or"
                         + " expired): ignored");
