@@ -1,5 +1,6 @@
 package io.cxt.sys;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -11,6 +12,24 @@ import jnr.ffi.byref.IntByReference;
 /** Socket options the native socket classes share (one descriptor each; no state here). */
 final class NativeSockets {
     private NativeSockets() {
+    }
+
+    /**
+     * A socket of a raw kind (needs CAP_NET_RAW) in {@code ns}, here when null; {@code what} names it in the error,
+     * which says what is missing when the kernel refuses.
+     */
+    static int openRaw(NetNamespace ns, int domain, int type, int protocol, String what) throws IOException {
+        int fd = ns == null ? LibC.INSTANCE.socket(domain, type, protocol) : ns.runInside(() -> {
+            int f = LibC.INSTANCE.socket(domain, type, protocol);
+            if (f < 0) {
+                throw new ErrnoException(what + " in " + ns, LibC.errno(), "needs CAP_NET_RAW");
+            }
+            return f;
+        });
+        if (fd < 0) {
+            throw new ErrnoException(what, LibC.errno(), "needs CAP_NET_RAW");
+        }
+        return fd;
     }
 
     static void setInt(int fd, int level, int name, int value, String what) throws ErrnoException {

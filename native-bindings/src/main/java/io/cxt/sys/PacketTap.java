@@ -50,19 +50,9 @@ public final class PacketTap implements Closeable {
         if (snapLength < 64 || snapLength > 65_536) {
             throw new IllegalArgumentException("snap length 64-65536: " + snapLength);
         }
-        LibC libc = LibC.INSTANCE;
         int type = LibC.SOCK_DGRAM | LibC.SOCK_CLOEXEC;
         // protocol 0: receives nothing until bound with ETH_P_ALL below, after the filter is in place
-        int fd = ns == null ? libc.socket(AF_PACKET, type, 0) : ns.runInside(() -> {
-            int f = LibC.INSTANCE.socket(AF_PACKET, type, 0);
-            if (f < 0) {
-                throw ErrnoException.last("AF_PACKET socket in " + ns);
-            }
-            return f;
-        });
-        if (fd < 0) {
-            throw new ErrnoException("AF_PACKET socket", LibC.errno(), "needs CAP_NET_RAW");
-        }
+        int fd = NativeSockets.openRaw(ns, AF_PACKET, type, 0, "AF_PACKET socket");
         PacketTap t = new PacketTap(fd, snapLength);
         try {
             t.attach(filter);
@@ -72,7 +62,7 @@ public final class PacketTap implements Closeable {
             NativeSockets.setReceiveTimeout(fd, receiveTimeout);
             ByteBuffer ll = ByteBuffer.allocate(SOCKADDR_LL_LENGTH).order(ByteOrder.nativeOrder());
             ll.putShort(0, (short) AF_PACKET).putShort(2, (short) ETH_P_ALL_BE).putInt(4, 0); // ifindex 0: all
-            if (libc.bind(fd, ll, SOCKADDR_LL_LENGTH) < 0) {
+            if (LibC.INSTANCE.bind(fd, ll, SOCKADDR_LL_LENGTH) < 0) {
                 throw ErrnoException.last("bind AF_PACKET (all interfaces)");
             }
             return t;

@@ -41,16 +41,7 @@ public final class RawUdp6Sender implements Closeable {
             throw new IllegalArgumentException("an IPv6 source address is needed: " + source.getHostAddress());
         }
         int type = LibC.SOCK_RAW | LibC.SOCK_CLOEXEC;
-        int fd = ns == null ? LibC.INSTANCE.socket(LibC.AF_INET6, type, IPPROTO_UDP) : ns.runInside(() -> {
-            int f = LibC.INSTANCE.socket(LibC.AF_INET6, type, IPPROTO_UDP);
-            if (f < 0) {
-                throw ErrnoException.last("raw UDP socket in " + ns);
-            }
-            return f;
-        });
-        if (fd < 0) {
-            throw new ErrnoException("raw UDP socket", LibC.errno(), "needs CAP_NET_RAW");
-        }
+        int fd = NativeSockets.openRaw(ns, LibC.AF_INET6, type, IPPROTO_UDP, "raw UDP socket");
         RawUdp6Sender r = new RawUdp6Sender(fd, s6);
         try {
             NativeSockets.attachFilter(fd, SocketFilter.dropAll());
