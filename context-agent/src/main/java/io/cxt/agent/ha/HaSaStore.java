@@ -44,13 +44,26 @@ public final class HaSaStore {
     private final Map<Key, HaIkeSaState> sas = new LinkedHashMap<>();
     /** charon's last IKE response per SA (IkeResponseTap), for SAs in {@link #sas} only: bounded with them. */
     private final Map<Key, IkeResponseCopy> responses = new java.util.HashMap<>();
+    /** Octets of all kept responses, at most {@link #MAX_RESPONSE_OCTETS}. */
+    private long responseOctets;
+    private final long maxResponseOctets;
+    /**
+     * The most octets of responses kept over all SAs. Typical responses (a DPD answer, a CHILD_SA rekey) are 80-600
+     * octets, so this is far above need; it stops max-sas SAs times {@link IkeResponseCopy#MAX_OCTETS} (1 GiB).
+     */
+    static final long MAX_RESPONSE_OCTETS = 16L << 20;
     private final int maxSas;
     private final Clock clock;
     private Segments segments = new Segments(0, null);
 
     public HaSaStore(int maxSas, Clock clock) {
+        this(maxSas, clock, MAX_RESPONSE_OCTETS);
+    }
+
+    HaSaStore(int maxSas, Clock clock, long maxResponseOctets) {
         this.maxSas = maxSas;
         this.clock = clock;
+        this.maxResponseOctets = maxResponseOctets;
     }
 
     /** SPIs only: charon's ike_sa_id equality ignores nothing else that could differ for one SA. */
@@ -130,7 +143,7 @@ public final class HaSaStore {
             }
             case IKE_DELETE -> {
                 sas.remove(key);
-                responses.remove(key);
+                forgetResponse(key);
                 return Outcome.APPLIED;
             }
             case CHILD_ADD -> {
@@ -198,7 +211,7 @@ public final class HaSaStore {
 
     /** Removes an SA (after cxt told charon to forget it: charon does not echo injected deletes). */
     public synchronized boolean remove(long spiI, long spiR) {
-        responses.remove(new Key(spiI, spiR));
+        forgetResponse(new Key(spiI, spiR));
         return sas.remove(new Key(spiI, spiR)) != null;
     }
 
@@ -213,8 +226,36 @@ public final class HaSaStore {
         }
         IkeResponseCopy old = responses.get(key);
         IkeResponseCopy now = old == null ? IkeResponseCopy.of(c) : old.with(c);
+        if (now == old) {
+            return false;
+        }
+        forgetResponse(key);
+        if (responseOctets + octets(now) > maxResponseOctets) {
+            return old != null; // not kept (the older copy went too: it no longer answers the last request)
+        }
         responses.put(key, now);
-        return now != old;
+        responseOctets += octets(now);
+        return true;
+    }
+
+    private void forgetResponse(Key key) {
+        IkeResponseCopy r = responses.remove(key);
+        if (r != null) {
+            responseOctets -= octets(r);
+        }
+    }
+
+    private static long octets(IkeResponseCopy r) {
+        long n = 0;
+        for (byte[] d : r.datagrams()) {
+            n += d.length;
+        }
+        return n;
+    }
+
+    /** Octets of the responses kept (for tests and counters). */
+    public synchronized long responseOctets() {
+        return responseOctets;
     }
 
     /** charon's last IKE response on the SA, when a packet tap saw one. */

@@ -393,6 +393,37 @@ class HaRelayTest {
         }
     }
 
+    /** All kept responses together stay within the store's budget; a response over it is not kept, nor the older one. */
+    @Test
+    void keptResponsesStayWithinTheirBudget() throws Exception {
+        HaSaStore store = new HaSaStore(16, Clock.systemUTC(), 100);
+        for (String[] v : vectors()) {
+            if (v[0].equals("rx")) {
+                store.apply(HaMessageCodec.decode(HexFormat.of().parseHex(v[2])));
+            }
+        }
+        HaIkeSaState sa = store.list().get(0);
+        long spiI = sa.id().initiatorSpi(), spiR = sa.id().responderSpi();
+        assertTrue(store.recordResponse(captured(spiI, spiR, 1, 4500)));
+        assertEquals(72, store.responseOctets(), "marker and 68 octets of IKE");
+        io.cxt.ha.IkeResponseCopy.Captured big = io.cxt.ha.IkeResponseCopy.parse(bigPacket(spiI, spiR, 2), 48 + 4 + 128).orElseThrow();
+        assertTrue(store.recordResponse(big), "the kept copy changed: it is gone");
+        assertTrue(store.lastResponse(spiI, spiR).isEmpty(), "over the budget: not kept, and the older one no longer answers");
+        assertEquals(0, store.responseOctets());
+        assertTrue(store.recordResponse(captured(spiI, spiR, 3, 4500)));
+        store.apply(HaMessage.of(HaMessageType.IKE_DELETE, new io.cxt.ha.HaAttribute(HaAttributeType.IKE_ID, sa.id())));
+        assertEquals(0, store.responseOctets(), "forgotten with the SA");
+    }
+
+    private static byte[] bigPacket(long spiI, long spiR, long mid) {
+        ByteBuffer p = ByteBuffer.allocate(48 + 4 + 128);
+        p.putInt(0x60000000).putShort((short) (12 + 128)).put((byte) 17).put((byte) 64).put(new byte[32]);
+        p.putShort((short) 4500).putShort((short) 4500).putShort((short) (12 + 128)).putShort((short) 0);
+        p.putInt(0).putLong(spiI).putLong(spiR).put((byte) 46).put((byte) 0x20).put((byte) 37).put((byte) 0x20).putInt((int) mid)
+                .putInt(128);
+        return p.array();
+    }
+
     private void playCaptureAgain() throws Exception {
         long before = relay.handled();
         for (String[] v : vectors()) {
