@@ -21,6 +21,9 @@ public final class RawUdp6Sender implements Closeable {
     static final int IPPROTO_IPV6 = 41;
     static final int IPPROTO_UDP = 17;
     static final int IPV6_CHECKSUM = 7;
+    static final int IPV6_XFRM_POLICY = 35;
+    /** struct xfrm_userpolicy_info on LP64: selector 56, lifetime cfg 64, cur 32, priority, index, dir, action, flags, share. */
+    private static final int USERPOLICY_INFO_LENGTH = 168;
     private static final int UDP_CHECKSUM_OFFSET = 6;
     private static final int SOCKADDR_IN6_LENGTH = 28;
     private static final int MAX_DATAGRAM = 65_535 - 8;
@@ -46,6 +49,7 @@ public final class RawUdp6Sender implements Closeable {
         try {
             NativeSockets.attachFilter(fd, SocketFilter.dropAll());
             NativeSockets.setInt(fd, IPPROTO_IPV6, IPV6_CHECKSUM, UDP_CHECKSUM_OFFSET, "IPV6_CHECKSUM");
+            bypassIpsec(fd);
             ByteBuffer sa = sockaddr(s6);
             if (LibC.INSTANCE.bind(fd, sa, SOCKADDR_IN6_LENGTH) < 0) {
                 throw ErrnoException.last("bind raw UDP socket to " + s6.getHostAddress());
@@ -92,6 +96,25 @@ public final class RawUdp6Sender implements Closeable {
             if (errno != EINTR) {
                 throw new ErrnoException("sendto (raw UDP) " + t6.getHostAddress() + " port " + destinationPort, errno);
             }
+        }
+    }
+
+    /**
+     * A per-socket policy that lets what this socket sends leave unprotected, whatever IPsec policy covers the
+     * destination: the copy must travel as charon's own IKE datagrams do, which charon sends through sockets with
+     * the same bypass (kernel_netlink_ipsec.c add_socket_bypass). It belongs to the socket and goes with it; the
+     * kernel's policy database is not touched. Needs CAP_NET_ADMIN.
+     */
+    private static void bypassIpsec(int fd) throws ErrnoException {
+        ByteBuffer p = ByteBuffer.allocate(USERPOLICY_INFO_LENGTH).order(ByteOrder.nativeOrder());
+        p.putShort(40, (short) LibC.AF_INET6); // selector family; the rest of the selector 0: any
+        for (int i = 0; i < 4; i++) {
+            p.putLong(56 + 8 * i, -1L); // byte and packet limits XFRM_INF, as charon sets them; expiry times 0: none
+        }
+        p.put(160, (byte) 1);                 // dir XFRM_POLICY_OUT
+        p.put(161, (byte) 0);                 // action XFRM_POLICY_ALLOW
+        if (LibC.INSTANCE.setsockopt(fd, IPPROTO_IPV6, IPV6_XFRM_POLICY, p, USERPOLICY_INFO_LENGTH) < 0) {
+            throw ErrnoException.last("setsockopt IPV6_XFRM_POLICY (IPsec bypass for the IKE response copy; needs CAP_NET_ADMIN)");
         }
     }
 

@@ -133,6 +133,30 @@ class PacketTapTest {
         }
     }
 
+    /** An IPsec policy covering the destination holds back a plain datagram, not the raw sender's (charon's bypass). */
+    @Test
+    void theRawSenderBypassesIpsecPoliciesAsCharonsSocketsDo(TestNamespace ns) throws Exception {
+        addresses(ns);
+        ns.ip("xfrm", "policy", "add", "src", A + "/128", "dst", B + "/128", "proto", "udp", "dir", "out",
+                "tmpl", "src", A, "dst", B, "proto", "esp", "mode", "transport");
+        try (NativeUdpSocket peer = udp(ns, B, 4500); NativeUdpSocket plain = udp(ns, A, 0);
+             RawUdp6Sender raw = RawUdp6Sender.open(ns.netns(), a(A))) {
+            try {
+                plain.send(peer.localAddress(), new byte[] {1, 2, 3});
+            } catch (IOException expected) {
+                // no SA for the template: the kernel may refuse at once (EAGAIN) or drop
+            }
+            peer.setReceiveTimeout(Duration.ofMillis(300));
+            assertEquals(0, peer.receive().count(), "the policy holds a plain datagram back (no SA to protect it)");
+            byte[] response = ike(0x20, 11, true);
+            raw.send(4500, a(B), 4500, response);
+            peer.setReceiveTimeout(Duration.ofSeconds(5));
+            NativeUdpSocket.Batch b = peer.receive();
+            assertEquals(1, b.count(), "the raw sender's datagram went out unprotected");
+            assertArrayEquals(response, b.copy(0));
+        }
+    }
+
     private static int port(byte[] pkt, int at) {
         return (pkt[at] & 0xff) << 8 | (pkt[at + 1] & 0xff);
     }
