@@ -566,6 +566,13 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         m.put("charon-ha.received", control.relay().received());
         m.put("charon-ha.sent", control.relay().sent());
         m.put("charon-ha.sas", (long) control.relay().store().size());
+        IkeResponseTap tap = responseTap;
+        if (tap != null) {
+            m.put("charon-ha.responses-seen", tap.seen());
+            m.put("charon-ha.responses-kept", tap.kept());
+            m.put("charon-ha.response-octets", control.relay().store().responseOctets());
+        }
+        m.put("charon-ha.answers-sent-again", answerReplay.sent());
         control.relay().rejections().snapshot().forEach((k, v) -> m.put("charon-ha.refused." + k, v));
         return m;
     }

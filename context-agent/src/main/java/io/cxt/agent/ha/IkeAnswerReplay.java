@@ -29,6 +29,7 @@ final class IkeAnswerReplay implements AutoCloseable {
     private final NetNamespace namespace;
     private final EventSink events;
     private final Map<InetAddress, RawUdp6Sender> senders = new LinkedHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
 
     IkeAnswerReplay(NetNamespace namespace, EventSink events) {
         this.namespace = namespace;
@@ -71,6 +72,7 @@ final class IkeAnswerReplay implements AutoCloseable {
             for (byte[] d : r.datagrams()) {
                 s.send(r.sourcePort(), mnAddress, r.destinationPort(), d);
             }
+            sent.incrementAndGet();
             events.emit("ike-ha-answer", mn, "the pAR charon's answer to the MN's last request (" + r.exchangeName()
                     + " response " + r.messageId() + ", " + r.datagrams().size() + " datagram(s)) sent again from "
                     + AddressText.of(local) + "[" + r.sourcePort() + "] to " + AddressText.of(mnAddress) + "["
@@ -79,6 +81,11 @@ final class IkeAnswerReplay implements AutoCloseable {
             events.emit("ike-rejected", mn, "could not send charon's last IKE response " + r.messageId() + " again: "
                     + e.getMessage());
         }
+    }
+
+    /** Copies sent (one per activation that had one to send). */
+    long sent() {
+        return sent.get();
     }
 
     @Override

@@ -376,6 +376,7 @@ class HaRelayTest {
             assertEquals(4500, dp.getPort(), "from charon's port");
             assertTrue(events.stream().anyMatch(e -> e.startsWith("ike-ha-answer") && e.contains("response " + last + ",")),
                     events.toString());
+            assertEquals(1L, nAR.counters().get("charon-ha.answers-sent-again"));
 
             // a copy of an older exchange (the state counts a later request) is not sent
             store.remove(spiI, spiR);
