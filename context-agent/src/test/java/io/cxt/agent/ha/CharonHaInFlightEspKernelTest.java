@@ -124,6 +124,8 @@ class CharonHaInFlightEspKernelTest {
             assertTrue(List.copyOf(lab.events).stream().anyMatch(e -> e.startsWith("nar ike-ha-answer") && e.contains("response " + mid + ",")),
                     lab.events.toString());
             assertFalse(List.copyOf(lab.events).stream().anyMatch(e -> e.startsWith("nar ike-rejected")), lab.events.toString());
+            assertEquals(1L, nar.relay().counters().get("charon-ha.answers-sent-again"), nar.relay().counters().toString());
+            assertTrue(par.relay().counters().get("charon-ha.responses-kept") >= 1, par.relay().counters().toString());
             afterTheMove(lab, nar, spis);
             System.out.println("charon-ha: answer lost on its way to the MN, sent again by the nAR:\n"
                     + mnLog.lines().filter(l -> l.contains("CREATE_CHILD_SA response")).findFirst().orElse(""));
