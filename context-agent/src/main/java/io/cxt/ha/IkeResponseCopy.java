@@ -1,6 +1,7 @@
 package io.cxt.ha;
 
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,9 +68,14 @@ public record IkeResponseCopy(long spiInitiator, long spiResponder, long message
                 : "exchange " + exchangeType;
     }
 
-    /** One IKE response datagram read from an outgoing IPv6 packet. */
+    /**
+     * One IKE response datagram read from an outgoing IPv6 packet.
+     *
+     * @param source the packet's IPv6 source: a packet tap also sees packets this host forwards, so the receiver
+     *               checks it is the SA's own local address
+     */
     public record Captured(long spiInitiator, long spiResponder, long messageId, int exchangeType, boolean fragment,
-            int sourcePort, int destinationPort, byte[] payload) {
+            int sourcePort, int destinationPort, byte[] payload, InetAddress source) {
     }
 
     /**
@@ -105,7 +111,16 @@ public record IkeResponseCopy(long spiInitiator, long spiResponder, long message
             return Optional.empty();
         }
         return Optional.of(new Captured(b.getLong(ike), b.getLong(ike + 8), b.getInt(ike + 20) & 0xffff_ffffL, exchange,
-                (packet[ike + 16] & 0xff) == NEXT_PAYLOAD_SKF, sport, dport, Arrays.copyOfRange(packet, 48, end)));
+                (packet[ike + 16] & 0xff) == NEXT_PAYLOAD_SKF, sport, dport, Arrays.copyOfRange(packet, 48, end),
+                address(Arrays.copyOfRange(packet, 8, 24))));
+    }
+
+    private static InetAddress address(byte[] sixteen) {
+        try {
+            return InetAddress.getByAddress(sixteen);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e); // 16 octets are always an address
+        }
     }
 
     /** A response made of this one datagram. */

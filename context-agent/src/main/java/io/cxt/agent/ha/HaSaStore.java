@@ -217,11 +217,14 @@ public final class HaSaStore {
 
     /**
      * Takes one IKE response datagram charon sent (a packet tap saw it leave): kept as the SA's last response when
-     * the SA is known here, else ignored. Returns whether it changed what is kept.
+     * the SA is known here and the packet came from the SA's local address (a tap also sees what this router
+     * forwards: someone else's packet with a known SA's SPIs is not charon's), else ignored. Returns whether it
+     * changed what is kept.
      */
     public synchronized boolean recordResponse(IkeResponseCopy.Captured c) {
         Key key = new Key(c.spiInitiator(), c.spiResponder());
-        if (!sas.containsKey(key)) {
+        HaIkeSaState sa = sas.get(key);
+        if (sa == null || !sa.localAddress().map(c.source()::equals).orElse(false)) {
             return false;
         }
         IkeResponseCopy old = responses.get(key);

@@ -350,6 +350,8 @@ class HaRelayTest {
             int mnPort = ((InetSocketAddress) mnSocket.getLocalAddress()).getPort();
             byte[] ike = response(spiI, spiR, last);
             assertFalse(store.recordResponse(captured(spiI + 1, spiR, last, mnPort)), "another SA's response is not kept");
+            assertFalse(store.recordResponse(captured(spiI, spiR, last, mnPort, addr("2001:db8:77::1"))),
+                    "a packet this router forwards, with the SA's SPIs but not from its local address, is not charon's");
             assertTrue(store.recordResponse(captured(spiI, spiR, last, mnPort)));
             assertFalse(store.recordResponse(captured(spiI, spiR, last, mnPort)), "charon's repeat changes nothing");
 
@@ -405,20 +407,22 @@ class HaRelayTest {
         }
         HaIkeSaState sa = store.list().get(0);
         long spiI = sa.id().initiatorSpi(), spiR = sa.id().responderSpi();
-        assertTrue(store.recordResponse(captured(spiI, spiR, 1, 4500)));
+        InetAddress local = sa.localAddress().orElseThrow();
+        assertTrue(store.recordResponse(captured(spiI, spiR, 1, 4500, local)));
         assertEquals(72, store.responseOctets(), "marker and 68 octets of IKE");
-        io.cxt.ha.IkeResponseCopy.Captured big = io.cxt.ha.IkeResponseCopy.parse(bigPacket(spiI, spiR, 2), 48 + 4 + 128).orElseThrow();
+        io.cxt.ha.IkeResponseCopy.Captured big = io.cxt.ha.IkeResponseCopy.parse(bigPacket(spiI, spiR, 2, local), 48 + 4 + 128)
+                .orElseThrow();
         assertTrue(store.recordResponse(big), "the kept copy changed: it is gone");
         assertTrue(store.lastResponse(spiI, spiR).isEmpty(), "over the budget: not kept, and the older one no longer answers");
         assertEquals(0, store.responseOctets());
-        assertTrue(store.recordResponse(captured(spiI, spiR, 3, 4500)));
+        assertTrue(store.recordResponse(captured(spiI, spiR, 3, 4500, local)));
         store.apply(HaMessage.of(HaMessageType.IKE_DELETE, new io.cxt.ha.HaAttribute(HaAttributeType.IKE_ID, sa.id())));
         assertEquals(0, store.responseOctets(), "forgotten with the SA");
     }
 
-    private static byte[] bigPacket(long spiI, long spiR, long mid) {
+    private static byte[] bigPacket(long spiI, long spiR, long mid, InetAddress from) {
         ByteBuffer p = ByteBuffer.allocate(48 + 4 + 128);
-        p.putInt(0x60000000).putShort((short) (12 + 128)).put((byte) 17).put((byte) 64).put(new byte[32]);
+        p.putInt(0x60000000).putShort((short) (12 + 128)).put((byte) 17).put((byte) 64).put(from.getAddress()).put(new byte[16]);
         p.putShort((short) 4500).putShort((short) 4500).putShort((short) (12 + 128)).putShort((short) 0);
         p.putInt(0).putLong(spiI).putLong(spiR).put((byte) 46).put((byte) 0x20).put((byte) 37).put((byte) 0x20).putInt((int) mid)
                 .putInt(128);
@@ -442,10 +446,15 @@ class HaRelayTest {
     }
 
     /** The tap's view: an IPv6 packet from charon's port 4500 to the MN's port carrying the response. */
-    private static io.cxt.ha.IkeResponseCopy.Captured captured(long spiI, long spiR, long mid, int mnPort) {
+    private io.cxt.ha.IkeResponseCopy.Captured captured(long spiI, long spiR, long mid, int mnPort) {
+        return captured(spiI, spiR, mid, mnPort, relay.store().list().get(0).localAddress().orElseThrow());
+    }
+
+    private static io.cxt.ha.IkeResponseCopy.Captured captured(long spiI, long spiR, long mid, int mnPort, InetAddress from) {
         byte[] ike = response(spiI, spiR, mid);
         ByteBuffer p = ByteBuffer.allocate(48 + 4 + ike.length);
-        p.putInt(0x60000000).putShort((short) (12 + ike.length)).put((byte) 17).put((byte) 64).put(new byte[32]);
+        p.putInt(0x60000000).putShort((short) (12 + ike.length)).put((byte) 17).put((byte) 64).put(from.getAddress())
+                .put(new byte[16]);
         p.putShort((short) 4500).putShort((short) mnPort).putShort((short) (12 + ike.length)).putShort((short) 0);
         p.putInt(0).put(ike);
         return io.cxt.ha.IkeResponseCopy.parse(p.array(), p.capacity()).orElseThrow();
