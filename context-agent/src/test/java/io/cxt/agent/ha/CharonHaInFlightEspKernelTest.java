@@ -38,6 +38,7 @@ import io.cxt.ha.IkeResponseCopy;
  * sends it to the MN at the activation ({@link IkeAnswerReplay}), the MN completes its rekey with it. The answer is
  * lost at the MN's ingress: a drop in the pAR's egress qdisc would come before the tap. Without the copy the MN's
  * charon gives up after its retransmissions and deletes the IKE SA (docs/strongswan.md, "An exchange in flight").</li>
+ * <li>The same with the answer to the MN's liveness check (DPD, an INFORMATIONAL).</li>
  * </ul>
  */
 @Tag("esp-kernel")
@@ -129,6 +130,44 @@ class CharonHaInFlightEspKernelTest {
             afterTheMove(lab, nar, spis);
             System.out.println("charon-ha: answer lost on its way to the MN, sent again by the nAR:\n"
                     + mnLog.lines().filter(l -> l.contains("CREATE_CHILD_SA response")).findFirst().orElse(""));
+        }
+    }
+
+    /**
+     * The same with a liveness check: the MN's DPD (an empty INFORMATIONAL, its dpd_delay passed without inbound
+     * traffic) is answered by the pAR's charon, the answer is lost, the MN retransmits; after the move the nAR's copy
+     * of the answer ends the exchange, and the SA lives on (without it the MN gives up and deletes the IKE SA).
+     */
+    @Test
+    void aLivenessCheckAnswerLostOnTheWayToTheMobileNodeIsSentAgainByTheNextRouter() throws Exception {
+        try (CharonHaLab lab = CharonHaLab.start(ID + "d", Auth.PSK, List.of(new Spec("par", "mp0", "mp1", false),
+                new Spec("nar", "mn0", "mn1", true)), 3)) {
+            Router par = lab.router("par"), nar = lab.router("nar");
+            String spis = lab.establish();
+            int mn0 = lab.log(lab.mn).length(), par0 = lab.log(par.ns()).length(), nar0 = lab.log(nar.ns()).length();
+            dropIkeArriving(lab.mn, par.mnIf());
+            await("the pAR's charon answered the MN's liveness check",
+                    () -> lab.log(par.ns()).substring(par0).contains("generating INFORMATIONAL response"));
+            Matcher m = Pattern.compile("parsed INFORMATIONAL request (\\d+) \\[ \\]").matcher(lab.log(par.ns()).substring(par0));
+            assertTrue(m.find(), lab.log(par.ns()).substring(par0));
+            long mid = Long.parseLong(m.group(1));
+            HaSaStore parStore = par.relay().control().relay().store();
+            await("the pAR's relay has charon's answer", () -> parStore.findByMobileNode(par.coa()).flatMap(s -> parStore
+                    .lastResponse(s.id().initiatorSpi(), s.id().responderSpi())).map(r -> r.messageId() == mid
+                            && r.exchangeType() == IkeResponseCopy.INFORMATIONAL).orElse(false));
+            assertFalse(lab.log(lab.mn).substring(mn0).contains("parsed INFORMATIONAL response"), "the MN did not get it");
+
+            lab.transfer(par, nar, spis);
+            await("the MN's liveness check ends with the copy", () -> lab.log(lab.mn).substring(mn0)
+                    .contains("parsed INFORMATIONAL response " + mid + " [ ]"));
+            String mnLog = lab.log(lab.mn).substring(mn0), narLog = lab.log(nar.ns()).substring(nar0);
+            assertFalse(narLog.contains("generating INFORMATIONAL response " + mid + " "), "cxt's copy, not the nAR's charon: "
+                    + narLog);
+            assertFalse(mnLog.contains("giving up"), mnLog);
+            assertEquals(1L, nar.relay().counters().get("charon-ha.answers-sent-again"), nar.relay().counters().toString());
+            afterTheMove(lab, nar, spis);
+            System.out.println("charon-ha: a liveness check's answer lost on its way to the MN, sent again by the nAR ("
+                    + mid + ")");
         }
     }
 
