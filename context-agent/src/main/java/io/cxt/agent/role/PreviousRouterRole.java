@@ -142,12 +142,10 @@ final class PreviousRouterRole {
                 snap.discard();
                 return;
             }
-            List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
             // RFC 4067's Elapsed Time, since the first PCTD: the nAR tells an update from a new transfer by it
-            long elapsed = Math.max(1, (System.nanoTime() - was.firstSentNanos) / 1_000_000);
-            bytes = CxtpCodec.encode(new PredictiveContextTransferData(false, Math.min(elapsed, 0xffffffffL), mobileNode,
+            long elapsed = Math.min(0xffffffffL, Math.max(1, (System.nanoTime() - was.firstSentNanos) / 1_000_000));
+            bytes = encoded(snap, blocks -> new PredictiveContextTransferData(false, elapsed, mobileNode,
                     TokenKeyMaterial.hmacSha1(key), blocks));
-            blocks.forEach(ContextDataBlock::wipe);
             s = new Sent(snap, was.peer, true);
             s.firstSentNanos = was.firstSentNanos;
             rememberUntil(mobileNode, journaled(s, mobileNode), was.deadlineNanos);
@@ -212,11 +210,8 @@ final class PreviousRouterRole {
             throws ControlException {
         byte[] bytes;
         synchronized (core.lock) {
-            List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
-            PredictiveContextTransferData pctd = new PredictiveContextTransferData(false, elapsedMillis, mobileNode,
-                    TokenKeyMaterial.hmacSha1(key), blocks);
-            bytes = CxtpCodec.encode(pctd);
-            blocks.forEach(ContextDataBlock::wipe);
+            bytes = encoded(snap, blocks -> new PredictiveContextTransferData(false, elapsedMillis, mobileNode,
+                    TokenKeyMaterial.hmacSha1(key), blocks));
             remember(mobileNode, journaled(new Sent(snap, peer, true), mobileNode));
         }
         CrashPoint.reached("par.sent");
@@ -276,12 +271,9 @@ final class PreviousRouterRole {
                 core.emit("transfer-failed", prev, "CT-Req from " + peer.settings.name() + ": no SAs or policies here");
                 return;
             }
-            List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
-            CxtpMessage reply = req.hasNullToken()
+            bytes = encoded(snap, blocks -> req.hasNullToken()
                     ? new PredictiveContextTransferData(true, 0, prev, TokenKeyMaterial.hmacSha1(key), blocks)
-                    : new ContextTransferData(true, 0, prev, blocks);
-            bytes = CxtpCodec.encode(reply);
-            blocks.forEach(ContextDataBlock::wipe);
+                    : new ContextTransferData(true, 0, prev, blocks));
             remember(prev, journaled(new Sent(snap, peer, false), prev));
         }
         CrashPoint.reached("par.sent");
@@ -463,5 +455,15 @@ final class PreviousRouterRole {
                 LOG.warn("{}: MN-triggered transfer of {} failed: {}", core.settings.name(), AddressText.of(prev), e.getMessage());
             }
         });
+    }
+
+    /** The CXTP octets of a (P)CTD carrying {@code snap}; the context blocks, which hold keys, are wiped after. */
+    private static byte[] encoded(MobileNodeContext snap, java.util.function.Function<List<ContextDataBlock>, CxtpMessage> message) {
+        List<ContextDataBlock> blocks = ContextBlocks.encode(snap);
+        try {
+            return CxtpCodec.encode(message.apply(blocks));
+        } finally {
+            blocks.forEach(ContextDataBlock::wipe);
+        }
     }
 }
