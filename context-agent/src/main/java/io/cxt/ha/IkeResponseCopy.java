@@ -63,6 +63,15 @@ public record IkeResponseCopy(long spiInitiator, long spiResponder, long message
         return out;
     }
 
+    /** Octets of all datagrams (no copy). */
+    public int octets() {
+        int n = 0;
+        for (byte[] d : datagrams) {
+            n += d.length;
+        }
+        return n;
+    }
+
     public String exchangeName() {
         return exchangeType == CREATE_CHILD_SA ? "CREATE_CHILD_SA" : exchangeType == INFORMATIONAL ? "INFORMATIONAL"
                 : "exchange " + exchangeType;
@@ -147,11 +156,7 @@ public record IkeResponseCopy(long spiInitiator, long spiResponder, long message
         if (!c.fragment()) {
             return of(c);
         }
-        int total = c.payload().length;
-        for (byte[] d : datagrams) {
-            total += d.length;
-        }
-        if (datagrams.size() >= MAX_DATAGRAMS || total > MAX_OCTETS) {
+        if (datagrams.size() >= MAX_DATAGRAMS || octets() + c.payload().length > MAX_OCTETS) {
             return this;
         }
         List<byte[]> more = new ArrayList<>(datagrams);

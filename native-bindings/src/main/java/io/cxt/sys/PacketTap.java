@@ -55,7 +55,7 @@ public final class PacketTap implements Closeable {
         int fd = NativeSockets.openRaw(ns, AF_PACKET, type, 0, "AF_PACKET socket");
         PacketTap t = new PacketTap(fd, snapLength);
         try {
-            t.attach(filter);
+            NativeSockets.attachFilter(fd, filter);
             if (receiveBuffer > 0) {
                 NativeSockets.setInt(fd, LibC.SOL_SOCKET, LibC.SO_RCVBUF, receiveBuffer, "SO_RCVBUF");
             }
@@ -70,10 +70,6 @@ public final class PacketTap implements Closeable {
             t.close();
             throw e;
         }
-    }
-
-    private void attach(SocketFilter program) throws IOException {
-        NativeSockets.attachFilter(fd, program);
     }
 
     /**

@@ -69,7 +69,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
     /** pAR: keeps charon's last IKE response per SA for the context; null: not started ({@code response-tap}). */
     private volatile IkeResponseTap responseTap;
     /** nAR: sends the MN that response again at the activation. */
-    private volatile IkeAnswerReplay answerReplay;
+    private final IkeAnswerReplay answerReplay;
 
     private static final class Held {
         final HaIkeSaState transferred;
@@ -99,11 +99,17 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
      *               counters from the pAR's ({@link CharonSequenceHandoff}); closed with this object
      */
     public HaHandover(CharonHaControl control, EventSink events, XfrmClient kernel, SequenceNumberPolicy sequence) {
+        this(control, events, kernel, sequence, null);
+    }
+
+    /** @param namespace where the IKE response copy is sent from (this router's charon's), null: here */
+    private HaHandover(CharonHaControl control, EventSink events, XfrmClient kernel, SequenceNumberPolicy sequence,
+            NetNamespace namespace) {
         this.control = control;
         this.events = events;
         this.kernel = kernel;
         this.sequence = sequence;
-        this.answerReplay = new IkeAnswerReplay(null, events);
+        this.answerReplay = new IkeAnswerReplay(namespace, events);
         this.sequencer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "cxt-charon-sequence");
             t.setDaemon(true);
@@ -125,8 +131,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
         HaHandover h = null;
         try {
             kernel = namespace == null ? XfrmClient.open() : XfrmClient.open(namespace);
-            h = new HaHandover(new CharonHaControl(relay, c.segment()), events, kernel, sequence);
-            h.answerReplay = new IkeAnswerReplay(namespace, events);
+            h = new HaHandover(new CharonHaControl(relay, c.segment()), events, kernel, sequence, namespace);
             if (c.responseTap()) {
                 try {
                     h.responseTap = IkeResponseTap.start(namespace, store);
@@ -481,8 +486,7 @@ public final class HaHandover implements io.cxt.agent.ContextIkeHooks, AutoClose
             InetAddress towards = h.rewrite.newRemote() != null ? h.rewrite.newRemote()
                     : h.transferred.peerAddress().orElse(previousCareOf);
             if (h.response != null) {
-                IkeAnswerReplay r = answerReplay;
-                sequencer.execute(() -> r.replay(h.response, h.transferred.midResponder(), h.rewrite.newLocal(), towards, mn));
+                sequencer.execute(() -> answerReplay.replay(h.response, h.transferred.midResponder(), h.rewrite.newLocal(), towards, mn));
             }
             CharonRoamTrigger trigger = roamTrigger;
             if (trigger != null) {

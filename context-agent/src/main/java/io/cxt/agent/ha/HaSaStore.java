@@ -233,27 +233,19 @@ public final class HaSaStore {
             return false;
         }
         forgetResponse(key);
-        if (responseOctets + octets(now) > maxResponseOctets) {
+        if (responseOctets + now.octets() > maxResponseOctets) {
             return old != null; // not kept (the older copy went too: it no longer answers the last request)
         }
         responses.put(key, now);
-        responseOctets += octets(now);
+        responseOctets += now.octets();
         return true;
     }
 
     private void forgetResponse(Key key) {
         IkeResponseCopy r = responses.remove(key);
         if (r != null) {
-            responseOctets -= octets(r);
+            responseOctets -= r.octets();
         }
-    }
-
-    private static long octets(IkeResponseCopy r) {
-        long n = 0;
-        for (byte[] d : r.datagrams()) {
-            n += d.length;
-        }
-        return n;
     }
 
     /** Octets of the responses kept (for tests and counters). */

@@ -91,7 +91,7 @@ final class IkeResponseTap implements AutoCloseable {
                 changed.accept(c.get().spiInitiator(), c.get().spiResponder());
             }
         } catch (RuntimeException e) {
-            LOG.debug("charon HA: IKE response tap: {}", e.toString());
+            // never stop the tap for one packet; not logged (a log line per packet is what a sender could force)
         } finally {
             Arrays.fill(packet, 0, length, (byte) 0);
         }
